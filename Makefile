@@ -1,0 +1,62 @@
+# Huddle: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+
+# Use uv from PATH when it works; otherwise bootstrap it into the machine's Python.
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo python3 -m uv)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run in parallel, one worker per core.
+PYTEST_ARGS ?= -n auto
+
+# make run: production settings on plain HTTP (localhost), a generated secret key kept in var/.
+RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
+          HUDDLE_SITE_URL=http://$(HOST):$(PORT)
+
+.PHONY: help run test test-postgres lint fix uv venv chromium clean
+
+help:
+	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT)"
+	@echo "make test           set up and run the whole suite (SQLite, lint, migrations check)"
+	@echo "make test-postgres  the suite against a throwaway PostgreSQL cluster"
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
+
+venv: uv
+	@$(UV) sync --locked --quiet
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: venv var/secret_key
+	@$(RUN_ENV) $(BIN)/huddle migrate
+	@$(RUN_ENV) $(BIN)/huddle demo
+	@$(RUN_ENV) $(BIN)/huddle serve --host $(HOST) --port $(PORT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from Debian for the browser tests…"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
+
+fix: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: venv chromium lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: venv chromium
+	bash scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static test-results

@@ -1,0 +1,25 @@
+"""Bearer-token authentication for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from huddle.accounts.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer hud_…``. Sets ``request.actor`` (the member, in the token's org)."""
+
+    openapi_description = "A personal API token, created on the Settings → API tokens page."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        resolved = token_authenticate(token)
+        if resolved is None:
+            return None
+        api_token, actor = resolved
+        request.actor = actor  # type: ignore[attr-defined]
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token

@@ -1,0 +1,105 @@
+"""``huddle org``, ``huddle user`` and ``huddle token``: the operator's commands on the host."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from huddle.cli_support import console, fail
+
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Argument(help="Short name used in addresses, e.g. acme.")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Email of an existing user to make owner.")
+    ] = None,
+) -> None:
+    """Create an organisation."""
+    from huddle.accounts import services
+    from huddle.accounts.models import User
+
+    creator = None
+    if owner:
+        creator = User.objects.filter(email__iexact=owner).first()
+        if creator is None:
+            fail(f"No user {owner}; add them first with: huddle user add {owner} --org …")
+    organization = services.organization_create(creator=creator, slug=slug, name=name)
+    console.print(f"Created organisation [bold]{organization.slug}[/] ({organization.name}).")
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The person's email; they log in with it.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    role: Annotated[
+        str, typer.Option("--role", help="owner, admin, editor, member or viewer.")
+    ] = "member",
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a person to an organisation (creating their account if needed), or change their role."""
+    from huddle.accounts import services
+    from huddle.accounts.models import User
+
+    organization = _organization(org)
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("--password-stdin was given but standard input held no password.")
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    created = user is None
+    if user is None:
+        user = services.user_create(email=email, password=password, name=name)
+    elif password is not None:
+        fail(f"{user.email} already has an account; they can change their password in Settings.")
+    membership = services.membership_add(
+        actor=None, organization=organization, user=user, role=role
+    )
+    what = "Created and added" if created else "Added"
+    console.print(f"{what} {user.email} to {organization.slug} as {membership.role}.")
+    if created and password is None:
+        console.print("No password set: they can choose one with 'Forgot your password?'.")
+
+
+@token_app.command("create")
+def token_create(
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    user: Annotated[str, typer.Option("--user", help="Email of the member the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+) -> None:
+    """Create a personal API token and print it (it is shown only this once)."""
+    from huddle.accounts import services
+    from huddle.accounts.models import Membership
+    from huddle.accounts.policy import Actor
+
+    organization = _organization(org)
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(organization=organization, user__email__iexact=user.strip())
+        .first()
+    )
+    if membership is None:
+        fail(f"{user} is not a member of {organization.slug}.")
+    _token, raw = services.token_create(actor=Actor(membership), name=name)
+    # Only the token on stdout, so `TOKEN=$(huddle token create …)` works.
+    typer.echo(raw)
+
+
+def _organization(slug: str):
+    from huddle.accounts.models import Organization
+
+    organization = Organization.objects.filter(slug=slug.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {slug!r}. Create it with: huddle org create {slug} --name …")
+    return organization

@@ -1,0 +1,177 @@
+"""Who may see and do what. The one place that decides; every view, endpoint and command asks here.
+
+Rules:
+- Anything of an organisation is invisible to non-members: they get ``NotFound`` (404), exactly as
+  if it did not exist, never a 403 that would confirm it does.
+- Members are ranked owner > admin > editor > member > viewer; an action names the lowest role
+  that may do it (``ACTION_MIN_ROLE``). A member below it gets ``PermissionDenied`` (403).
+- Only owners create or change owners, and an organisation always keeps at least one owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from huddle.accounts.models import (
+    ROLE_RANK,
+    ApiToken,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    Team,
+)
+from huddle.core.errors import NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from huddle.accounts.models import User
+
+
+class Action(StrEnum):
+    VIEW_ORGANIZATION = "organization.view"
+    MANAGE_ORGANIZATION = "organization.manage"
+    MANAGE_MEMBERS = "members.manage"
+    MANAGE_TEAMS = "teams.manage"
+    VIEW_EVENTS = "events.view"
+    USE_API_TOKENS = "tokens.use"
+
+
+ACTION_MIN_ROLE: dict[Action, Role] = {
+    Action.VIEW_ORGANIZATION: Role.VIEWER,
+    Action.USE_API_TOKENS: Role.VIEWER,
+    Action.MANAGE_TEAMS: Role.ADMIN,
+    Action.MANAGE_MEMBERS: Role.ADMIN,
+    Action.VIEW_EVENTS: Role.ADMIN,
+    Action.MANAGE_ORGANIZATION: Role.OWNER,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in person acting inside one organisation, with their role there."""
+
+    membership: Membership
+
+    @property
+    def user(self) -> User:
+        return self.membership.user
+
+    @property
+    def organization(self) -> Organization:
+        return self.membership.organization
+
+    @property
+    def role(self) -> Role:
+        return Role(self.membership.role)
+
+    def can(self, action: Action) -> bool:
+        return can(self.membership, action)
+
+
+def organizations_for(user: User | AnonymousUser) -> QuerySet[Organization]:
+    """The organisations a person belongs to, in name order."""
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user).order_by("name")
+
+
+def membership_for(user: User | AnonymousUser, organization: Organization) -> Membership | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return (
+        Membership.objects.select_related("user", "organization")
+        .filter(user=user, organization=organization)
+        .first()
+    )
+
+
+def actor_for(user: User | AnonymousUser, org_slug: str) -> Actor:
+    """The person's standing in the organisation ``org_slug``; ``NotFound`` for non-members."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotFound()
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(user=user, organization__slug=org_slug)
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return Actor(membership)
+
+
+def can(membership: Membership | None, action: Action) -> bool:
+    if membership is None:
+        return False
+    return ROLE_RANK[Role(membership.role)] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
+
+
+def require(actor: Actor, action: Action) -> None:
+    """Raise ``PermissionDenied`` unless the actor's role allows ``action``."""
+    if not actor.can(action):
+        needed = ACTION_MIN_ROLE[action].label.lower()
+        raise PermissionDenied(f"This needs the {needed} role or higher.")
+
+
+def assignable_roles(actor: Actor) -> list[Role]:
+    """Roles this actor may give to someone: owners give any, admins any but owner."""
+    if actor.role == Role.OWNER:
+        return list(Role)
+    if actor.can(Action.MANAGE_MEMBERS):
+        return [role for role in Role if role != Role.OWNER]
+    return []
+
+
+def require_can_manage_member(actor: Actor, target: Membership, new_role: Role | None) -> None:
+    """Check that ``actor`` may change ``target`` (to ``new_role``, or remove it when None)."""
+    if target.organization_id != actor.organization.pk:
+        raise NotFound()
+    require(actor, Action.MANAGE_MEMBERS)
+    if actor.role != Role.OWNER and (
+        target.role == Role.OWNER or (new_role is not None and new_role == Role.OWNER)
+    ):
+        raise PermissionDenied("Only an owner can make or change owners.")
+
+
+# --- scoped look-ups: an object of another organisation is simply not found ------------------
+
+
+def _by_public_id(queryset: QuerySet, public_id: object) -> object:
+    try:
+        return queryset.get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound() from None
+
+
+def get_membership(actor: Actor, public_id: object) -> Membership:
+    queryset = Membership.objects.select_related("user", "organization").filter(
+        organization=actor.organization
+    )
+    return _by_public_id(queryset, public_id)  # type: ignore[return-value]
+
+
+def get_team(actor: Actor, public_id: object) -> Team:
+    queryset = Team.objects.select_related("organization").filter(organization=actor.organization)
+    return _by_public_id(queryset, public_id)  # type: ignore[return-value]
+
+
+def get_invitation(actor: Actor, public_id: object) -> Invitation:
+    require(actor, Action.MANAGE_MEMBERS)
+    queryset = Invitation.objects.select_related("organization").filter(
+        organization=actor.organization
+    )
+    return _by_public_id(queryset, public_id)  # type: ignore[return-value]
+
+
+def get_api_token(actor: Actor, public_id: object) -> ApiToken:
+    """One of the actor's own tokens in this organisation (others' tokens are not found)."""
+    queryset = ApiToken.objects.select_related("organization", "user").filter(
+        organization=actor.organization, user=actor.user
+    )
+    return _by_public_id(queryset, public_id)  # type: ignore[return-value]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from huddle.accounts import views
+
+org_patterns = [
+    path("", views.organization_home, name="organization_home"),
+    path("settings/", views.organization_settings, name="organization_settings"),
+    path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("members/", views.members, name="members"),
+    path("members/<uuid:member_id>/role/", views.member_role, name="member_role"),
+    path("members/<uuid:member_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "invitations/<uuid:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<uuid:team_id>/", views.team, name="team"),
+    path("teams/<uuid:team_id>/delete/", views.team_delete, name="team_delete"),
+    path("activity/", views.activity, name="activity"),
+]

@@ -1,0 +1,69 @@
+"""The REST API at ``/api/v1/``: one NinjaAPI, one router per app, one error shape.
+
+Every error is ``{"error": {"code": …, "message": …, "fields": {…}}}``.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from huddle.accounts.api import router as accounts_router
+from huddle.accounts.auth import TokenAuth
+from huddle.core.errors import HuddleError
+
+api = NinjaAPI(
+    title="Huddle API",
+    version="1",
+    description="The shared AI workflow library of your team. Authenticate with a personal "
+    "token: `Authorization: Bearer hud_…`.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, error: HuddleError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(HuddleError)
+def on_huddle_error(request: HttpRequest, exc: HuddleError) -> HttpResponse:
+    return _error(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        HuddleError(
+            "unauthenticated",
+            "Missing, unknown or revoked API token. Send 'Authorization: Bearer <token>'.",
+            status=401,
+        ),
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = ".".join(str(part) for part in item.get("loc", ()) if part not in {"body"})
+        fields.setdefault(location or "request", []).append(item.get("msg", "Invalid."))
+    return _error(
+        request, HuddleError("invalid", "The request is not valid.", status=422, fields=fields)
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, HuddleError("not_found", "Not found.", status=404))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, HuddleError("http_error", str(exc), status=exc.status_code))
+
+
+api.add_router("/", accounts_router)

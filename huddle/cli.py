@@ -1,0 +1,155 @@
+"""The ``huddle`` command: runs in-process against the same settings and services as the web app.
+
+Errors print one clear line on stderr and exit with status 2; ``--help`` works everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from huddle.accounts.cli import org_app, token_app, user_app
+from huddle.cli_support import console, err_console, fail
+
+app = typer.Typer(
+    name="huddle",
+    help="Huddle: your team's AI know-how, shared. Commands run against HUDDLE_DATABASE_URL.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+@app.callback()
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
+    dev: Annotated[bool, typer.Option("--dev", help="Django's auto-reloading dev server.")] = False,
+) -> None:
+    """Serve the web app and API (gunicorn; static files served by whitenoise)."""
+    from django.core.management import call_command
+
+    if dev:
+        call_command("runserver", f"{host}:{port}")
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "huddle.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
+    console.print(f"Huddle is serving on http://{host}:{port}/")
+    sys.stdout.flush()
+    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with gunicorn
+
+
+@app.command()
+def worker(
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Process what is queued, then exit.")
+    ] = False,
+) -> None:
+    """Run the background task worker (imports, digests, webhooks)."""
+    from django.core.management import call_command
+
+    options = {"batch": True} if batch else {}
+    call_command("db_worker", **options)
+
+
+@app.command()
+def stats(
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Counts of an organisation's main objects."""
+    from huddle.accounts.models import Organization
+    from huddle.core.stats import organization_stats
+
+    organization = Organization.objects.filter(slug=org.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {org!r}.")
+    counts = organization_stats(organization)
+    if as_json:
+        typer.echo(json.dumps(counts, sort_keys=True))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{organization.name} ({organization.slug})")
+    table.add_column("objects")
+    table.add_column("count", justify="right")
+    for name, count in sorted(counts.items()):
+        table.add_row(name, str(count))
+    console.print(table)
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo organisation 'acme' (safe to run again) and print how to log in."""
+    from django.conf import settings
+
+    from huddle.demo import load_demo
+
+    login = load_demo()
+    console.print(
+        f"Demo organisation [bold]{login.organization.slug}[/] is ready.\n"
+        f"Log in at {settings.SITE_URL}/ as [bold]{login.owner_email}[/] "
+        f"with password [bold]{login.password}[/]",
+        soft_wrap=True,
+    )
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit status instead of exiting (used by ``main`` and tests)."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management.base import CommandError
+
+    from huddle.core.errors import HuddleError
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huddle.settings")
+    try:
+        # Standalone mode: Typer prints usage errors (exit 2) and always ends in SystemExit.
+        app(args=argv, prog_name="huddle")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except (HuddleError, ImproperlyConfigured, CommandError) as error:
+        message = error.message if isinstance(error, HuddleError) else str(error)
+        err_console.print(f"Error: {message}", markup=False, soft_wrap=True)
+        return 2
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

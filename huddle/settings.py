@@ -1,0 +1,159 @@
+"""Huddle's settings, read from ``HUDDLE_*`` environment variables (see docs/ARCHITECTURE.md).
+
+Production is the default: ``HUDDLE_DEBUG`` is off, a secret key is required and HTTPS hardening
+is on, so ``manage.py check --deploy`` passes with no warnings. ``HUDDLE_HTTPS=false`` turns the
+HTTPS-only settings off for a plain-HTTP install on localhost (``make run``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from huddle.core.env import env_bool, env_database, env_email, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("HUDDLE_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("HUDDLE_DEBUG", default=False)
+HTTPS = env_bool("HUDDLE_HTTPS", default=not DEBUG)
+
+SECRET_KEY = env_str("HUDDLE_SECRET_KEY", "insecure-dev-key-only-for-debug" if DEBUG else "")
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "HUDDLE_SECRET_KEY must be at least 50 characters when HUDDLE_DEBUG is false; generate "
+        "one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
+ALLOWED_HOSTS = env_list("HUDDLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("HUDDLE_CSRF_TRUSTED_ORIGINS", [])
+# The address people use, for links in emails sent outside a request (invitations from the CLI).
+SITE_URL = env_str("HUDDLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+    "huddle.core",
+    "huddle.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "huddle.core.middleware.HuddleErrorMiddleware",
+]
+
+ROOT_URLCONF = "huddle.urls"
+WSGI_APPLICATION = "huddle.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "huddle" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "huddle.accounts.context_processors.organizations",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env_database(
+        "HUDDLE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'huddle.sqlite3'}", base_dir=BASE_DIR
+    )
+}
+if (
+    DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    and DATABASES["default"]["NAME"] != ":memory:"
+):
+    # SQLite creates the file but not its folder; a fresh checkout has no var/ yet.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("HUDDLE_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "huddle" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("HUDDLE_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+MAILERS = {"default": env_email("HUDDLE_EMAIL_URL", "console://")}
+DEFAULT_FROM_EMAIL = env_str("HUDDLE_FROM_EMAIL", "Huddle <huddle@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Security. With HTTPS on (the default outside debug) `check --deploy` has nothing to report.
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("HUDDLE_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+if env_bool("HUDDLE_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health check is for load balancers that speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# API tokens: how often (seconds) a token's last-used time is written at most.
+HUDDLE_TOKEN_TOUCH_SECONDS = 60
+HUDDLE_INVITATION_DAYS = env_int("HUDDLE_INVITATION_DAYS", 7, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("HUDDLE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,27 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+
+from huddle.accounts import views as accounts_views
+from huddle.accounts.urls import org_patterns
+from huddle.api import api
+from huddle.core import views as core_views
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("orgs/new/", accounts_views.organization_new, name="organization_new"),
+    path("invite/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", core_views.page_not_found),
+]
+
+handler404 = "huddle.core.views.page_not_found"
+handler403 = "huddle.core.views.permission_denied"
+handler500 = "huddle.core.views.server_error"

@@ -1,0 +1,74 @@
+import pytest
+
+from huddle.accounts import policy
+from huddle.accounts.models import Role
+from huddle.accounts.policy import Action
+from huddle.core.errors import NotFound, PermissionDenied
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outsider_is_not_found_in_an_organisation_they_do_not_belong_to(outsider, org):
+    with pytest.raises(NotFound):
+        policy.actor_for(outsider.user, org.slug)
+
+
+def test_unknown_organisation_and_foreign_organisation_look_the_same(outsider, org):
+    with pytest.raises(NotFound) as foreign:
+        policy.actor_for(outsider.user, org.slug)
+    with pytest.raises(NotFound) as missing:
+        policy.actor_for(outsider.user, "no-such-org")
+    assert foreign.value.message == missing.value.message
+
+
+def test_inactive_user_is_nobody(member):
+    member.user.is_active = False
+    member.user.save()
+    with pytest.raises(NotFound):
+        policy.actor_for(member.user, member.org.slug)
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "allowed"),
+    [
+        (Role.VIEWER, Action.VIEW_ORGANIZATION, True),
+        (Role.VIEWER, Action.USE_API_TOKENS, True),
+        (Role.MEMBER, Action.MANAGE_MEMBERS, False),
+        (Role.EDITOR, Action.MANAGE_TEAMS, False),
+        (Role.ADMIN, Action.MANAGE_MEMBERS, True),
+        (Role.ADMIN, Action.VIEW_EVENTS, True),
+        (Role.ADMIN, Action.MANAGE_ORGANIZATION, False),
+        (Role.OWNER, Action.MANAGE_ORGANIZATION, True),
+    ],
+)
+def test_roles_grant_actions_by_rank(personas, role, action, allowed):
+    persona = personas[role.value]
+    assert persona.actor.can(action) is allowed
+    if not allowed:
+        with pytest.raises(PermissionDenied):
+            policy.require(persona.actor, action)
+
+
+def test_admins_can_assign_every_role_but_owner(admin, owner):
+    assert Role.OWNER not in policy.assignable_roles(admin.actor)
+    assert Role.OWNER in policy.assignable_roles(owner.actor)
+
+
+def test_admin_cannot_change_an_owner(admin, owner):
+    with pytest.raises(PermissionDenied, match="Only an owner"):
+        policy.require_can_manage_member(admin.actor, owner.membership, Role.MEMBER)
+
+
+def test_scoped_lookups_do_not_find_another_organisations_objects(owner, outsider):
+    with pytest.raises(NotFound):
+        policy.get_membership(owner.actor, outsider.membership.public_id)
+
+
+def test_scoped_lookup_with_a_malformed_id_is_not_found(owner):
+    with pytest.raises(NotFound):
+        policy.get_team(owner.actor, "not-a-uuid")
+
+
+def test_organizations_for_lists_only_the_users_own(owner, outsider, org, other_org):
+    assert list(policy.organizations_for(owner.user)) == [org]
+    assert list(policy.organizations_for(outsider.user)) == [other_org]

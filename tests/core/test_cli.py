@@ -1,0 +1,118 @@
+"""The ``huddle`` command, run in-process as ``huddle.cli.run`` (what the console script calls)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from huddle.accounts.models import ApiToken, Membership, Organization, User
+from huddle.accounts.services import token_authenticate
+from huddle.cli import run
+from huddle.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_help_lists_the_commands(capsys):
+    assert run(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("migrate", "serve", "worker", "stats", "demo", "org", "user", "token"):
+        assert command in out
+
+
+@pytest.mark.parametrize("group", ["org", "user", "token"])
+def test_every_group_has_help(capsys, group):
+    assert run([group, "--help"]) == 0
+    assert "Usage" in capsys.readouterr().out
+
+
+def test_org_create_then_user_add_with_a_password_from_stdin(capsys, monkeypatch):
+    assert run(["org", "create", "northwind", "--name", "Northwind Traders"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-enough-passphrase\n"))
+    code = run(
+        [
+            "user",
+            "add",
+            "Ann@Northwind.test",
+            "--org",
+            "northwind",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ]
+    )
+    assert code == 0
+    user = User.objects.get(email="ann@northwind.test")
+    assert user.check_password("a-long-enough-passphrase")
+    assert Membership.objects.get(user=user).role == "admin"
+    assert "Created and added ann@northwind.test to northwind as admin" in capsys.readouterr().out
+
+
+def test_user_add_again_changes_the_role(org, member, capsys):
+    assert run(["user", "add", member.user.email, "--org", "acme", "--role", "editor"]) == 0
+    member.membership.refresh_from_db()
+    assert member.membership.role == "editor"
+
+
+def test_errors_are_one_line_on_stderr_with_exit_2(org, capsys):
+    assert run(["user", "add", "not-an-email", "--org", "acme"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "Error: not-an-email is not a valid email address."
+    assert "Traceback" not in err
+
+
+def test_unknown_organisation_is_a_clear_error(db, capsys):
+    assert run(["stats", "--org", "nowhere", "--json"]) == 2
+    assert "No organisation 'nowhere'" in capsys.readouterr().err
+
+
+def test_bad_role_names_the_choices(org, capsys):
+    assert run(["user", "add", "x@acme.test", "--org", "acme", "--role", "boss"]) == 2
+    assert "use one of owner, admin, editor, member, viewer" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert run(["stats"]) == 2
+
+
+def test_token_create_prints_only_a_working_token(org, member, capsys):
+    assert run(["token", "create", "--org", "acme", "--user", member.user.email]) == 0
+    raw = capsys.readouterr().out.strip()
+    assert raw.startswith("hud_")
+    assert "\n" not in raw
+    _token, actor = token_authenticate(raw)
+    assert actor.user == member.user
+    assert ApiToken.objects.get(user=member.user).token_hash != raw
+
+
+def test_token_create_for_a_non_member_fails(org, outsider, capsys):
+    assert run(["token", "create", "--org", "acme", "--user", outsider.user.email]) == 2
+    assert "is not a member of acme" in capsys.readouterr().err
+
+
+def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
+    assert run(["stats", "--org", "acme", "--json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["members"] == 2
+    assert counts["teams"] == 0
+
+
+def test_demo_is_idempotent_and_prints_a_working_login(capsys):
+    assert run(["demo"]) == 0
+    assert run(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "olivia@acme.test" in out
+    assert DEMO_PASSWORD in out
+    acme = Organization.objects.get(slug="acme")
+    assert Membership.objects.filter(organization=acme).count() == len(DEMO_PEOPLE)
+    roles = set(Membership.objects.filter(organization=acme).values_list("role", flat=True))
+    assert roles == {"owner", "admin", "editor", "member", "viewer"}
+    assert User.objects.get(email="olivia@acme.test").check_password(DEMO_PASSWORD)
+    assert Organization.objects.filter(memberships__user__email="olivia@acme.test").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connections
+def test_worker_batch_processes_the_queue_and_exits(capsys):
+    assert run(["worker", "--batch"]) == 0
