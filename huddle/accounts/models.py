@@ -91,6 +91,14 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.EDITOR: 2, Role.ADMIN: 3, Role.OWNER: 4}
 
 
+class Visibility(models.TextChoices):
+    """Who sees an owned object (a workflow, a context asset): see ``policy.visible_q``."""
+
+    PRIVATE = "private", "Only me"
+    TEAM = "team", "My team"
+    ORG = "org", "Everyone in the organisation"
+
+
 class Team(PublicModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     slug = models.CharField(max_length=50, validators=[slug_validator])

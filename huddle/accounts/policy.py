@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from huddle.accounts.models import (
     ROLE_RANK,
@@ -25,6 +25,7 @@ from huddle.accounts.models import (
     Organization,
     Role,
     Team,
+    Visibility,
 )
 from huddle.core.errors import NotFound, PermissionDenied
 
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 
 class Action(StrEnum):
     VIEW_ORGANIZATION = "organization.view"
+    CREATE_CONTENT = "content.create"  # workflows, context assets, captures, runs
+    CURATE_CONTENT = "content.curate"  # endorse workflows, approve context, edit others' shared
+
     MANAGE_ORGANIZATION = "organization.manage"
     MANAGE_MEMBERS = "members.manage"
     MANAGE_TEAMS = "teams.manage"
@@ -46,6 +50,8 @@ class Action(StrEnum):
 ACTION_MIN_ROLE: dict[Action, Role] = {
     Action.VIEW_ORGANIZATION: Role.VIEWER,
     Action.USE_API_TOKENS: Role.VIEWER,
+    Action.CREATE_CONTENT: Role.MEMBER,
+    Action.CURATE_CONTENT: Role.EDITOR,
     Action.MANAGE_TEAMS: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.VIEW_EVENTS: Role.ADMIN,
@@ -137,6 +143,54 @@ def require_can_manage_member(actor: Actor, target: Membership, new_role: Role |
         target.role == Role.OWNER or (new_role is not None and new_role == Role.OWNER)
     ):
         raise PermissionDenied("Only an owner can make or change owners.")
+
+
+# --- owned content: workflows, context assets ------------------------------------------------
+
+
+def visible_q(actor: Actor, prefix: str = "") -> Q:
+    """The SQL condition for owned objects the actor may see in their organisation.
+
+    ``org`` objects are seen by every member; ``team`` objects by the members of their team;
+    ``private`` objects only by their owner. The owner always sees their own. ``prefix`` targets a
+    related object (``"workflow__"``). Objects must have ``organization``, ``owner``, ``team`` and
+    ``visibility`` fields.
+    """
+    team_ids = list(actor.membership.teams.values_list("pk", flat=True))
+    return Q(**{f"{prefix}organization": actor.organization}) & (
+        Q(**{f"{prefix}visibility": Visibility.ORG})
+        | Q(**{f"{prefix}owner": actor.user})
+        | Q(**{f"{prefix}visibility": Visibility.TEAM, f"{prefix}team__in": team_ids})
+    )
+
+
+def can_see(actor: Actor, obj: object) -> bool:
+    """The Python twin of ``visible_q`` for one loaded object."""
+    if getattr(obj, "organization_id", None) != actor.organization.pk:
+        return False
+    if obj.owner_id == actor.user.pk or obj.visibility == Visibility.ORG:  # type: ignore[attr-defined]
+        return True
+    return (
+        obj.visibility == Visibility.TEAM  # type: ignore[attr-defined]
+        and obj.team_id is not None  # type: ignore[attr-defined]
+        and actor.membership.teams.filter(pk=obj.team_id).exists()  # type: ignore[attr-defined]
+    )
+
+
+def can_edit(actor: Actor, obj: object) -> bool:
+    """Owners edit their own (members and up); editors and up edit anything shared they can see."""
+    if not can_see(actor, obj) or not actor.can(Action.CREATE_CONTENT):
+        return False
+    if obj.owner_id == actor.user.pk:  # type: ignore[attr-defined]
+        return True
+    return actor.can(Action.CURATE_CONTENT) and obj.visibility != Visibility.PRIVATE  # type: ignore[attr-defined]
+
+
+def require_edit(actor: Actor, obj: object) -> None:
+    if not can_see(actor, obj):
+        raise NotFound()
+    if not can_edit(actor, obj):
+        raise PermissionDenied("Only its owner or an editor can change this.")
 
 
 # --- scoped look-ups: an object of another organisation is simply not found ------------------

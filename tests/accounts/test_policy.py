@@ -72,3 +72,52 @@ def test_scoped_lookup_with_a_malformed_id_is_not_found(owner):
 def test_organizations_for_lists_only_the_users_own(owner, outsider, org, other_org):
     assert list(policy.organizations_for(owner.user)) == [org]
     assert list(policy.organizations_for(outsider.user)) == [other_org]
+
+
+def _owned(persona, visibility, team=None):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        organization_id=persona.org.pk,
+        owner_id=persona.user.pk,
+        visibility=visibility,
+        team_id=team.pk if team else None,
+    )
+
+
+def test_private_content_is_seen_and_edited_only_by_its_owner(member, editor, owner):
+    item = _owned(member, "private")
+    assert policy.can_see(member.actor, item)
+    assert policy.can_edit(member.actor, item)
+    assert not policy.can_see(owner.actor, item)
+    assert not policy.can_edit(editor.actor, item)
+
+
+def test_team_content_is_seen_by_the_team_only(member, editor, viewer):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(organization=member.org)
+    viewer.membership.teams.add(team)
+    item = _owned(member, "team", team)
+    assert policy.can_see(viewer.actor, item)
+    assert not policy.can_see(editor.actor, item)
+
+
+def test_shared_content_is_edited_by_editors_not_by_members_or_viewers(member, editor, viewer):
+    item = _owned(editor, "org")
+    assert policy.can_see(viewer.actor, item)
+    assert not policy.can_edit(viewer.actor, item)
+    other = _owned(member, "org")
+    assert policy.can_edit(editor.actor, other)
+    assert not policy.can_edit(member.actor, _owned(editor, "org"))
+
+
+def test_a_viewer_cannot_edit_even_their_own(viewer):
+    assert not policy.can_edit(viewer.actor, _owned(viewer, "private"))
+
+
+def test_content_of_another_organisation_is_never_visible(owner, outsider):
+    item = _owned(outsider, "org")
+    assert not policy.can_see(owner.actor, item)
+    with pytest.raises(NotFound):
+        policy.require_edit(owner.actor, item)
