@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huddle.core",
     "huddle.accounts",
+    "huddle.library",
 ]
 
 MIDDLEWARE = [

@@ -46,3 +46,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.MEMBER
+
+
+def make_workflow(persona, *, title="Launch post", kind="prompt", steps=None, inputs=None, **kw):
+    """A workflow created through the service, as ``persona`` (a conftest Persona)."""
+    from huddle.library import services
+    from huddle.library.content import VersionContent
+
+    content = VersionContent.from_data(
+        {
+            "steps": steps or ["Write a LinkedIn post announcing {{ product }}."],
+            "inputs": inputs if inputs is not None else [{"name": "product"}],
+            **kw.pop("content", {}),
+        }
+    )
+    return services.workflow_create(
+        actor=persona.actor, title=title, kind=kind, content=content, **kw
+    )

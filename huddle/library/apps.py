@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LibraryConfig(AppConfig):
+    name = "huddle.library"
+    label = "library"
+    verbose_name = "Shared library"
+
+    def ready(self) -> None:
+        from huddle.core import stats
+        from huddle.library.models import Workflow
+
+        stats.register("workflows", lambda org: Workflow.objects.filter(organization=org).count())

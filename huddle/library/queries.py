@@ -1,0 +1,119 @@
+"""Reads of the library, always through ``policy.visible_q``: lists are filtered in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Case, F, FloatField, QuerySet, Value, When
+
+from huddle.accounts import policy
+from huddle.accounts.policy import Actor
+from huddle.core.errors import NotFound
+from huddle.library import search
+from huddle.library.models import Label, Status, Workflow, WorkflowVersion
+
+SORTS = {
+    "relevance": "Best match",
+    "recent": "Recently updated",
+    "used": "Most used",
+    "starred": "Most starred",
+}
+
+
+@dataclass(frozen=True)
+class LibraryFilter:
+    q: str = ""
+    kind: str = ""
+    tag: str = ""
+    team: str = ""  # team slug
+    owner: str = ""  # owner email
+    status: str = ""  # "" = everything but archived
+    sort: str = ""  # relevance when q, else recent
+
+
+def visible_workflows(actor: Actor) -> QuerySet[Workflow]:
+    return Workflow.objects.filter(policy.visible_q(actor))
+
+
+def search_workflows(actor: Actor, filters: LibraryFilter) -> QuerySet[Workflow]:
+    """The workflows the actor may see that match ``filters``, in the requested order."""
+    queryset = visible_workflows(actor).select_related("owner", "team")
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.tag:
+        queryset = queryset.filter(tags__name=filters.tag)
+    if filters.team:
+        queryset = queryset.filter(team__slug=filters.team)
+    if filters.owner:
+        queryset = queryset.filter(owner__email__iexact=filters.owner)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    else:
+        queryset = queryset.exclude(status=Status.ARCHIVED)
+    sort = filters.sort or ("relevance" if filters.q.strip() else "recent")
+    if filters.q.strip():
+        scores = search.match(actor.organization.pk, filters.q)
+        if not scores:
+            return queryset.none()
+        queryset = queryset.filter(pk__in=[pk for pk, _ in scores])
+        if sort == "relevance":
+            ranking = Case(
+                *(When(pk=pk, then=Value(score)) for pk, score in scores),
+                output_field=FloatField(),
+            )
+            return queryset.annotate(score=ranking).order_by(F("score").desc(), "-updated_at")
+    order = {
+        "used": ["-use_count", "-updated_at"],
+        "starred": ["-star_count", "-updated_at"],
+    }.get(sort, ["-updated_at", "-id"])
+    return queryset.order_by(*order)
+
+
+def get_workflow(actor: Actor, key: str | UUID) -> Workflow:
+    """A workflow by slug or public id, if the actor may see it; ``NotFound`` otherwise."""
+    queryset = visible_workflows(actor).select_related("owner", "team", "forked_from")
+    text = str(key)
+    try:
+        lookup = {"public_id": UUID(text)}
+    except ValueError:
+        lookup = {"slug": text}
+    workflow = queryset.filter(**lookup).first()
+    if workflow is None:
+        raise NotFound()
+    return workflow
+
+
+def get_version(workflow: Workflow, number: int) -> WorkflowVersion:
+    version = workflow.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound("No such version.")
+    return version
+
+
+def labels_of(workflow: Workflow) -> dict[int, list[str]]:
+    """Version number → the labels pointing at it."""
+    result: dict[int, list[str]] = {}
+    for name, number in workflow.labels.values_list("name", "version__number"):
+        result.setdefault(number, []).append(name)
+    return result
+
+
+def endorsed_version(workflow: Workflow) -> WorkflowVersion | None:
+    label = workflow.labels.select_related("version").filter(name=Label.ENDORSED).first()
+    return label.version if label else None
+
+
+def visible_forks(actor: Actor, workflow: Workflow) -> QuerySet[Workflow]:
+    return visible_workflows(actor).filter(forked_from=workflow).select_related("owner")
+
+
+def tags_in_use(actor: Actor) -> list[str]:
+    return list(
+        visible_workflows(actor)
+        .exclude(status=Status.ARCHIVED)
+        .values_list("tags__name", flat=True)
+        .exclude(tags__name=None)
+        .order_by("tags__name")
+        .distinct()
+    )

@@ -1,0 +1,134 @@
+"""The template sandbox: escapes and resource bombs get a clear error, never a crash or a hang."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from huddle.library.templating import TemplateProblem, analyse, render
+
+VARS = {"x": "hello world", "n": 3}
+
+ESCAPES = [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ x.__class__.__base__.__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ joiner.__init__.__globals__ }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ '{0.__class__}'.format(x) }}",
+    "{{ '{0.__class__.__mro__}'.format(x) }}",
+    "{{ x|attr('__class__') }}",
+    "{{ x|attr('__class__')|attr('__mro__') }}",
+    "{{ x.__init__.__globals__ }}",
+    "{{ range.__init__.__globals__ }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ config.items() }}",
+    "{{ request.application.__globals__ }}",
+    "{{ x.__len__() }}",
+    "{% set d = {} %}{{ d.update(a=1) }}",
+    "{% set l = [] %}{{ l.append(1) }}",
+    "{{ '{a.__class__.__mro__}'.format_map({'a': x}) }}",
+    "{% include '/etc/passwd' %}",
+    "{% import 'os' as os %}",
+    "{% extends 'base.html' %}",
+    "{% from 'x' import y %}",
+]
+BOMBS = [
+    "{% for i in range(10**9) %}{% endfor %}",
+    "{{ range(1000000)|list }}",
+    "{{ 'a'*10**9 }}",
+    "{{ 'a'*1000000000 }}",
+    "{{ [1]*10**8 }}",
+    "{{ 9**9**9 }}",
+    "{{ 10**1000 }}",
+    "{{ x.ljust(1000000000) }}",
+    "{{ 'a'|center(1000000000) }}",
+    "{{ x|indent(1000000000) }}",
+    "{% set a = 'x'*100000 %}{% set b = a ~ a ~ a %}{{ b }}",
+    "{% set a = 'x'*100000 %}{{ a + a + a }}",
+    "{{ x.replace('', 'y'*50000) }}",
+    "{{ 'aaaa'|replace('a', 'b'*100000) }}",
+    "{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}",
+    "{% call foo() %}{% endcall %}",
+    "{{ " + "(" * 600 + "1" + ")" * 600 + " }}",
+    "{{ " + "[" * 600 + "]" * 600 + " }}",
+    "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+    "{% endfor %}{% endfor %}{% endfor %}",
+    "{% for c in x*1000 %}{% for d in x*1000 %}{% endfor %}{% endfor %}",
+    "{% for i in range(1000) %}{% for j in range(1000) %}{{ x*100 }}{% endfor %}{% endfor %}",
+    "x" * 100_001,
+]
+
+
+@pytest.mark.parametrize("source", ESCAPES + BOMBS, ids=range(len(ESCAPES + BOMBS)))
+def test_escapes_and_bombs_get_a_clear_error_quickly(source):
+    started = time.perf_counter()
+    with pytest.raises(TemplateProblem) as problem:
+        render(source, VARS)
+    assert time.perf_counter() - started < 3
+    assert problem.value.message
+    assert "Traceback" not in problem.value.message
+
+
+def test_at_least_45_payloads_are_covered():
+    assert len(ESCAPES) + len(BOMBS) >= 45
+
+
+def test_normal_templates_render():
+    source = (
+        "Write {{ n }} headlines about {{ x|title }}.\n"
+        "{% if n > 2 %}\nMake them punchy.\n{% endif %}\n"
+        "{% for i in range(n) %}\n- idea {{ i + 1 }}\n{% endfor %}\n"
+    )
+    assert render(source, VARS) == (
+        "Write 3 headlines about Hello World.\nMake them punchy.\n- idea 1\n- idea 2\n- idea 3\n"
+    )
+
+
+def test_strict_undefined_names_the_missing_variable():
+    with pytest.raises(TemplateProblem, match="'audience' is undefined"):
+        render("Hi {{ audience }}", VARS)
+
+
+def test_analyse_reports_syntax_errors_with_their_line():
+    with pytest.raises(TemplateProblem) as problem:
+        analyse("line one\nline two {{ oops | }}\nline three")
+    assert problem.value.line == 2
+    assert problem.value.message.startswith("Line 2:")
+
+
+def test_analyse_finds_names_steps_and_context_with_lines():
+    info = analyse("{{ topic }}\n{{ steps.research.output }}\n{{ context.brand_voice }}")
+    assert info.names == {"topic": 1, "steps": 2, "context": 3}
+    assert info.step_refs == {"research": 2}
+    assert info.context_refs == {"brand_voice": 3}
+
+
+def test_unknown_filter_is_refused_at_analysis_with_line():
+    with pytest.raises(TemplateProblem, match=r"Line 2: the filter 'pprint'"):
+        analyse("ok\n{{ x|pprint }}")
+
+
+TEMPLATE_PIECES = st.sampled_from(
+    ["{{", "}}", "{%", "%}", "x", "n", " ", "for", "in", "if", "endif", "endfor", "range(",
+     ")", "*", "~", "|", "upper", "'", '"', ".", "__class__", "[", "]", "9", "**", "\n", "set",
+     "=", "macro", "call", "{#", "#}", "-", "+", "replace", "format", "(", ","]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEMPLATE_PIECES, max_size=30).map("".join))
+def test_generated_templates_either_render_or_fail_cleanly(source):
+    problem = None
+    try:
+        result = render(source, VARS)
+    except TemplateProblem as error:
+        problem = error
+    if problem is None:
+        assert isinstance(result, str)
+    else:
+        assert problem.message.strip()
