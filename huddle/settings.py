@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "huddle.accounts.context_processors.organizations",
             ],
+            "builtins": ["huddle.core.templatetags.huddle_tags"],
         },
     },
 ]

@@ -5,6 +5,7 @@ from huddle.accounts import views as accounts_views
 from huddle.accounts.urls import org_patterns
 from huddle.api import api
 from huddle.core import views as core_views
+from huddle.library.urls import org_patterns as library_patterns
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("orgs/new/", accounts_views.organization_new, name="organization_new"),
     path("invite/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("o/<slug:org_slug>/", include(library_patterns)),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),
 ]

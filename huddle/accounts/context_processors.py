@@ -9,7 +9,7 @@ from huddle.accounts.policy import Action
 
 # Sections of the product; ``url_name`` is None until the issue that builds the section lands.
 NAVIGATION: list[tuple[str, str | None]] = [
-    ("Library", None),
+    ("Library", "library_index"),
     ("Context", None),
     ("Runs", None),
     ("Wins", None),

@@ -35,6 +35,7 @@ from huddle.library.models import (
 )
 
 MAX_TAGS = 12
+RESERVED_SLUGS = {"new", "validate"}  # page addresses under /library/
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
@@ -51,7 +52,10 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 def _unique_slug(actor: Actor, wanted: str) -> str:
     base = slugify(wanted)[:70].strip("-") or "workflow"
     slug, n = base, 2
-    while Workflow.objects.filter(organization=actor.organization, slug=slug).exists():
+    while (
+        slug in RESERVED_SLUGS
+        or Workflow.objects.filter(organization=actor.organization, slug=slug).exists()
+    ):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -138,7 +142,10 @@ def workflow_create(
         except Exception as error:  # noqa: BLE001 - Django's ValidationError; message reused
             problems["slug"] = list(getattr(error, "messages", [str(error)]))
         else:
-            if Workflow.objects.filter(organization=actor.organization, slug=slug).exists():
+            if (
+                slug in RESERVED_SLUGS
+                or Workflow.objects.filter(organization=actor.organization, slug=slug).exists()
+            ):
                 problems["slug"] = [f"'{slug}' is already used in this library."]
     if problems:
         raise ValidationFailed("The workflow has problems; see the fields.", fields=problems)

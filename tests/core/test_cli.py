@@ -11,6 +11,8 @@ from huddle.accounts.models import ApiToken, Membership, Organization, User
 from huddle.accounts.services import token_authenticate
 from huddle.cli import run
 from huddle.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from huddle.library import services
+from huddle.library.models import Workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +97,7 @@ def test_token_create_for_a_non_member_fails(org, outsider, capsys):
 def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
     assert run(["stats", "--org", "acme", "--json"]) == 0
     counts = json.loads(capsys.readouterr().out)
-    assert counts["members"] == 2
-    assert counts["teams"] == 0
+    assert counts == {"members": 2, "teams": 0, "workflows": 0}
 
 
 def test_demo_is_idempotent_and_prints_a_working_login(capsys):
@@ -111,6 +112,13 @@ def test_demo_is_idempotent_and_prints_a_working_login(capsys):
     assert roles == {"owner", "admin", "editor", "member", "viewer"}
     assert User.objects.get(email="olivia@acme.test").check_password(DEMO_PASSWORD)
     assert Organization.objects.filter(memberships__user__email="olivia@acme.test").count() == 2
+    workflows = Workflow.objects.filter(organization=acme)
+    assert workflows.count() == 12
+    assert workflows.filter(visibility="private").exists()
+    assert workflows.exclude(visibility="private").count() >= 8
+    assert len(owners := set(workflows.values_list("owner__email", flat=True))) >= 5, owners
+    chain = workflows.get(kind="chain")
+    assert len(services.latest_version(chain).steps) == 3
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its database connections

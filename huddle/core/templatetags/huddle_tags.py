@@ -1,0 +1,18 @@
+"""Small template helpers shared by every app's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ labels|get_item:v.number }}``: a mapping's value, or an empty list."""
+    try:
+        return mapping.get(key, [])
+    except AttributeError:
+        return []

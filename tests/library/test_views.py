@@ -1,0 +1,247 @@
+"""Library pages over HTTP: the visibility matrix, the editor, render, actions, outsiders."""
+
+from __future__ import annotations
+
+import pytest
+
+from huddle.library import services
+from huddle.library.models import Workflow
+from huddle.library.rendering import content_of
+from tests.factories import TeamFactory, make_workflow
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["owner", "admin", "editor", "member", "viewer"]
+
+
+@pytest.fixture
+def shelf(personas):
+    """A private workflow of the member, one shared with a team, one with the organisation."""
+    member = personas["member"]
+    team = TeamFactory(organization=member.org, name="Social", slug="social")
+    member.membership.teams.add(team)
+    personas["viewer"].membership.teams.add(team)
+    return {
+        "private": make_workflow(member, title="Private idea", steps=["Secret {{ product }}"]),
+        "team": make_workflow(member, title="Team recipe", visibility="team", team=team),
+        "org": make_workflow(member, title="Org favourite", visibility="org"),
+    }
+
+
+SEES = {
+    "owner": {"org"},
+    "admin": {"org"},
+    "editor": {"org"},
+    "member": {"private", "team", "org"},
+    "viewer": {"team", "org"},
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("who", [*ROLES, "outsider"])
+def test_library_lists_and_search_show_exactly_what_each_person_may_see(
+    personas, shelf, login, who
+):
+    client = login(personas[who])
+    slug = "acme"
+    listing = client.get(f"/o/{slug}/library/")
+    if who == "outsider":
+        assert listing.status_code == 404
+        return
+    titles = {key for key, wf in shelf.items() if wf.title.encode() in listing.content}
+    assert titles == SEES[who]
+    searched = client.get(f"/o/{slug}/library/", {"q": "idea recipe favourite"})
+    assert searched.status_code == 200
+    for key, workflow in shelf.items():
+        response = client.get(f"/o/{slug}/library/{workflow.slug}/")
+        assert response.status_code == (200 if key in SEES[who] else 404)
+        rendered = client.post(f"/o/{slug}/library/{workflow.slug}/render/", {"in_product": "X"})
+        assert rendered.status_code == (200 if key in SEES[who] else 404)
+
+
+def test_outsider_gets_404_for_every_library_page(shelf, outsider, login):
+    client = login(outsider)
+    org = shelf["org"]
+    for path in [
+        "",
+        "new/",
+        "new/paste/",
+        f"{org.slug}/",
+        f"{org.slug}/edit/",
+        f"{org.slug}/diff/",
+        f"{org.slug}/v/1/",
+    ]:
+        assert client.get(f"/o/acme/library/{path}").status_code == 404, path
+    for action in ["render", "publish", "endorse", "archive", "fork", "star", "v/1/rollback"]:
+        assert client.post(f"/o/acme/library/{org.slug}/{action}/").status_code == 404, action
+    assert Workflow.objects.filter(organization=outsider.org).count() == 0
+
+
+def test_search_as_you_type_returns_the_results_fragment(shelf, member, login):
+    response = login(member).get(
+        "/o/acme/library/", {"q": "favo"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
+    assert b"<html" not in response.content
+    assert b"Org favourite" in response.content
+    assert b"Team recipe" not in response.content
+
+
+def test_viewers_see_no_create_button_and_cannot_open_the_editor(viewer, login):
+    client = login(viewer)
+    assert b"New workflow" not in client.get("/o/acme/library/").content
+    assert client.get("/o/acme/library/new/").status_code == 403
+
+
+def _editor_post(**extra):
+    data = {
+        "title": "Nurture email",
+        "kind": "prompt",
+        "visibility": "private",
+        "step_name_0": "email",
+        "step_template_0": "Write an email to {{ persona }} about {{ offer }}.",
+        "input_name_0": "persona",
+        "input_type_0": "text",
+        "input_required_0": "on",
+        "input_name_1": "offer",
+        "input_type_1": "choice",
+        "input_choices_1": "demo, trial",
+        "negative_constraints": "No jargon",
+        "baseline_minutes": "45",
+    }
+    data.update(extra)
+    return data
+
+
+def test_creating_from_the_editor(member, login):
+    response = login(member).post("/o/acme/library/new/", _editor_post())
+    assert response.status_code == 302
+    workflow = Workflow.objects.get(slug="nurture-email")
+    version = services.latest_version(workflow)
+    assert [i["name"] for i in version.inputs] == ["persona", "offer"]
+    assert version.inputs[1]["choices"] == ["demo", "trial"]
+    assert version.baseline_minutes == 45
+
+
+def test_editor_keeps_what_was_typed_and_shows_the_problem(member, login):
+    post = _editor_post(step_template_0="Write to {{ persona }} in {{ tone }}.")
+    response = login(member).post("/o/acme/library/new/", post)
+    assert response.status_code == 200
+    assert b"Line 1: &#x27;tone&#x27; is used but not declared as an input." in response.content
+    assert b"Write to {{ persona }} in {{ tone }}." in response.content
+    assert not Workflow.objects.exists()
+
+
+def test_live_validation_reports_problems_and_uses(member, login):
+    client = login(member)
+    bad = client.post("/o/acme/library/validate/", _editor_post(step_template_0="{{ nope }}"))
+    assert b"&#x27;nope&#x27; is used but not declared" in bad.content
+    good = client.post("/o/acme/library/validate/", _editor_post())
+    assert b"Looks good" in good.content
+    assert b"<code>offer</code>" in good.content
+
+
+def test_paste_prefills_the_editor_without_saving(member, login):
+    response = login(member).post(
+        "/o/acme/library/new/",
+        {
+            "from_paste": "1",
+            "title": "Pasted",
+            "kind": "prompt",
+            "step_name_0": "prompt",
+            "step_template_0": "Write about {{ product }}",
+            "input_name_0": "product",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Write about {{ product }}" in response.content
+    assert not Workflow.objects.exists()
+
+
+def test_render_shows_the_prompt_or_names_the_missing_input(shelf, member, login):
+    client = login(member)
+    url = f"/o/acme/library/{shelf['org'].slug}/render/"
+    ok = client.post(url, {"in_product": "Huddle"})
+    assert b"Write a LinkedIn post announcing Huddle." in ok.content
+    missing = client.post(url, {})
+    assert b"Product is required." in missing.content
+
+
+def test_editing_saves_a_new_version_and_the_diff_shows_it(shelf, member, login):
+    client = login(member)
+    workflow = shelf["org"]
+    response = client.post(
+        f"/o/acme/library/{workflow.slug}/edit/",
+        {
+            "title": workflow.title,
+            "kind": "prompt",
+            "step_name_0": "step_1",
+            "step_template_0": "Write a short LinkedIn post about {{ product }}.",
+            "input_name_0": "product",
+            "input_required_0": "on",
+            "changelog": "Shorter",
+        },
+    )
+    assert response.status_code == 302
+    assert services.latest_version(workflow).number == 2
+    diff = client.get(f"/o/acme/library/{workflow.slug}/diff/")
+    assert b"Write a short LinkedIn post about {{ product }}." in diff.content
+    assert b'class="d add"' in diff.content
+
+
+def test_rollback_from_the_version_page(shelf, member, login):
+    client = login(member)
+    workflow = shelf["org"]
+    services.workflow_save_version(
+        actor=member.actor,
+        workflow=workflow,
+        content=content_of(services.latest_version(workflow)),
+        changelog="same again",
+    )
+    assert client.post(f"/o/acme/library/{workflow.slug}/v/1/rollback/").status_code == 302
+    assert services.latest_version(workflow).number == 1
+
+
+def test_editors_endorse_members_cannot(shelf, member, editor, login):
+    url = f"/o/acme/library/{shelf['org'].slug}/endorse/"
+    assert login(member).post(url).status_code == 403
+    assert login(editor).post(url).status_code == 302
+    shelf["org"].refresh_from_db()
+    assert shelf["org"].status == "endorsed"
+
+
+def test_editors_may_edit_shared_workflows_and_anyone_may_fork(shelf, editor, admin, login):
+    workflow = shelf["org"]
+    assert login(editor).get(f"/o/acme/library/{workflow.slug}/edit/").status_code == 200
+    assert login(admin).post(f"/o/acme/library/{workflow.slug}/fork/").status_code == 302
+    assert Workflow.objects.filter(forked_from=workflow, owner=admin.user).exists()
+
+
+def test_a_member_cannot_edit_someone_elses_shared_workflow(editor, member, login):
+    theirs = make_workflow(editor, title="Editor's", visibility="org")
+    assert login(member).get(f"/o/acme/library/{theirs.slug}/edit/").status_code == 403
+
+
+def test_viewer_cannot_fork_or_edit(shelf, viewer, login):
+    client = login(viewer)
+    assert client.post(f"/o/acme/library/{shelf['org'].slug}/fork/").status_code == 403
+    assert client.get(f"/o/acme/library/{shelf['org'].slug}/edit/").status_code == 403
+
+
+def test_starring_over_htmx(shelf, viewer, login):
+    response = login(viewer).post(
+        f"/o/acme/library/{shelf['org'].slug}/star/",
+        {"starred": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert b"Starred" in response.content
+    shelf["org"].refresh_from_db()
+    assert shelf["org"].star_count == 1
+
+
+def test_publishing_from_the_page(shelf, member, login):
+    response = login(member).post(
+        f"/o/acme/library/{shelf['private'].slug}/publish/", {"visibility": "org"}
+    )
+    assert response.status_code == 302
+    shelf["private"].refresh_from_db()
+    assert (shelf["private"].visibility, shelf["private"].status) == ("org", "shared")
