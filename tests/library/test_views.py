@@ -245,3 +245,38 @@ def test_publishing_from_the_page(shelf, member, login):
     assert response.status_code == 302
     shelf["private"].refresh_from_db()
     assert (shelf["private"].visibility, shelf["private"].status) == ("org", "shared")
+
+
+TEMPLATE_BITS = [
+    "{{", "}}", "{%", "%}", "product", " ", "for x in range(9)", "endfor", "if", "endif", "*",
+    "~", "|upper", "|attr('__class__')", ".__class__", "steps.a.output", "context.brand",
+    "'", "9**9", "macro", "\n", "(", ")", "[", "]", "set y = ", "{#", "#}",
+]  # fmt: skip
+
+
+def test_generated_templates_never_cause_a_server_error(member, login):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = login(member)
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(st.sampled_from(TEMPLATE_BITS), max_size=20).map("".join))
+    def check(source):
+        post = _editor_post(step_template_0=source, title="Fuzz")
+        assert client.post("/o/acme/library/validate/", post).status_code == 200
+        response = client.post("/o/acme/library/new/", post)
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            slug = response["Location"].rstrip("/").rsplit("/", 1)[1]
+            rendered = client.post(
+                f"/o/acme/library/{slug}/render/", {"in_persona": "x", "in_offer": "demo"}
+            )
+            assert rendered.status_code == 200
+
+    check()
