@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "huddle.core",
     "huddle.accounts",
     "huddle.library",
+    "huddle.runs",
 ]
 
 MIDDLEWARE = [
