@@ -11,7 +11,7 @@ from huddle.accounts.policy import Action
 NAVIGATION: list[tuple[str, str | None]] = [
     ("Library", "library_index"),
     ("Context", None),
-    ("Runs", None),
+    ("Runs", "runs_index"),
     ("Wins", None),
     ("Insights", None),
 ]

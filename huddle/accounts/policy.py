@@ -39,6 +39,7 @@ class Action(StrEnum):
     VIEW_ORGANIZATION = "organization.view"
     CREATE_CONTENT = "content.create"  # workflows, context assets, captures, runs
     CURATE_CONTENT = "content.curate"  # endorse workflows, approve context, edit others' shared
+    VIEW_AGGREGATES = "aggregates.view"  # organisation-wide figures (time saved, usage)
 
     MANAGE_ORGANIZATION = "organization.manage"
     MANAGE_MEMBERS = "members.manage"
@@ -52,6 +53,7 @@ ACTION_MIN_ROLE: dict[Action, Role] = {
     Action.USE_API_TOKENS: Role.VIEWER,
     Action.CREATE_CONTENT: Role.MEMBER,
     Action.CURATE_CONTENT: Role.EDITOR,
+    Action.VIEW_AGGREGATES: Role.ADMIN,
     Action.MANAGE_TEAMS: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.VIEW_EVENTS: Role.ADMIN,
@@ -191,6 +193,37 @@ def require_edit(actor: Actor, obj: object) -> None:
         raise NotFound()
     if not can_edit(actor, obj):
         raise PermissionDenied("Only its owner or an editor can change this.")
+
+
+# --- runs: personal by default --------------------------------------------------------------
+
+
+def runs_q(actor: Actor) -> Q:
+    """Runs the actor may list: their own, and, for editors and up, runs of workflows they own.
+
+    Listing a run shows its figures (minutes, rating, edit ratio); its texts are a separate
+    question (``can_read_run_text``). Admins see organisation-wide aggregates, not others' runs.
+    """
+    mine = Q(organization=actor.organization, user=actor.user)
+    if actor.can(Action.CURATE_CONTENT):
+        return mine | Q(organization=actor.organization, workflow__owner=actor.user)
+    return mine
+
+
+def can_read_run_text(actor: Actor, run: object) -> bool:
+    """The texts of a run (inputs, prompts, outputs, final text) are its author's, unless the
+    author shared them with the owner of the workflow."""
+    if getattr(run, "organization_id", None) != actor.organization.pk:
+        return False
+    if run.user_id == actor.user.pk:  # type: ignore[attr-defined]
+        return True
+    workflow = getattr(run, "workflow", None)
+    return bool(
+        run.share_text  # type: ignore[attr-defined]
+        and workflow is not None
+        and workflow.owner_id == actor.user.pk
+        and actor.can(Action.CURATE_CONTENT)
+    )
 
 
 # --- scoped look-ups: an object of another organisation is simply not found ------------------

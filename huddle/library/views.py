@@ -16,7 +16,7 @@ from huddle.accounts.models import Team, Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core.errors import HuddleError, ValidationFailed
-from huddle.library import contextrefs, queries, services
+from huddle.library import contextrefs, panels, queries, services
 from huddle.library.content import VersionContent, validate
 from huddle.library.editor import INPUT_TYPE_CHOICES, EditorState
 from huddle.library.models import Kind, Status, Workflow
@@ -165,6 +165,7 @@ def workflow_detail(request: HttpRequest, actor: Actor, workflow_slug: str) -> H
             "is_owner": workflow.owner_id == actor.user.pk,
             "visibilities": Visibility.choices,
             "teams": accounts_queries.teams(actor),
+            "panels": panels.for_workflow(actor, workflow),
         },
     )
 

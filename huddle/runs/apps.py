@@ -11,3 +11,8 @@ class RunsConfig(AppConfig):
         from huddle.runs.models import Run
 
         stats.register("runs", lambda org: Run.objects.filter(organization=org).count())
+
+        from huddle.library import panels
+        from huddle.runs.queries import workflow_panel
+
+        panels.register("runs/_workflow_panel.html", workflow_panel)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from huddle.runs import views
+
+org_patterns = [
+    path("library/<slug:workflow_slug>/run/", views.run_manual, name="run_manual"),
+    path("runs/", views.runs_index, name="runs_index"),
+    path("runs/<uuid:run_id>/", views.run_detail, name="run_detail"),
+    path("runs/<uuid:run_id>/rate/", views.run_rate, name="run_rate"),
+]

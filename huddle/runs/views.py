@@ -1,0 +1,157 @@
+"""Run pages: the copy-paste run of a workflow, the runs list and a run's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from huddle.accounts import policy
+from huddle.accounts.policy import Action, Actor
+from huddle.accounts.web import org_view
+from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.library import queries as library_queries
+from huddle.library import services as library_services
+from huddle.library.rendering import content_of, render_version
+from huddle.runs import queries, services
+from huddle.runs.services import Figures, StepRecord
+
+
+def _prompts(rendered: Any) -> list[tuple[str, str]]:
+    """The prompts to paste, in order; instructions-only workflows paste their system text."""
+    if rendered.steps:
+        return [(step.name, step.text) for step in rendered.steps]
+    return [("instructions", rendered.system)]
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_http_methods(["GET", "POST"])
+def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
+    """Copy-paste run: fill inputs, paste each step's answer, then the final text and minutes."""
+    workflow = library_queries.get_workflow(actor, workflow_slug)
+    version = library_services.latest_version(workflow)
+    content = content_of(version)
+    names = [s.name for s in content.steps] or ["instructions"]
+    post = request.POST
+    values = {s.name: post.get(f"in_{s.name}", s.default) for s in content.inputs}
+    outputs = [post.get(f"out_{i}", "") for i in range(len(names))]
+    action = post.get("action", "") if request.method == "POST" else ""
+    problem: HuddleError | None = None
+    stage = -1  # -1: inputs only; k: showing prompt k; len(names): final form
+    rendered = None
+    if action:
+        stage = 0
+        while stage < len(names) and outputs[stage].strip():
+            stage += 1
+        if action == "next" and stage < len(names):
+            problem = ValidationFailed(f"Paste the AI's answer to step {stage + 1} first.")
+        try:
+            step_outputs = {name: outputs[i] for i, name in enumerate(names) if i < stage}
+            rendered = render_version(actor, version, values, step_outputs=step_outputs)
+        except HuddleError as error:
+            problem, stage, rendered = error, -1, None
+    if action == "save" and rendered is not None and problem is None:
+        try:
+            figures = Figures.from_data(post)
+            final_text = post.get("final_text", "")
+            if not final_text.strip():
+                raise ValidationFailed(
+                    "Paste the final text you used (or the AI's answer).",
+                    fields={"final_text": ["Required."]},
+                )
+            prompts = _prompts(rendered)
+            run = services.run_record(
+                actor=actor,
+                workflow=workflow,
+                version=version,
+                inputs=rendered.inputs,
+                system_prompt=rendered.system if rendered.steps else "",
+                steps=[
+                    StepRecord(name=name, prompt=text, output=outputs[i])
+                    for i, (name, text) in enumerate(prompts)
+                ],
+                final_text=final_text,
+                figures=figures,
+                share_text=post.get("share_text") == "on",
+            )
+        except ValidationFailed as error:
+            problem = error
+        else:
+            saved = run.minutes_saved
+            note = f" You saved {saved:g} minutes." if saved and saved > 0 else ""
+            messages.success(request, f"Run saved.{note}")
+            return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
+    prompts = _prompts(rendered) if rendered else []
+    context = {
+        "workflow": workflow,
+        "version": version,
+        "content": content,
+        "values": values,
+        "stage": stage,
+        "problem": problem,
+        "system": rendered.system if rendered and rendered.steps else "",
+        "steps": [
+            {
+                "index": i,
+                "name": name,
+                "prompt": prompts[i][1] if i < len(prompts) else "",
+                "output": outputs[i],
+            }
+            for i, name in enumerate(names)
+        ],
+        "total": len(names),
+        "final_text": post.get("final_text") or (outputs[-1] if stage >= len(names) else ""),
+        "minutes_spent": post.get("minutes_spent", ""),
+        "baseline_minutes": post.get("baseline_minutes", version.baseline_minutes or ""),
+        "rating": post.get("rating", ""),
+        "rating_note": post.get("rating_note", ""),
+        "share_text": post.get("share_text") == "on",
+    }
+    return render(request, "runs/manual.html", context)
+
+
+@org_view()
+def runs_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    mine = queries.visible_runs(actor).filter(user=actor.user)
+    others = queries.visible_runs(actor).exclude(user=actor.user)
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "runs/index.html",
+        {
+            "page": page,
+            "mine_saved": queries.time_saved(mine),
+            "others": others[:50],
+            "usage": queries.organization_usage(actor)
+            if actor.can(Action.VIEW_AGGREGATES)
+            else None,
+        },
+    )
+
+
+@org_view()
+def run_detail(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
+    run = queries.get_run(actor, run_id)
+    return render(
+        request,
+        "runs/detail.html",
+        {
+            "run": run,
+            "steps": run.steps.all(),
+            "can_read": policy.can_read_run_text(actor, run),
+            "is_mine": run.user_id == actor.user.pk,
+        },
+    )
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def run_rate(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
+    run = queries.get_run(actor, run_id)
+    services.run_rate(actor=actor, run=run, figures=Figures.from_data(request.POST))
+    messages.success(request, "Thanks: your rating helps the team find what works.")
+    return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
