@@ -50,6 +50,25 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
     return User.objects.create_user(email=email, password=password, name=name.strip())
 
 
+@transaction.atomic
+def user_claim(*, email: str, password: str, name: str = "") -> User:
+    """Sign up from an invitation: create the account, or set the first password of an account
+    that was created without one (members added by a usage import)."""
+    user = User.objects.filter(email__iexact=_clean_email(email)).first()
+    if user is None:
+        return user_create(email=email, password=password, name=name)
+    if user.has_usable_password():
+        raise ValidationFailed(
+            f"There is already an account for {user.email}; log in instead.",
+            fields={"email": ["Already registered."]},
+        )
+    _check_password(password, user)
+    user.set_password(password)
+    user.name = name.strip() or user.name
+    user.save(update_fields=["password", "name"])
+    return user
+
+
 def _clean_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:
@@ -284,11 +303,13 @@ def invitation_create(
     role: str,
     team: Team | None = None,
     base_url: str | None = None,
+    allow_existing_member: bool = False,
 ) -> tuple[Invitation, str]:
     """Invite ``email`` by link; the link goes out by email once the transaction commits.
 
     Returns the invitation and the link's URL (shown to the inviter so it can be shared directly).
-    A pending invitation for the same address is replaced.
+    A pending invitation for the same address is replaced. ``allow_existing_member`` is for
+    members created without a password (usage import): the link lets them choose one.
     """
     role = _role(role)
     email = _clean_email(email)
@@ -298,7 +319,8 @@ def invitation_create(
             raise PermissionDenied("Only an owner can invite owners.")
     if team is not None and team.organization_id != organization.pk:
         raise NotFound("No such team.")
-    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+    already = Membership.objects.filter(organization=organization, user__email__iexact=email)
+    if not allow_existing_member and already.exists():
         raise ValidationFailed(
             f"{email} is already a member of {organization.name}.",
             fields={"email": ["Already a member."]},

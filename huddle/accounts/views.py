@@ -205,12 +205,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_invalid.html", {"message": error.message}, status=404
         )
     user = request.user if request.user.is_authenticated else None
-    existing = User.objects.filter(email__iexact=invitation.email).exists()
+    account = User.objects.filter(email__iexact=invitation.email).first()
+    # Someone added without a password (e.g. by a usage import) chooses one here.
+    existing = account is not None and account.has_usable_password()
     form = SignUpForm(request.POST or None) if user is None and not existing else None
     if request.method == "POST":
         if user is None and form is not None and form.is_valid():
             try:
-                user = services.user_create(
+                user = services.user_claim(
                     email=invitation.email,
                     password=form.cleaned_data["password"],
                     name=form.cleaned_data["name"],

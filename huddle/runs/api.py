@@ -1,0 +1,144 @@
+"""``/api/v1/runs``: log a copy-paste run, and list the runs the token's member may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from huddle.accounts import policy
+from huddle.core.errors import NotFound
+from huddle.library import queries as library_queries
+from huddle.library import services as library_services
+from huddle.runs import queries, services
+from huddle.runs.models import Run
+from huddle.runs.services import Figures, StepRecord
+
+router = Router(tags=["runs"])
+
+
+class StepIn(Schema):
+    name: str = Field("step_1", max_length=40)
+    prompt: str = ""
+    output: str = ""
+
+
+class RunIn(Schema):
+    workflow: str | None = Field(None, description="Workflow id or slug; null for an ad-hoc prompt")
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    system_prompt: str = ""
+    steps: list[StepIn] = Field(default_factory=list)
+    output: str | None = Field(None, description="Shortcut for one step's answer")
+    final_text: str = ""
+    minutes_spent: float | None = None
+    baseline_minutes: float | None = None
+    rating: int | None = None
+    rating_note: str = ""
+    share_text: bool = False
+    started_at: datetime | None = None
+
+
+class RunOut(Schema):
+    id: UUID
+    workflow: str | None
+    user: str
+    mode: str
+    status: str
+    started_at: datetime
+    minutes_spent: float | None
+    baseline_minutes: float | None
+    minutes_saved: float | None
+    edit_ratio: float | None
+    rating: int | None
+    model: str
+    texts_visible: bool
+    output: str | None
+    final_text: str | None
+
+
+class RunPage(Schema):
+    items: list[RunOut]
+    next_cursor: str | None
+
+
+def _out(request: HttpRequest, run: Run) -> dict[str, Any]:
+    readable = policy.can_read_run_text(request.actor, run)  # type: ignore[attr-defined]
+    return {
+        "id": run.public_id,
+        "workflow": run.workflow.slug if run.workflow else None,
+        "user": run.user.email,
+        "mode": run.mode,
+        "status": run.status,
+        "started_at": run.started_at,
+        "minutes_spent": run.minutes_spent,
+        "baseline_minutes": run.baseline_minutes,
+        "minutes_saved": run.minutes_saved,
+        "edit_ratio": run.edit_ratio,
+        "rating": run.rating,
+        "model": run.model,
+        "texts_visible": readable,
+        "output": run.output if readable else None,
+        "final_text": run.final_text if readable else None,
+    }
+
+
+@router.post("", response={201: RunOut}, summary="Log a run (copy-paste or done elsewhere)")
+def run_create(request: HttpRequest, payload: RunIn) -> Status:
+    actor = request.actor  # type: ignore[attr-defined]
+    workflow = version = None
+    if payload.workflow:
+        workflow = library_queries.get_workflow(actor, payload.workflow)
+        version = library_services.latest_version(workflow)
+    steps = [StepRecord(s.name, s.prompt, s.output) for s in payload.steps]
+    if payload.output is not None:
+        steps.append(
+            StepRecord("step_1" if not steps else f"step_{len(steps) + 1}", "", payload.output)
+        )
+    run = services.run_record(
+        actor=actor,
+        workflow=workflow,
+        version=version,
+        inputs=payload.inputs,
+        system_prompt=payload.system_prompt,
+        steps=steps,
+        final_text=payload.final_text,
+        figures=Figures.from_data(payload.dict()),
+        share_text=payload.share_text,
+        started_at=payload.started_at,
+    )
+    return Status(201, _out(request, run))
+
+
+@router.get("", response=RunPage, summary="Runs you may see, newest first")
+def run_list(
+    request: HttpRequest, workflow: str | None = None, cursor: str | None = None, limit: int = 20
+) -> dict[str, Any]:
+    actor = request.actor  # type: ignore[attr-defined]
+    runs = queries.visible_runs(actor).order_by("-started_at", "-id")
+    if workflow:
+        runs = runs.filter(workflow=library_queries.get_workflow(actor, workflow))
+    limit = max(1, min(limit, 100))
+    if cursor:
+        anchor = runs.filter(public_id=_uuid(cursor)).values("started_at", "id").first()
+        if anchor is None:
+            raise NotFound("Unknown cursor.")
+        runs = runs.filter(started_at__lte=anchor["started_at"]).exclude(
+            started_at=anchor["started_at"], id__gte=anchor["id"]
+        )
+    items = list(runs[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return {
+        "items": [_out(request, run) for run in items],
+        "next_cursor": str(items[-1].public_id) if more and items else None,
+    }
+
+
+def _uuid(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise NotFound("Unknown cursor.") from None

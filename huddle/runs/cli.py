@@ -1,0 +1,79 @@
+"""``huddle runs import``: load runs recorded elsewhere (JSON lines)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huddle.cli_support import console, fail
+
+runs_app = typer.Typer(
+    help="Runs: uses of workflows and the time they saved.", no_args_is_help=True
+)
+
+
+@runs_app.command("import")
+def import_runs(
+    file: Annotated[Path, typer.Argument(help="A .jsonl file: one run per line.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    create_members: Annotated[
+        bool,
+        typer.Option("--create-members", help="Add unknown people as members (invited)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+) -> None:
+    """Import runs; bad lines are reported with their number, good lines go in, repeats are
+    skipped (a line is identified by user + started_at + workflow)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from huddle.accounts.models import Organization
+    from huddle.runs.importing import runs_import
+
+    organization = Organization.objects.filter(slug=org.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {org!r}.")
+    if not file.is_file():
+        fail(f"No such file: {file}")
+    size = file.stat().st_size
+    show_progress = sys.stderr.isatty() and not as_json
+    with (
+        file.open("rb") as handle,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not show_progress,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("Importing runs", total=size)
+        report = runs_import(
+            organization=organization,
+            lines=handle,
+            create_members=create_members,
+            on_line=lambda n: progress.advance(task, n),
+        )
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+    else:
+        console.print(
+            f"Imported {report.imported} run(s); {report.duplicates} already there; "
+            f"{len(report.errors)} line(s) with errors."
+            + (
+                f" {report.members_created} member(s) added and invited."
+                if report.members_created
+                else ""
+            )
+        )
+        for error in report.errors[:50]:
+            console.print(f"  line {error['line']}: {error['reason']}", markup=False)
+        if len(report.errors) > 50:
+            console.print(f"  … and {len(report.errors) - 50} more (use --json for all).")
+    if report.errors and not report.imported and not report.duplicates:
+        raise typer.Exit(1)
