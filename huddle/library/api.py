@@ -192,7 +192,6 @@ def _team(organization: Organization, slug: str | None) -> Team | None:
 
 
 def _detail(workflow: Workflow) -> dict[str, Any]:
-    workflow.refresh_from_db()
     latest = services.latest_version(workflow)
     labels = queries.labels_of(workflow).get(latest.number, [])
     return {**workflow_data(workflow), "version": version_data(latest, labels)}

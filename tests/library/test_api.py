@@ -373,6 +373,19 @@ def test_filters_and_search(member, api_client):
     assert client.get("/api/v1/workflows", {"sort": "random"}).status_code == 422
 
 
+def test_listing_costs_the_same_few_queries_for_many_rows(
+    member, api_client, django_assert_max_num_queries
+):
+    for i in range(15):
+        make_workflow(member, title=f"Post {i}", tags=["a", "b"])
+    client = api_client(member)
+    # Token, membership and teams, the page, tags: not one query per row.
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/v1/workflows", {"limit": 15}).json()
+    assert len(body["items"]) == 15
+    assert body["items"][0]["tags"] == ["a", "b"]
+
+
 def test_openapi_lists_the_library_paths(db):
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     for path in (
