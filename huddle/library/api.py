@@ -148,10 +148,6 @@ class WorkflowPatch(Schema):
     )
 
 
-class EndorseIn(Schema):
-    version: int | None = Field(None, description="Default: the latest version.")
-
-
 class RenderIn(Schema):
     inputs: dict[str, Any] = Field(default_factory=dict)
     step_outputs: dict[str, str] | None = None
@@ -285,11 +281,12 @@ def _patch(actor: Actor, id: str, body: WorkflowPatch) -> dict[str, Any]:
 
 
 @router.post("/{id}/endorse", response=WorkflowDetailOut, summary="Endorse a version (editors)")
-def endorse_workflow(request: HttpRequest, id: str, body: EndorseIn) -> dict[str, Any]:
+def endorse_workflow(request: HttpRequest, id: str, version: int | None = None) -> dict[str, Any]:
+    """Endorse the latest version, or ``?version=N``."""
     actor = _actor(request)
     workflow = queries.get_workflow(actor, id)
-    version = queries.get_version(workflow, body.version) if body.version else None
-    return _detail(services.workflow_endorse(actor=actor, workflow=workflow, version=version))
+    chosen = queries.get_version(workflow, version) if version else None
+    return _detail(services.workflow_endorse(actor=actor, workflow=workflow, version=chosen))
 
 
 @router.get("/{id}/versions", response=list[VersionOut], summary="Every version, newest first")

@@ -310,16 +310,21 @@ def test_stars_count_once_per_person(member, editor, library, api_client):
 
 
 def test_editors_endorse_shared_workflows(editor, member, library, api_client):
-    response = api_client(editor).post(
-        "/api/v1/workflows/org-launch/endorse", {}, content_type="application/json"
-    )
+    response = api_client(editor).post("/api/v1/workflows/org-launch/endorse")
     assert response.status_code == 200
     assert response.json()["status"] == "endorsed"
     assert sorted(response.json()["version"]["labels"]) == ["endorsed", "latest"]
-    forbidden = api_client(member).post(
-        "/api/v1/workflows/org-launch/endorse", {}, content_type="application/json"
-    )
+    forbidden = api_client(member).post("/api/v1/workflows/org-launch/endorse")
     assert forbidden.status_code == 403
+    services.workflow_save_version(
+        actor=editor.actor,
+        workflow=library["org"],
+        content=services.VersionContent.from_data({"steps": ["v2"]}),
+    )
+    again = api_client(editor).post("/api/v1/workflows/org-launch/endorse?version=1")
+    assert again.json()["version"]["number"] == 2  # the detail shows the latest version
+    versions = api_client(editor).get("/api/v1/workflows/org-launch/versions").json()
+    assert [(v["number"], v["labels"]) for v in versions] == [(2, ["latest"]), (1, ["endorsed"])]
 
 
 def test_pages_follow_the_cursor_to_the_end(member, api_client):
