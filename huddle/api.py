@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from huddle.accounts.api import router as accounts_router
 from huddle.accounts.auth import TokenAuth
 from huddle.core.errors import HuddleError
+from huddle.library.api import router as workflows_router
 from huddle.runs.api import router as runs_router
 
 api = NinjaAPI(
@@ -68,4 +69,5 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/workflows", workflows_router)
 api.add_router("/runs", runs_router)

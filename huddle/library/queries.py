@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Case, F, FloatField, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, OuterRef, QuerySet, Subquery, Value, When
 
 from huddle.accounts import policy
+from huddle.accounts.models import Organization, Team
 from huddle.accounts.policy import Actor
 from huddle.core.errors import NotFound
 from huddle.library import search
-from huddle.library.models import Label, Status, Workflow, WorkflowVersion
+from huddle.library.models import Label, Status, Workflow, WorkflowLabel, WorkflowVersion
 
 SORTS = {
     "relevance": "Best match",
@@ -117,3 +118,35 @@ def tags_in_use(actor: Actor) -> list[str]:
         .order_by("tags__name")
         .distinct()
     )
+
+
+# --- for the API, the CLI and YAML export/import ---------------------------------------------
+
+
+def with_listing_data(queryset: QuerySet[Workflow]) -> QuerySet[Workflow]:
+    """Add what a list row shows (owner, team, fork source, tags, ``latest_number``)."""
+    latest = WorkflowLabel.objects.filter(workflow=OuterRef("pk"), name=Label.LATEST).values(
+        "version__number"
+    )[:1]
+    return (
+        queryset.select_related("owner", "team", "forked_from")
+        .prefetch_related("tags")
+        .annotate(latest_number=Subquery(latest))
+    )
+
+
+def organization_workflows(organization: Organization, *, q: str = "") -> QuerySet[Workflow]:
+    """Every workflow of an organisation, archived included: the operator's view (CLI on the host).
+
+    Never use this for a member: it ignores visibility. With ``q``, only full-text matches.
+    """
+    queryset = Workflow.objects.filter(organization=organization)
+    if q.strip():
+        scores = search.match(organization.pk, q)
+        queryset = queryset.filter(pk__in=[pk for pk, _ in scores])
+    return queryset.order_by("slug")
+
+
+def team_by_slug(organization: Organization, slug: str) -> Team | None:
+    """A team of the organisation by its slug (teams are visible to every member)."""
+    return Team.objects.filter(organization=organization, slug=slug.strip().lower()).first()
