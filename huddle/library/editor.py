@@ -36,6 +36,11 @@ class EditorState:
 
     @classmethod
     def from_post(cls, data: QueryDict) -> EditorState:
+        # Browsers send textarea line breaks as CRLF; templates and texts keep plain newlines.
+        clean = QueryDict(mutable=True)
+        for key in data:
+            clean.setlist(key, [value.replace("\r\n", "\n") for value in data.getlist(key)])
+        data = clean
         state = cls(
             **{
                 name: data.get(name, "").strip() if name != "system" else data.get(name, "")

@@ -38,7 +38,8 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
     names = [s.name for s in content.steps] or ["instructions"]
     post = request.POST
     values = {s.name: post.get(f"in_{s.name}", s.default) for s in content.inputs}
-    outputs = [post.get(f"out_{i}", "") for i in range(len(names))]
+    # Browsers send textarea line breaks as CRLF; store what people see.
+    outputs = [post.get(f"out_{i}", "").replace("\r\n", "\n") for i in range(len(names))]
     action = post.get("action", "") if request.method == "POST" else ""
     problem: HuddleError | None = None
     stage = -1  # -1: inputs only; k: showing prompt k; len(names): final form
@@ -57,7 +58,7 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
     if action == "save" and rendered is not None and problem is None:
         try:
             figures = Figures.from_data(post)
-            final_text = post.get("final_text", "")
+            final_text = post.get("final_text", "").replace("\r\n", "\n")
             if not final_text.strip():
                 raise ValidationFailed(
                     "Paste the final text you used (or the AI's answer).",

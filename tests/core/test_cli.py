@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
+from django.db.models import Count
+from django.utils import timezone
 
 from huddle.accounts.models import ApiToken, Membership, Organization, User
 from huddle.accounts.services import token_authenticate
@@ -13,6 +16,7 @@ from huddle.cli import run
 from huddle.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from huddle.library import services
 from huddle.library.models import Workflow
+from huddle.runs.models import Run
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +123,13 @@ def test_demo_is_idempotent_and_prints_a_working_login(capsys):
     assert len(owners := set(workflows.values_list("owner__email", flat=True))) >= 5, owners
     chain = workflows.get(kind="chain")
     assert len(services.latest_version(chain).steps) == 3
+    runs = Run.objects.filter(organization=acme)
+    assert runs.count() >= 250
+    per_person = dict(runs.values_list("user__email").annotate(n=Count("id")))
+    heavy = per_person["erin@acme.test"] + per_person["adam@acme.test"]
+    assert heavy > runs.count() / 2  # a few power users do most of the work
+    assert per_person["mia@acme.test"] < 10  # and a long tail barely starts
+    assert runs.filter(started_at__lt=timezone.now() - timedelta(weeks=11)).exists()
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its database connections
