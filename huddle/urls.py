@@ -18,6 +18,7 @@ urlpatterns = [
     path("orgs/new/", accounts_views.organization_new, name="organization_new"),
     path("invite/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),
 ]

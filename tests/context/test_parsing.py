@@ -9,7 +9,7 @@ import pytest
 from huddle.context.parsing import document_text, parse_table, read_upload
 from huddle.context.parsing.glossary import glossary_terms
 from huddle.context.parsing.tables import table_rows
-from huddle.core.errors import ValidationFailed
+from huddle.core.errors import HuddleError, ValidationFailed
 from tests.context.helpers import CAMPAIGN_CSV, docx_bytes, pdf_bytes, xlsx_bytes
 
 
@@ -180,7 +180,7 @@ def test_upload_over_the_cap_is_refused_before_reading(settings):
         def read(self, *args):
             raise AssertionError("must not be read")
 
-    with pytest.raises(ValidationFailed, match=r"huge.csv is 100.0 MB; uploads are limited to 20"):
+    with pytest.raises(HuddleError, match=r"huge.csv is 100.0 MB; uploads are limited to 20"):
         read_upload(Huge(), "huge.csv")
 
 
@@ -188,7 +188,7 @@ def test_upload_without_a_size_is_cut_at_the_cap(settings):
     import io
 
     settings.HUDDLE_MAX_UPLOAD_MB = 1
-    with pytest.raises(ValidationFailed, match="limited to 1 MB"):
+    with pytest.raises(HuddleError, match="limited to 1 MB"):
         read_upload(io.BytesIO(b"x" * (1024 * 1024 + 10)), "big.md")
 
 
