@@ -14,6 +14,7 @@ import typer
 
 from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.cli_support import console, err_console, fail
+from huddle.context.cli import context_app
 
 app = typer.Typer(
     name="huddle",
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(context_app, name="context")
 
 
 @app.callback()

@@ -154,7 +154,7 @@ HUDDLE_INVITATION_DAYS = env_int("HUDDLE_INVITATION_DAYS", 7, minimum=1)
 HUDDLE_MAX_UPLOAD_MB = env_int("HUDDLE_MAX_UPLOAD_MB", 20, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads spool to a temporary file
 FILE_UPLOAD_HANDLERS = [
-    "huddle.context.uploads.CappedUploadHandler",  # stops reading past the cap
+    "huddle.core.uploads.CappedUploadHandler",  # stops reading past the cap
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -17,9 +17,9 @@ from huddle.context import packs, queries, services, tokens
 from huddle.context.forms import AssetForm, PackForm, initial_for
 from huddle.context.kinds import PARTS, summary_columns
 from huddle.context.models import ContextAsset, ContextPack, Kind, Status
-from huddle.context.uploads import refuse_if_too_large
 from huddle.context.usage import usages
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.uploads import refuse_if_too_large
 
 KIND_HINTS = {
     Kind.BRAND: "Voice and tone, do and don't lists, sample copy.",

@@ -173,8 +173,8 @@ def test_a_100mb_upload_is_refused_before_it_is_read(settings):
     from django.core.handlers.wsgi import WSGIRequest
     from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-    from huddle.context.uploads import refuse_if_too_large
     from huddle.core.errors import HuddleError
+    from huddle.core.uploads import refuse_if_too_large
 
     settings.HUDDLE_MAX_UPLOAD_MB = 20
     upload = SimpleUploadedFile("huge.csv", b"date,clicks\n" + b"2026-07-01,1\n" * 200_000)

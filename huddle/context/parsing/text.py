@@ -5,26 +5,11 @@ from __future__ import annotations
 import csv
 from typing import IO
 
-from django.conf import settings
-
-from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.errors import ValidationFailed
+from huddle.core.uploads import max_upload_bytes, too_large
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
-
-
-def max_upload_bytes() -> int:
-    return settings.HUDDLE_MAX_UPLOAD_MB * 1024 * 1024
-
-
-def too_large(size: int, name: str = "The file") -> HuddleError:
-    mb = size / (1024 * 1024)
-    return HuddleError(
-        "upload_too_large",
-        f"{name} is {mb:.1f} MB; uploads are limited to {settings.HUDDLE_MAX_UPLOAD_MB} MB.",
-        status=413,
-        fields={"file": [f"Larger than {settings.HUDDLE_MAX_UPLOAD_MB} MB."]},
-    )
 
 
 def read_upload(file: IO[bytes], name: str = "The file") -> bytes:

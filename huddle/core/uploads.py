@@ -10,10 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 
-from huddle.context.parsing.text import max_upload_bytes, too_large
+from huddle.core.errors import HuddleError
+
+
+def max_upload_bytes() -> int:
+    return settings.HUDDLE_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def too_large(size: int, name: str = "The file") -> HuddleError:
+    """The 413 error for an upload of ``size`` bytes over the cap."""
+    mb = size / (1024 * 1024)
+    return HuddleError(
+        "upload_too_large",
+        f"{name} is {mb:.1f} MB; uploads are limited to {settings.HUDDLE_MAX_UPLOAD_MB} MB.",
+        status=413,
+        fields={"file": [f"Larger than {settings.HUDDLE_MAX_UPLOAD_MB} MB."]},
+    )
+
 
 # Room for the form's other fields around the file.
 _MARGIN = 1024 * 1024
