@@ -300,3 +300,27 @@ def test_sharing_and_archive_need_edit_rights(editor, member):
         services.asset_set_sharing(
             actor=member.actor, asset=private, visibility=Visibility.ORG, team=None
         )
+
+
+def test_demo_context_is_loaded_once_with_the_agreed_slugs(db):
+    from huddle.context.models import ContextPack
+    from huddle.demo import load_demo
+
+    load_demo()
+    load_demo()
+    slugs = set(ContextAsset.objects.values_list("slug", flat=True))
+    assert slugs == {
+        "brand_voice",
+        "persona_cmo",
+        "persona_ops_manager",
+        "persona_founder",
+        "glossary",
+        "messaging",
+        "q3_results",
+    }
+    assert ContextVersion.objects.count() == 7
+    q3 = ContextAsset.objects.get(slug="q3_results")
+    assert q3.status == Status.APPROVED
+    assert q3.approved_version.row_count == 500
+    assert q3.approved_version.data["summary"]["date_from"] >= "2026-07-01"
+    assert ContextPack.objects.get().name == "Brand basics"
