@@ -201,3 +201,12 @@ class PackForm(forms.Form):
     def __init__(self, *args: Any, assets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assets"].queryset = assets
+
+
+class SharingForm(forms.Form):
+    visibility = forms.ChoiceField(choices=Visibility.choices, label="Who may see it")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams

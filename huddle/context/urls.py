@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:asset_id>/versions/", views.context_versions, name="context_versions"),
     path("<uuid:asset_id>/approve/", views.context_approve, name="context_approve"),
     path("<uuid:asset_id>/archive/", views.context_archive, name="context_archive"),
+    path("<uuid:asset_id>/sharing/", views.context_sharing, name="context_sharing"),
     path("<uuid:asset_id>/preview/", views.context_preview, name="context_preview"),
     path("<uuid:asset_id>/table.csv", views.context_table_csv, name="context_table_csv"),
 ]

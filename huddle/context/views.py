@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +16,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.context import packs, queries, services, tokens
-from huddle.context.forms import AssetForm, PackForm, initial_for
+from huddle.context.forms import AssetForm, PackForm, SharingForm, initial_for
 from huddle.context.kinds import PARTS, summary_columns
 from huddle.context.models import ContextAsset, ContextPack, Kind, Status
 from huddle.context.usage import usages
@@ -132,6 +134,10 @@ def context_asset(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResp
         "usages": usages(actor, asset),
         "parts": PARTS[asset.kind],
         "packs": asset.packs.filter(policy.visible_q(actor)).order_by("name"),
+        "sharing_form": SharingForm(
+            initial={"visibility": asset.visibility, "team": asset.team},
+            teams=account_queries.teams(actor),
+        ),
     }
     if asset.kind == Kind.CAMPAIGN_DATA:
         context["columns"] = summary_columns(data["summary"])
@@ -230,6 +236,23 @@ def context_archive(request: HttpRequest, actor: Actor, asset_id: str) -> HttpRe
     return _redirect_to(asset)
 
 
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def context_sharing(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    form = SharingForm(request.POST, teams=account_queries.teams(actor))
+    if not form.is_valid():
+        raise ValidationFailed("Choose who may see it.")
+    services.asset_set_sharing(
+        actor=actor,
+        asset=asset,
+        visibility=form.cleaned_data["visibility"],
+        team=form.cleaned_data["team"],
+    )
+    messages.success(request, f"{asset.title} is now visible to: {asset.get_visibility_display()}.")
+    return _redirect_to(asset)
+
+
 @org_view()
 def context_preview(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
     """What a prompt receives from this asset, part by part, with token counts."""
@@ -309,28 +332,41 @@ def context_table_csv(request: HttpRequest, actor: Actor, asset_id: str) -> Http
 # --- packs -----------------------------------------------------------------------------------
 
 
+def _save_pack(
+    request: HttpRequest, form: PackForm | None, save: Callable[..., ContextPack]
+) -> HttpResponse | None:
+    """Save a valid pack form with ``save(name=, description=, assets=)``; the redirect to the
+    pack, or None with the errors on the form."""
+    if form is None or not form.is_valid():
+        return None
+    try:
+        pack = save(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            assets=list(form.cleaned_data["assets"]),
+        )
+    except ValidationFailed as error:
+        _form_error(form, error)
+        return None
+    messages.success(request, f"Pack {pack.name} saved.")
+    return redirect("context_pack", org_slug=pack.organization.slug, pack_id=pack.public_id)
+
+
 @org_view()
 @require_http_methods(["GET", "POST"])
 def context_packs(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = PackForm(request.POST or None, assets=queries.assets(actor))
     if request.method == "POST":
         policy.require(actor, Action.CREATE_CONTENT)
-        if form.is_valid():
-            try:
-                pack = services.pack_create(
-                    actor=actor,
-                    organization=actor.organization,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    assets=list(form.cleaned_data["assets"]),
-                )
-            except ValidationFailed as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, f"Pack {pack.name} created.")
-                return redirect(
-                    "context_pack", org_slug=actor.organization.slug, pack_id=pack.public_id
-                )
+        saved = _save_pack(
+            request,
+            form,
+            lambda **values: services.pack_create(
+                actor=actor, organization=actor.organization, **values
+            ),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "context/packs.html",
@@ -343,13 +379,36 @@ def context_packs(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 @org_view()
+@require_http_methods(["GET", "POST"])
 def context_pack(request: HttpRequest, actor: Actor, pack_id: str) -> HttpResponse:
     pack = queries.get_pack(actor, pack_id)
-    return _pack_page(request, actor, pack)
+    form = None
+    if policy.can_edit(actor, pack):
+        form = PackForm(
+            request.POST or None,
+            assets=queries.assets(actor),
+            initial={
+                "name": pack.name,
+                "description": pack.description,
+                "assets": [item.asset for item in pack.items.all()],
+            },
+        )
+    if request.method == "POST":
+        policy.require_edit(actor, pack)
+        saved = _save_pack(
+            request, form, lambda **values: services.pack_update(actor=actor, pack=pack, **values)
+        )
+        if saved is not None:
+            return saved
+    return _pack_page(request, actor, pack, form=form)
 
 
 def _pack_page(
-    request: HttpRequest, actor: Actor, pack: ContextPack, status: int = 200
+    request: HttpRequest,
+    actor: Actor,
+    pack: ContextPack,
+    status: int = 200,
+    form: PackForm | None = None,
 ) -> HttpResponse:
     target = request.GET.get("target", "")
     target = target if target in packs.TARGETS else packs.DEFAULT_TARGET
@@ -369,6 +428,7 @@ def _pack_page(
             "target": packs.TARGETS[target],
             "targets": packs.TARGETS.values(),
             "can_edit": policy.can_edit(actor, pack),
+            "form": form,
         },
         status=status,
     )

@@ -64,6 +64,8 @@ def test_outsider_gets_404_on_every_page_and_action(login, outsider, assets, pac
     for address in [
         url("context_approve", brand),
         url("context_archive", brand),
+        url("context_sharing", brand),
+        url("context_pack", pack.public_id),
         url("context_pack_delete", pack.public_id),
     ]:
         assert client.post(address).status_code == 404, address
@@ -343,3 +345,37 @@ def test_pack_with_an_asset_the_member_cannot_see_names_it(login, editor, member
 def test_navigation_links_to_context(login, member):
     page = login(member).get(reverse("organization_home", args=["acme"])).content.decode()
     assert f'href="{url("context_index")}"' in page
+
+
+def test_owner_of_an_asset_narrows_its_sharing_to_a_team(login, editor, member, org):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(organization=org, name="Social")
+    asset = make_asset(editor, slug="social_voice")
+    response = login(editor).post(
+        url("context_sharing", asset.public_id), {"visibility": "team", "team": team.pk}
+    )
+    assert response.status_code == 302
+    assert login(member).get(url("context_asset", asset.public_id)).status_code == 404
+    assert (
+        login(member)
+        .post(url("context_sharing", asset.public_id), {"visibility": "org"})
+        .status_code
+        == 404
+    )
+
+
+def test_pack_is_edited_by_its_owner_only(login, editor, member, pack, assets):
+    client = login(editor)
+    response = client.post(
+        url("context_pack", pack.public_id),
+        {"name": "Just the brand", "assets": [assets["brand"].pk]},
+    )
+    assert response.status_code == 302
+    pack.refresh_from_db()
+    assert pack.name == "Just the brand"
+    assert [i.asset.slug for i in pack.items.all()] == ["brand_voice"]
+    forbidden = login(member).post(
+        url("context_pack", pack.public_id), {"name": "Mine", "assets": [assets["brand"].pk]}
+    )
+    assert forbidden.status_code == 403
