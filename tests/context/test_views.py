@@ -379,3 +379,25 @@ def test_pack_is_edited_by_its_owner_only(login, editor, member, pack, assets):
         url("context_pack", pack.public_id), {"name": "Mine", "assets": [assets["brand"].pk]}
     )
     assert forbidden.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("brand", ["Voice and tone", "<strong>confident</strong>", "<li>Use jargon</li>"]),
+        ("persona", ["CMO at a 200-person SaaS", "<li>Too many tools</li>", "Show me the numbers"]),
+        (
+            "messaging",
+            ["The team&#x27;s AI know-how", "<strong>Safer</strong>", "<li>Audit log</li>"],
+        ),
+        ("glossary", ["<td>leverage</td>", "banned", "<td>use</td>"]),
+        ("other", ["<em>else</em>"]),
+    ],
+)
+def test_each_kind_has_its_own_page(login, editor, kind, expected):
+    asset = make_asset(editor, kind=kind, slug="thing")
+    page = login(editor).get(url("context_asset", asset.public_id)).content.decode()
+    for text in expected:
+        assert text in page
+    edit = login(editor).get(url("context_edit", asset.public_id))
+    assert edit.status_code == 200
