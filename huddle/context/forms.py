@@ -195,7 +195,7 @@ class PackForm(forms.Form):
     assets = forms.ModelMultipleChoiceField(
         queryset=ContextAsset.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="In the order they should appear.",
+        help_text="They appear in the export in title order.",
     )
 
     def __init__(self, *args: Any, assets: Any, **kwargs: Any) -> None:
