@@ -11,7 +11,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from huddle.accounts.api import router as accounts_router
 from huddle.accounts.auth import TokenAuth
+from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
+from huddle.core.uploads import too_large
 from huddle.library.api import router as workflows_router
 from huddle.runs.api import router as runs_router
 
@@ -49,6 +51,9 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if getattr(request, "upload_too_large", None):
+        # The upload was stopped at the size cap, so its fields are missing: say why.
+        return _error(request, too_large(request.upload_too_large, "The upload"))  # type: ignore[attr-defined]
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
         location = ".".join(str(part) for part in item.get("loc", ()) if part not in {"body"})
@@ -71,3 +76,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/workflows", workflows_router)
 api.add_router("/runs", runs_router)
+api.add_router("/context", context_router)

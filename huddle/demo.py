@@ -11,6 +11,7 @@ from django.db import transaction
 
 from huddle.accounts import services
 from huddle.accounts.models import Membership, Organization, Role, Team, User
+from huddle.context.demo import load_context_demo
 from huddle.library import demo as library_demo
 from huddle.runs import demo as runs_demo
 
@@ -57,6 +58,7 @@ def load_demo() -> DemoLogin:
             )
             membership.teams.add(*(teams[t] for t in team_names))
     owner = User.objects.get(email=DEMO_PEOPLE[0][0])
+    load_context_demo(acme, owner)
     if not Membership.objects.filter(organization=globex, user=owner).exists():
         services.membership_add(actor=None, organization=globex, user=owner, role=Role.OWNER)
     library_demo.load(acme)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huddle.core",
     "huddle.accounts",
+    "huddle.context",
     "huddle.library",
     "huddle.runs",
 ]
@@ -151,6 +152,17 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # API tokens: how often (seconds) a token's last-used time is written at most.
 HUDDLE_TOKEN_TOUCH_SECONDS = 60
 HUDDLE_INVITATION_DAYS = env_int("HUDDLE_INVITATION_DAYS", 7, minimum=1)
+
+# Uploads (context files): refused above this size, before the body is read.
+HUDDLE_MAX_UPLOAD_MB = env_int("HUDDLE_MAX_UPLOAD_MB", 20, minimum=1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads spool to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "huddle.core.uploads.CappedUploadHandler",  # stops reading past the cap
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Campaign tables: more rows than this are refused with a message (the table is kept compressed).
+HUDDLE_CONTEXT_MAX_ROWS = env_int("HUDDLE_CONTEXT_MAX_ROWS", 200_000, minimum=1)
 
 LOGGING = {
     "version": 1,

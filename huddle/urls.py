@@ -22,6 +22,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("o/<slug:org_slug>/", include(library_patterns)),
     path("o/<slug:org_slug>/", include(runs_patterns)),
+    path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),
 ]

@@ -158,7 +158,8 @@ def visible_q(actor: Actor, prefix: str = "") -> Q:
     related object (``"workflow__"``). Objects must have ``organization``, ``owner``, ``team`` and
     ``visibility`` fields.
     """
-    team_ids = list(actor.membership.teams.values_list("pk", flat=True))
+    # A subquery, not a list: the condition costs no query of its own.
+    team_ids = actor.membership.teams.values("pk")
     return Q(**{f"{prefix}organization": actor.organization}) & (
         Q(**{f"{prefix}visibility": Visibility.ORG})
         | Q(**{f"{prefix}owner": actor.user})

@@ -72,7 +72,7 @@ def test_manual_run_of_a_two_step_chain(page: Page, live_server, output_path: st
     page.get_by_role("button", name="Save run").click()
 
     expect(page.get_by_role("status").first).to_contain_text("You saved 210 minutes.")
-    expect(page.locator(".tiles")).to_contain_text("8.0×")
+    expect(page.locator(".tiles")).to_contain_text("8.0\u00d7 faster")
     page.screenshot(path=str(Path(output_path) / "run.png"), full_page=True)
     run = Run.objects.get(user__email="maya@acme.test", workflow__slug="case-study-from-call-notes")
     assert [s.output for s in run.steps.all()] == [

@@ -1,0 +1,1 @@
+"""Context assets: brand, personas, campaign data, messaging, glossary."""

@@ -1,0 +1,200 @@
+"""``huddle context``: add assets from files, list them, export packs — as the operator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from huddle.cli_support import console, fail
+
+if TYPE_CHECKING:
+    from huddle.accounts.models import Membership, Organization
+
+context_app = typer.Typer(help="Context assets and packs.", no_args_is_help=True)
+
+
+def _organization(slug: str) -> Organization:
+    from huddle.accounts.models import Organization
+
+    organization = Organization.objects.filter(slug=slug.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {slug!r}.")
+    return organization
+
+
+def _membership(organization: Organization, email: str | None) -> Membership:
+    """The member named by ``--user``, else the organisation's first owner."""
+    from huddle.accounts.models import Membership, Role
+
+    memberships = Membership.objects.select_related("user", "organization").filter(
+        organization=organization
+    )
+    if email:
+        membership = memberships.filter(user__email__iexact=email.strip()).first()
+        if membership is None:
+            fail(f"{email} is not a member of {organization.slug}.")
+    else:
+        membership = memberships.filter(role=Role.OWNER).order_by("created_at").first()
+        if membership is None:
+            fail(f"{organization.slug} has no owner; pass --user EMAIL.")
+    return membership
+
+
+@context_app.command("add")
+def add(
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="brand, persona, campaign_data, messaging, glossary or other."),
+    ],
+    slug: Annotated[str, typer.Option("--slug", help="Reference: {{ context.<slug> }}.")],
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file",
+            help="CSV/XLSX (campaign data, glossary), Markdown/text/DOCX/PDF, or JSON/YAML "
+            "with the kind's fields.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    title: Annotated[str | None, typer.Option("--title", help="Defaults to the slug.")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Owner's email (default: the first owner).")
+    ] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Save without approving.")] = False,
+) -> None:
+    """Add a context asset from a file (approved unless --draft)."""
+    from huddle.context import services
+    from huddle.core.uploads import max_upload_bytes, too_large
+
+    organization = _organization(org)
+    owner = _membership(organization, user).user
+    size = file.stat().st_size
+    if size > max_upload_bytes():
+        raise too_large(size, file.name)
+    data, upload = None, None
+    if file.suffix.lower() in {".json", ".yaml", ".yml"}:
+        data = _structured(file)
+    else:
+        upload = services.Upload(file.name, file.read_bytes())
+    with console.status(f"Reading {file.name}…"):
+        asset = services.asset_create(
+            actor=None,
+            organization=organization,
+            owner=owner,
+            kind=kind,
+            slug=slug,
+            title=title or slug.replace("_", " ").capitalize(),
+            data=data,
+            upload=upload,
+            draft=draft,
+        )
+    version = asset.versions.get()
+    rows = f", {version.row_count:,} rows" if version.row_count else ""
+    console.print(
+        f"Added [bold]{asset.slug}[/] ({asset.get_kind_display()}{rows}, {asset.status}). "
+        f"Use it as {{{{ context.{asset.slug} }}}}.",
+        soft_wrap=True,
+    )
+
+
+def _structured(file: Path) -> dict:
+    import yaml
+
+    text = file.read_text(encoding="utf-8-sig")
+    try:
+        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        fail(f"{file.name} is not valid {file.suffix[1:].upper()}: {error}")
+    if not isinstance(data, dict):
+        fail(f"{file.name} must hold an object with the kind's fields.")
+    return data
+
+
+@context_app.command("list")
+def list_assets(
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    kind: Annotated[str, typer.Option("--kind", help="Only this kind.")] = "",
+) -> None:
+    """List an organisation's context assets (all of them: this is the operator's view)."""
+    from huddle.context.models import ContextAsset, Kind
+
+    assets = ContextAsset.objects.filter(organization=_organization(org)).select_related(
+        "owner", "approved_version"
+    )
+    if kind:
+        if kind not in Kind.values:
+            fail(f"Unknown kind {kind!r}; use one of {', '.join(Kind.values)}.")
+        assets = assets.filter(kind=kind)
+    rows = [
+        {
+            "slug": a.slug,
+            "title": a.title,
+            "kind": a.kind,
+            "status": a.status,
+            "visibility": a.visibility,
+            "version": a.latest_number,
+            "approved_version": a.approved_version.number if a.approved_version else None,
+            "owner": a.owner.email,
+            "id": str(a.public_id),
+        }
+        for a in assets.order_by("slug")
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        console.print("No context assets yet. Add one with: huddle context add …")
+        return
+    from rich.table import Table
+
+    table = Table()
+    for column in ("slug", "title", "kind", "status", "version", "owner"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            *(str(row[c]) for c in ("slug", "title", "kind", "status", "version", "owner"))
+        )
+    console.print(table)
+
+
+@context_app.command("pack")
+def pack(
+    name: Annotated[str, typer.Argument(help="The pack's name.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write: .md or .zip.")],
+    target: Annotated[
+        str, typer.Option("--target", help="chatgpt, custom_gpt or claude_project.")
+    ] = "custom_gpt",
+    user: Annotated[
+        str | None, typer.Option("--user", help="Export as this member (default: pack owner).")
+    ] = None,
+) -> None:
+    """Export a context pack as paste-ready Markdown or a .zip of instructions + knowledge."""
+    from huddle.accounts.policy import Actor
+    from huddle.context import packs, queries
+    from huddle.context.models import ContextPack
+
+    organization = _organization(org)
+    found = ContextPack.objects.filter(organization=organization, name__iexact=name.strip()).first()
+    if found is None:
+        fail(f"No context pack called {name!r} in {organization.slug}.")
+    email = user or found.owner.email
+    actor = Actor(_membership(organization, email))
+    chosen = queries.get_pack(actor, found.public_id)
+    if out.suffix.lower() == ".zip":
+        out.write_bytes(packs.pack_zip(actor, chosen, target))
+        console.print(f"Wrote {out} for {packs.get_target(target).label}.")
+        return
+    export = packs.pack_export(actor, chosen, target)
+    out.write_text(export.text, encoding="utf-8")
+    limit = f" of {export.target.limit:,}" if export.target.limit else ""
+    console.print(f"Wrote {out}: {export.chars:,} characters{limit} ({export.target.label}).")
+    for line in export.advice:
+        console.print(f"[yellow]{line}[/]", soft_wrap=True)

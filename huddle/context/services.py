@@ -1,0 +1,455 @@
+"""Every write about context assets and packs.
+
+Keyword-only, transactional, checking rights through ``accounts.policy`` and recording an
+``Event``. ``actor=None`` is the server's operator (the CLI on the host); it must name an owner.
+Everything is validated (files parsed, shapes checked) before the first write, so a refusal
+leaves nothing half-saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from huddle.accounts import policy
+from huddle.accounts.models import Organization, Team, User, Visibility
+from huddle.accounts.policy import Action, Actor
+from huddle.context import kinds
+from huddle.context.models import (
+    ContextAsset,
+    ContextPack,
+    ContextVersion,
+    Kind,
+    PackItem,
+    Status,
+    context_slug_validator,
+)
+from huddle.context.parsing import document_text, parse_table
+from huddle.context.parsing.glossary import glossary_terms
+from huddle.core.errors import NotFound, ValidationFailed
+from huddle.core.services import event_record
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already read into memory (at most the upload cap)."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class _Content:
+    data: dict[str, Any]
+    parts: dict[str, str]
+    table_gz: bytes | None = None
+    row_count: int = 0
+    source_name: str = ""
+
+
+def build_content(
+    kind: str, title: str, data: dict[str, Any] | None, upload: Upload | None
+) -> _Content:
+    """Validate what makes a version and render it; raises ``ValidationFailed``, writes nothing.
+
+    Campaign data needs a CSV/XLSX upload; a glossary takes ``data`` or a ``term,kind,
+    replacement`` CSV; brand, persona and other take Markdown/text/DOCX/PDF whose text becomes
+    the brand voice, the persona notes or the text.
+    """
+    data = dict(data or {})
+    if kind == Kind.CAMPAIGN_DATA:
+        if upload is None:
+            raise ValidationFailed(
+                "Campaign data needs a CSV or XLSX file.", fields={"file": ["Upload a table."]}
+            )
+        table = parse_table(upload.content, upload.name)
+        table_data = {
+            "columns": table.columns,
+            "roles": table.roles,
+            "preview": table.preview,
+            "summary": table.summary,
+            "notes": table.notes,
+        }
+        return _Content(
+            table_data,
+            kinds.render_parts(kind, title, table_data),
+            table.table_gz,
+            table.row_count,
+            upload.name,
+        )
+    if upload is not None:
+        if kind == Kind.GLOSSARY:
+            data["terms"] = glossary_terms(upload.content, upload.name)
+        elif kind in {Kind.BRAND, Kind.OTHER, Kind.PERSONA}:
+            field = {Kind.BRAND: "voice", Kind.OTHER: "text", Kind.PERSONA: "notes"}[Kind(kind)]
+            data[field] = document_text(upload.content, upload.name)
+        else:
+            raise ValidationFailed(
+                "A messaging hierarchy is edited on its page, not uploaded.",
+                fields={"file": ["Not for this kind."]},
+            )
+    cleaned = kinds.clean(kind, data)
+    return _Content(
+        cleaned,
+        kinds.render_parts(kind, title, cleaned),
+        source_name=upload.name if upload else "",
+    )
+
+
+def _clean_slug(slug: str) -> str:
+    slug = (slug or "").strip()
+    try:
+        context_slug_validator(slug)
+    except ValidationError as error:
+        raise ValidationFailed(
+            f"{slug!r} is not a valid context slug. {error.messages[0]}",
+            fields={"slug": error.messages},
+        ) from None
+    return slug
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed("A context asset needs a title.", fields={"title": ["Required."]})
+    if len(title) > 200:
+        raise ValidationFailed("The title is too long.", fields={"title": ["200 characters max."]})
+    return title
+
+
+def _sharing(
+    organization: Organization, visibility: str, team: Team | None
+) -> tuple[str, Team | None]:
+    if visibility not in Visibility.values:
+        raise ValidationFailed(
+            f"{visibility!r} is not a visibility; use private, team or org.",
+            fields={"visibility": ["Unknown visibility."]},
+        )
+    if team is not None and team.organization_id != organization.pk:
+        raise ValidationFailed("Unknown team.", fields={"team": ["Unknown team."]})
+    if visibility == Visibility.TEAM and team is None:
+        raise ValidationFailed(
+            "Choose the team that may see it.", fields={"team": ["Required for team visibility."]}
+        )
+    return visibility, team
+
+
+def _approves(actor: Actor | None, draft: bool) -> bool:
+    """Editors and up (and the operator) approve what they save unless they save a draft."""
+    return not draft and (actor is None or actor.can(Action.CURATE_CONTENT))
+
+
+def _new_version(
+    asset: ContextAsset, content: _Content, author: User | None, changelog: str
+) -> ContextVersion:
+    # Lock the asset row so two saves at once get numbers 1..n without a gap or a clash.
+    ContextAsset.objects.select_for_update().filter(pk=asset.pk).update(
+        latest_number=F("latest_number") + 1
+    )
+    asset.refresh_from_db(fields=["latest_number"])
+    return ContextVersion.objects.create(
+        asset=asset,
+        number=asset.latest_number,
+        data=content.data,
+        parts=content.parts,
+        table_gz=content.table_gz,
+        row_count=content.row_count,
+        source_name=content.source_name[:255],
+        changelog=changelog.strip()[:300],
+        author=author,
+    )
+
+
+@transaction.atomic
+def asset_create(
+    *,
+    actor: Actor | None,
+    organization: Organization,
+    kind: str,
+    slug: str,
+    title: str,
+    data: dict[str, Any] | None = None,
+    upload: Upload | None = None,
+    description: str = "",
+    visibility: str = Visibility.ORG,
+    team: Team | None = None,
+    draft: bool = False,
+    owner: User | None = None,
+    changelog: str = "",
+) -> ContextAsset:
+    """Create an asset with its version 1.
+
+    It starts ``approved`` when an editor or above (or the operator) creates it, unless
+    ``draft``; a member's asset starts ``draft`` until an editor approves it.
+    """
+    if actor is not None:
+        policy.require(actor, Action.CREATE_CONTENT)
+        organization, owner = actor.organization, actor.user
+    if owner is None:
+        raise ValidationFailed("Say who owns this asset.", fields={"owner": ["Required."]})
+    if kind not in Kind.values:
+        raise ValidationFailed(
+            f"{kind!r} is not a kind; use one of {', '.join(Kind.values)}.",
+            fields={"kind": ["Unknown kind."]},
+        )
+    slug, title = _clean_slug(slug), _clean_title(title)
+    visibility, team = _sharing(organization, visibility, team)
+    if ContextAsset.objects.filter(organization=organization, slug=slug).exists():
+        raise ValidationFailed(
+            f"There is already a context asset '{slug}'.",
+            fields={"slug": ["Already used in this organisation."]},
+        )
+    content = build_content(kind, title, data, upload)
+    approved = _approves(actor, draft)
+    asset = ContextAsset.objects.create(
+        organization=organization,
+        slug=slug,
+        title=title,
+        description=description.strip()[:300],
+        kind=kind,
+        owner=owner,
+        team=team,
+        visibility=visibility,
+        status=Status.APPROVED if approved else Status.DRAFT,
+    )
+    version = _new_version(asset, content, owner, changelog or "First version.")
+    if approved:
+        asset.approved_version = version
+        asset.save(update_fields=["approved_version"])
+    event_record(
+        organization=organization,
+        actor=owner if actor is not None else None,
+        kind="context.created",
+        target=asset,
+        data={"kind": kind, "slug": slug, "status": asset.status},
+    )
+    return asset
+
+
+@transaction.atomic
+def asset_update(
+    *,
+    actor: Actor | None,
+    asset: ContextAsset,
+    data: dict[str, Any] | None = None,
+    upload: Upload | None = None,
+    title: str | None = None,
+    changelog: str = "",
+    draft: bool = False,
+) -> ContextVersion:
+    """Save a new version (versions are never changed). An editor's new version is approved at
+    once unless ``draft``; anyone else's waits for approval while the approved one stays in use."""
+    if actor is not None:
+        policy.require_edit(actor, asset)
+    if asset.status == Status.ARCHIVED:
+        raise ValidationFailed(f"{asset.title} is archived; restore it before changing it.")
+    title = _clean_title(title if title is not None else asset.title)
+    content = build_content(asset.kind, title, data, upload)
+    author = actor.user if actor is not None else None
+    version = _new_version(asset, content, author, changelog)
+    fields = ["updated_at"]
+    if title != asset.title:
+        asset.title = title
+        fields.append("title")
+    if _approves(actor, draft):
+        asset.approved_version = version
+        asset.status = Status.APPROVED
+        fields += ["approved_version", "status"]
+    asset.save(update_fields=fields)
+    event_record(
+        organization=asset.organization,
+        actor=author,
+        kind="context.version_created",
+        target=asset,
+        data={"version": version.number, "approved": asset.approved_version_id == version.pk},
+    )
+    return version
+
+
+@transaction.atomic
+def asset_approve(
+    *, actor: Actor | None, asset: ContextAsset, number: int | None = None
+) -> ContextVersion:
+    """Point the asset at version ``number`` (default: the latest): what templates now get."""
+    if actor is not None:
+        if not policy.can_see(actor, asset):
+            raise NotFound()
+        policy.require(actor, Action.CURATE_CONTENT)
+    if asset.status == Status.ARCHIVED:
+        raise ValidationFailed(f"{asset.title} is archived; restore it first.")
+    number = number or asset.latest_number
+    version = ContextVersion.objects.filter(asset=asset, number=number).first()
+    if version is None:
+        raise ValidationFailed(f"{asset.title} has no version {number}.")
+    asset.approved_version = version
+    asset.status = Status.APPROVED
+    asset.save(update_fields=["approved_version", "status", "updated_at"])
+    event_record(
+        organization=asset.organization,
+        actor=actor.user if actor else None,
+        kind="context.approved",
+        target=asset,
+        data={"version": number},
+    )
+    return version
+
+
+@transaction.atomic
+def asset_set_sharing(
+    *, actor: Actor, asset: ContextAsset, visibility: str, team: Team | None
+) -> ContextAsset:
+    policy.require_edit(actor, asset)
+    asset.visibility, asset.team = _sharing(asset.organization, visibility, team)
+    asset.save(update_fields=["visibility", "team", "updated_at"])
+    event_record(
+        organization=asset.organization,
+        actor=actor.user,
+        kind="context.shared",
+        target=asset,
+        data={"visibility": visibility},
+    )
+    return asset
+
+
+@transaction.atomic
+def asset_archive(*, actor: Actor | None, asset: ContextAsset) -> ContextAsset:
+    """Archive: references to it stop resolving (an error naming the slug)."""
+    return _set_status(actor, asset, Status.ARCHIVED, "context.archived")
+
+
+@transaction.atomic
+def asset_restore(*, actor: Actor | None, asset: ContextAsset) -> ContextAsset:
+    """Undo an archive: approved again if it ever was, else a draft."""
+    status = Status.APPROVED if asset.approved_version_id else Status.DRAFT
+    return _set_status(actor, asset, status, "context.restored")
+
+
+def _set_status(actor: Actor | None, asset: ContextAsset, status: str, kind: str) -> ContextAsset:
+    if actor is not None:
+        policy.require_edit(actor, asset)
+    asset.status = status
+    asset.save(update_fields=["status", "updated_at"])
+    event_record(
+        organization=asset.organization,
+        actor=actor.user if actor else None,
+        kind=kind,
+        target=asset,
+    )
+    return asset
+
+
+# --- packs -----------------------------------------------------------------------------------
+
+
+def _pack_assets(actor: Actor | None, organization: Organization, assets: list[ContextAsset]):
+    for asset in assets:
+        if asset.organization_id != organization.pk or (
+            actor is not None and not policy.can_see(actor, asset)
+        ):
+            raise ValidationFailed("Unknown context asset.", fields={"assets": ["Unknown."]})
+    if not assets:
+        raise ValidationFailed("Choose at least one asset.", fields={"assets": ["Required."]})
+
+
+def _pack_name(organization: Organization, name: str, pack: ContextPack | None = None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed(
+            "A pack needs a name (120 characters max).", fields={"name": ["1 to 120 characters."]}
+        )
+    clash = ContextPack.objects.filter(organization=organization, name__iexact=name)
+    if pack is not None:
+        clash = clash.exclude(pk=pack.pk)
+    if clash.exists():
+        raise ValidationFailed(
+            f"There is already a pack called {name!r}.", fields={"name": ["Already exists."]}
+        )
+    return name
+
+
+@transaction.atomic
+def pack_create(
+    *,
+    actor: Actor | None,
+    organization: Organization,
+    name: str,
+    assets: list[ContextAsset],
+    description: str = "",
+    owner: User | None = None,
+    visibility: str = Visibility.ORG,
+    team: Team | None = None,
+) -> ContextPack:
+    """A named bundle of assets (in the given order)."""
+    if actor is not None:
+        policy.require(actor, Action.CREATE_CONTENT)
+        organization, owner = actor.organization, actor.user
+    if owner is None:
+        raise ValidationFailed("Say who owns this pack.", fields={"owner": ["Required."]})
+    name = _pack_name(organization, name)
+    visibility, team = _sharing(organization, visibility, team)
+    _pack_assets(actor, organization, assets)
+    pack = ContextPack.objects.create(
+        organization=organization,
+        name=name,
+        description=description.strip()[:300],
+        owner=owner,
+        visibility=visibility,
+        team=team,
+    )
+    PackItem.objects.bulk_create(
+        PackItem(pack=pack, asset=asset, position=index) for index, asset in enumerate(assets)
+    )
+    event_record(
+        organization=organization,
+        actor=owner if actor is not None else None,
+        kind="context_pack.created",
+        target=pack,
+        data={"assets": [a.slug for a in assets]},
+    )
+    return pack
+
+
+@transaction.atomic
+def pack_update(
+    *, actor: Actor, pack: ContextPack, name: str, assets: list[ContextAsset], description: str = ""
+) -> ContextPack:
+    policy.require_edit(actor, pack)
+    name = _pack_name(pack.organization, name, pack)
+    _pack_assets(actor, pack.organization, assets)
+    pack.name, pack.description = name, description.strip()[:300]
+    pack.save(update_fields=["name", "description", "updated_at"])
+    pack.items.all().delete()
+    PackItem.objects.bulk_create(
+        PackItem(pack=pack, asset=asset, position=index) for index, asset in enumerate(assets)
+    )
+    event_record(
+        organization=pack.organization, actor=actor.user, kind="context_pack.updated", target=pack
+    )
+    return pack
+
+
+@transaction.atomic
+def pack_delete(*, actor: Actor, pack: ContextPack) -> None:
+    policy.require_edit(actor, pack)
+    event_record(
+        organization=pack.organization,
+        actor=actor.user,
+        kind="context_pack.deleted",
+        target=pack,
+        label=pack.name,
+    )
+    pack.delete()
+
+
+def upload_from(file: Any) -> Upload:
+    """Read an uploaded file (Django ``UploadedFile`` or any binary file with a name) within the
+    size cap into an ``Upload``."""
+    from huddle.context.parsing import read_upload
+
+    name = PurePath(getattr(file, "name", "") or "upload").name
+    return Upload(name=name, content=read_upload(file, name))

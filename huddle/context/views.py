@@ -1,0 +1,465 @@
+"""Context pages: thin adapters over ``services``, ``queries``, ``packs`` and ``tokens``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST
+
+from huddle.accounts import policy
+from huddle.accounts import queries as account_queries
+from huddle.accounts.policy import Action, Actor
+from huddle.accounts.views import _form_error
+from huddle.accounts.web import org_view
+from huddle.context import packs, queries, services, tokens
+from huddle.context.forms import AssetForm, PackForm, SharingForm, initial_for
+from huddle.context.kinds import PARTS, summary_columns
+from huddle.context.models import ContextAsset, ContextPack, Kind, Status
+from huddle.context.usage import usages
+from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.uploads import refuse_if_too_large
+
+KIND_HINTS = {
+    Kind.BRAND: "Voice and tone, do and don't lists, sample copy.",
+    Kind.PERSONA: "Role, goals, pains, objections, channels, quotes.",
+    Kind.CAMPAIGN_DATA: "A CSV or XLSX of results, summarised for prompts.",
+    Kind.MESSAGING: "Positioning, pillars and proof points.",
+    Kind.GLOSSARY: "Preferred, banned and product terms.",
+    Kind.OTHER: "Any Markdown, or an uploaded document.",
+}
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return Kind(kind)
+    except ValueError:
+        raise NotFound() from None
+
+
+def _redirect_to(asset: ContextAsset) -> HttpResponse:
+    return redirect("context_asset", org_slug=asset.organization.slug, asset_id=asset.public_id)
+
+
+def _upload(request: HttpRequest, form: AssetForm) -> services.Upload | None:
+    file = form.cleaned_data.get("file")
+    return services.upload_from(file) if file else None
+
+
+# --- assets ----------------------------------------------------------------------------------
+
+
+@org_view()
+def context_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    assets = queries.assets(actor, kind=kind, status=status, search=request.GET.get("q", ""))
+    return render(
+        request,
+        "context/index.html",
+        {
+            "assets": assets,
+            "kinds": [(k, KIND_HINTS[k]) for k in Kind],
+            "kind": kind,
+            "status": status,
+            "statuses": Status,
+            "can_create": actor.can(Action.CREATE_CONTENT),
+        },
+    )
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_http_methods(["GET", "POST"])
+def context_new(request: HttpRequest, actor: Actor, kind: str) -> HttpResponse:
+    kind = _kind(kind)
+    if request.method == "POST":
+        refuse_if_too_large(request)
+    teams = account_queries.teams(actor)
+    form = AssetForm(request.POST or None, request.FILES or None, kind=kind, new=True, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            asset = services.asset_create(
+                actor=actor,
+                organization=actor.organization,
+                kind=kind,
+                slug=values["slug"],
+                title=values["title"],
+                description=values["description"],
+                visibility=values["visibility"],
+                team=values["team"],
+                draft=values["draft"],
+                data=form.content(),
+                upload=_upload(request, form),
+            )
+        except ValidationFailed as error:
+            _form_error(form, error)
+        else:
+            if asset.status == Status.DRAFT:
+                messages.success(request, f"{asset.title} is saved as a draft.")
+            else:
+                messages.success(
+                    request, f"{asset.title} is ready: use {{{{ context.{asset.slug} }}}}."
+                )
+            return _redirect_to(asset)
+    return render(
+        request,
+        "context/form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": kind.label,
+            "new": True,
+            "curator": actor.can(Action.CURATE_CONTENT),
+        },
+    )
+
+
+@org_view()
+def context_asset(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    number = request.GET.get("version")
+    version = queries.get_version(asset, int(number) if (number or "").isdigit() else None)
+    data = version.data
+    context = {
+        "asset": asset,
+        "version": version,
+        "data": data,
+        "pending": queries.pending_version(asset),
+        "can_edit": policy.can_edit(actor, asset),
+        "can_approve": actor.can(Action.CURATE_CONTENT),
+        "usages": usages(actor, asset),
+        "parts": PARTS[asset.kind],
+        "packs": asset.packs.filter(policy.visible_q(actor)).order_by("name"),
+        "sharing_form": SharingForm(
+            initial={"visibility": asset.visibility, "team": asset.team},
+            teams=account_queries.teams(actor),
+        ),
+    }
+    if asset.kind == Kind.CAMPAIGN_DATA:
+        context["columns"] = summary_columns(data["summary"])
+    return render(request, "context/asset.html", context)
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_http_methods(["GET", "POST"])
+def context_edit(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    policy.require_edit(actor, asset)
+    if request.method == "POST":
+        refuse_if_too_large(request)
+    latest = queries.get_version(asset, asset.latest_number)
+    form = AssetForm(
+        request.POST or None,
+        request.FILES or None,
+        kind=asset.kind,
+        new=False,
+        teams=account_queries.teams(actor),
+        initial=initial_for(asset, latest.data),
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = _upload(request, form)
+        try:
+            version = services.asset_update(
+                actor=actor,
+                asset=asset,
+                title=form.cleaned_data["title"],
+                data=None if asset.kind == Kind.CAMPAIGN_DATA else form.content(),
+                upload=upload,
+                changelog=form.cleaned_data["changelog"],
+                draft=form.cleaned_data["draft"],
+            )
+        except ValidationFailed as error:
+            _form_error(form, error)
+        else:
+            if asset.approved_version_id == version.pk:
+                messages.success(request, f"Version {version.number} saved and in use.")
+            else:
+                messages.success(
+                    request, f"Version {version.number} saved; it waits for an editor's approval."
+                )
+            return _redirect_to(asset)
+    return render(
+        request,
+        "context/form.html",
+        {
+            "form": form,
+            "asset": asset,
+            "kind": asset.kind,
+            "kind_label": Kind(asset.kind).label,
+            "new": False,
+            "curator": actor.can(Action.CURATE_CONTENT),
+            "usages": usages(actor, asset),
+        },
+    )
+
+
+@org_view()
+def context_versions(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    return render(
+        request,
+        "context/versions.html",
+        {
+            "asset": asset,
+            "versions": queries.versions(asset),
+            "can_approve": actor.can(Action.CURATE_CONTENT),
+        },
+    )
+
+
+@org_view(Action.CURATE_CONTENT)
+@require_POST
+def context_approve(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    number = request.POST.get("version", "")
+    version = services.asset_approve(
+        actor=actor, asset=asset, number=int(number) if number.isdigit() else None
+    )
+    messages.success(request, f"Version {version.number} of {asset.title} is approved and in use.")
+    return _redirect_to(asset)
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def context_archive(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    if request.POST.get("restore"):
+        services.asset_restore(actor=actor, asset=asset)
+        messages.success(request, f"{asset.title} is restored.")
+    else:
+        services.asset_archive(actor=actor, asset=asset)
+        messages.success(request, f"{asset.title} is archived; prompts can no longer use it.")
+    return _redirect_to(asset)
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def context_sharing(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    asset = queries.get_asset(actor, asset_id)
+    form = SharingForm(request.POST, teams=account_queries.teams(actor))
+    if not form.is_valid():
+        raise ValidationFailed("Choose who may see it.")
+    services.asset_set_sharing(
+        actor=actor,
+        asset=asset,
+        visibility=form.cleaned_data["visibility"],
+        team=form.cleaned_data["team"],
+    )
+    messages.success(request, f"{asset.title} is now visible to: {asset.get_visibility_display()}.")
+    return _redirect_to(asset)
+
+
+@org_view()
+def context_preview(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    """What a prompt receives from this asset, part by part, with token counts."""
+    asset = queries.get_asset(actor, asset_id)
+    version = queries.get_version(asset)
+    budget = tokens.get_budget(
+        request.GET.get("budget")
+        if request.GET.get("budget") in tokens.BUDGETS
+        else tokens.DEFAULT_BUDGET
+    )
+    rows = []
+    for name in ("text", *PARTS[asset.kind]):
+        text = version.parts.get(name, "")
+        reference = (
+            f"{{{{ context.{asset.slug} }}}}"
+            if name == "text"
+            else (f"{{{{ context.{asset.slug}.{name} }}}}")
+        )
+        rows.append(
+            {
+                "name": name,
+                "reference": reference,
+                "text": text,
+                "tokens": tokens.count_tokens(text, budget.encoding),
+                "chars": len(text),
+            }
+        )
+    report = tokens.budget_report(
+        [
+            tokens.Block(
+                asset.slug,
+                asset.kind,
+                version.parts.get("table", version.text),
+                alternative=version.parts.get("summary"),
+            )
+        ]
+        if asset.kind == Kind.CAMPAIGN_DATA
+        else [tokens.Block(asset.slug, asset.kind, version.text)],
+        budget,
+    )
+    return render(
+        request,
+        "context/preview.html",
+        {
+            "asset": asset,
+            "version": version,
+            "rows": rows,
+            "budget": budget,
+            "budgets": tokens.BUDGETS.values(),
+            "default_tokens": rows[0]["tokens"],
+            "share": round(100 * rows[0]["tokens"] / budget.tokens, 1),
+            "report": report,
+        },
+    )
+
+
+@org_view()
+def context_table_csv(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
+    """The stored campaign table as CSV (the version shown, else the approved one)."""
+    import csv
+
+    from huddle.context.parsing.tables import table_rows
+
+    asset = queries.get_asset(actor, asset_id)
+    number = request.GET.get("version", "")
+    version = queries.get_version(asset, int(number) if number.isdigit() else None)
+    if asset.kind != Kind.CAMPAIGN_DATA or not version.table_gz:
+        raise NotFound()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{asset.slug}-v{version.number}.csv"'
+    writer = csv.writer(response)
+    for row in table_rows(bytes(version.table_gz)):
+        writer.writerow(row)
+    return response
+
+
+# --- packs -----------------------------------------------------------------------------------
+
+
+def _save_pack(
+    request: HttpRequest, form: PackForm | None, save: Callable[..., ContextPack]
+) -> HttpResponse | None:
+    """Save a valid pack form with ``save(name=, description=, assets=)``; the redirect to the
+    pack, or None with the errors on the form."""
+    if form is None or not form.is_valid():
+        return None
+    try:
+        pack = save(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            assets=list(form.cleaned_data["assets"]),
+        )
+    except ValidationFailed as error:
+        _form_error(form, error)
+        return None
+    messages.success(request, f"Pack {pack.name} saved.")
+    return redirect("context_pack", org_slug=pack.organization.slug, pack_id=pack.public_id)
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def context_packs(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = PackForm(request.POST or None, assets=queries.assets(actor))
+    if request.method == "POST":
+        policy.require(actor, Action.CREATE_CONTENT)
+        saved = _save_pack(
+            request,
+            form,
+            lambda **values: services.pack_create(
+                actor=actor, organization=actor.organization, **values
+            ),
+        )
+        if saved is not None:
+            return saved
+    return render(
+        request,
+        "context/packs.html",
+        {
+            "packs": queries.packs(actor),
+            "form": form,
+            "can_create": actor.can(Action.CREATE_CONTENT),
+        },
+    )
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def context_pack(request: HttpRequest, actor: Actor, pack_id: str) -> HttpResponse:
+    pack = queries.get_pack(actor, pack_id)
+    form = None
+    if policy.can_edit(actor, pack):
+        form = PackForm(
+            request.POST or None,
+            assets=queries.assets(actor),
+            initial={
+                "name": pack.name,
+                "description": pack.description,
+                "assets": [item.asset for item in pack.items.all()],
+            },
+        )
+    if request.method == "POST":
+        policy.require_edit(actor, pack)
+        saved = _save_pack(
+            request, form, lambda **values: services.pack_update(actor=actor, pack=pack, **values)
+        )
+        if saved is not None:
+            return saved
+    return _pack_page(request, actor, pack, form=form)
+
+
+def _pack_page(
+    request: HttpRequest,
+    actor: Actor,
+    pack: ContextPack,
+    status: int = 200,
+    form: PackForm | None = None,
+) -> HttpResponse:
+    target = request.GET.get("target", "")
+    target = target if target in packs.TARGETS else packs.DEFAULT_TARGET
+    export, problem = None, ""
+    try:
+        export = packs.pack_export(actor, pack, target)
+    except HuddleError as error:
+        # An asset of the pack the viewer can't see: say which, as a template would.
+        problem, status = error.message, error.status
+    return render(
+        request,
+        "context/pack.html",
+        {
+            "pack": pack,
+            "export": export,
+            "problem": problem,
+            "target": packs.TARGETS[target],
+            "targets": packs.TARGETS.values(),
+            "can_edit": policy.can_edit(actor, pack),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@org_view()
+def context_pack_download(
+    request: HttpRequest, actor: Actor, pack_id: str, fmt: str
+) -> HttpResponse:
+    pack = queries.get_pack(actor, pack_id)
+    if fmt not in {"md", "zip"}:
+        raise NotFound()
+    target = request.GET.get("target", packs.DEFAULT_TARGET)
+    name = slugify(pack.name) or "context-pack"
+    try:
+        if fmt == "zip":
+            content: bytes | str = packs.pack_zip(actor, pack, target)
+            response = HttpResponse(content, content_type="application/zip")
+        else:
+            content = packs.pack_export(actor, pack, target).text
+            response = HttpResponse(content, content_type="text/markdown; charset=utf-8")
+    except HuddleError:
+        return _pack_page(request, actor, pack)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def context_pack_delete(request: HttpRequest, actor: Actor, pack_id: str) -> HttpResponse:
+    pack = queries.get_pack(actor, pack_id)
+    services.pack_delete(actor=actor, pack=pack)
+    messages.success(request, f"Pack {pack.name} deleted.")
+    return redirect("context_packs", org_slug=actor.organization.slug)

@@ -1,0 +1,55 @@
+"""An editor uploads a campaign CSV, sees its preview and summary, then the token counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from huddle.demo import DEMO_PASSWORD, load_demo
+from tests.browser.test_foundation import log_in
+from tests.context.helpers import CAMPAIGN_CSV
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_upload_campaign_csv_see_summary_preview_and_token_counts(
+    page: Page, live_server, tmp_path: Path, output_path: str
+):
+    load_demo()
+    log_in(page, live_server.url, "erin@acme.test", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Context").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Context")
+    expect(page.get_by_role("table")).to_contain_text("q3_results")
+
+    page.get_by_role("link", name="Campaign data A CSV or XLSX").click()
+    csv_file = tmp_path / "october.csv"
+    csv_file.write_bytes(("\ufeff" + CAMPAIGN_CSV).replace(",", ";").encode("utf-8"))
+    page.get_by_label("Title").fill("October results")
+    page.get_by_label("Slug").fill("october_results")
+    page.get_by_label("File").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Create").click()
+
+    expect(page.get_by_role("status").first).to_contain_text(
+        "October results is ready: use {{ context.october_results }}"
+    )
+    expect(page.get_by_text("Values are separated by semicolons.")).to_be_visible()
+    summary = page.get_by_role("region", name="Summary")
+    expect(summary).to_contain_text("4 rows, 2026-07-01 to 2026-09-30")
+    totals = page.get_by_role("table", name="Totals and rates")
+    expect(totals.get_by_role("row", name="Email")).to_contain_text("4.00%")
+    preview = page.get_by_role("table", name="Table preview")
+    expect(preview.get_by_role("row")).to_have_count(5)
+    expect(preview).to_contain_text("Paid social")
+    page.screenshot(path=str(Path(output_path) / "campaign.png"), full_page=True)
+
+    page.get_by_role("link", name="Preview with token counts").click()
+    expect(page.locator("#budget-share")).to_contain_text(
+        "tokens for {{ context.october_results }}"
+    )
+    table_block = page.get_by_role("region", name="{{ context.october_results.table }}")
+    expect(table_block).to_contain_text("tokens")
+    expect(table_block).to_contain_text("| 2026-07-01 | Email | Launch |")
+    page.get_by_label("Target model").select_option("8k")
+    expect(page.locator("#budget-share")).to_contain_text("of a 8k budget (8192 tokens")
