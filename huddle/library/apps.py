@@ -11,3 +11,8 @@ class LibraryConfig(AppConfig):
         from huddle.library.models import Workflow
 
         stats.register("workflows", lambda org: Workflow.objects.filter(organization=org).count())
+
+        from huddle.context.usage import register_usage_provider
+        from huddle.library.queries import context_usages
+
+        register_usage_provider(context_usages)

@@ -17,7 +17,8 @@ DEMO_WORKFLOWS: list[tuple[str, str, str, str, str, str, list[str], str, dict[st
         ["social", "launch"],
         "A launch announcement that sounds like us, not like a press release.",
         {
-            "system": "You are Acme's senior social copywriter. Plain words, short sentences.",
+            "system": "You are Acme's senior social copywriter. Plain words, short sentences.\n\n"
+                      "Our brand voice:\n{{ context.brand_voice }}",
             "steps": ["Write a LinkedIn post announcing {{ product }} to {{ audience }}.\n"
                       "Lead with the problem it solves, then one concrete proof point: "
                       "{{ proof_point }}.\nEnd with a question that invites comments. "
@@ -41,7 +42,8 @@ DEMO_WORKFLOWS: list[tuple[str, str, str, str, str, str, list[str], str, dict[st
         {
             "steps": [
                 {"name": "insights", "template": "List the 5 most useful insights from this "
-                 "asset for {{ persona }}:\n\n{{ asset_summary }}"},
+                 "asset for {{ persona }}:\n\n{{ asset_summary }}\n\n"
+                 "Who they are:\n{{ context.persona_ops_manager }}"},
                 {"name": "outline", "template": "Using these insights:\n"
                  "{{ steps.insights.output }}\n\nOutline a 3-email nurture sequence (day 1, 4, 9) "
                  "for {{ persona }} that leads to {{ offer }}."},
@@ -66,7 +68,8 @@ DEMO_WORKFLOWS: list[tuple[str, str, str, str, str, str, list[str], str, dict[st
         {
             "steps": ["Write a one-page campaign brief for {{ campaign }}.\nObjective: {{ goal }}."
                       "\nBudget: {{ budget }}.\nSections: objective, audience, key message, "
-                      "channels, timeline, KPIs, risks."],
+                      "channels, timeline, KPIs, risks.\n\nDecision maker:\n"
+                      "{{ context.persona_cmo }}\n\nOur messaging:\n{{ context.messaging }}"],
             "inputs": ["campaign", {"name": "goal", "label": "Business goal"},
                        {"name": "budget", "default": "to be confirmed"}],
             "baseline_minutes": 90,
@@ -114,7 +117,8 @@ DEMO_WORKFLOWS: list[tuple[str, str, str, str, str, str, list[str], str, dict[st
         {
             "steps": ["Explain this month's marketing results to executives in 5 bullets and "
                       "one recommendation.\nNumbers:\n{{ numbers }}\nCompared with: "
-                      "{{ comparison }}"],
+                      "{{ comparison }}\n\nLast quarter for reference:\n"
+                      "{{ context.q3_results.summary }}"],
             "inputs": [{"name": "numbers", "type": "long_text"},
                        {"name": "comparison", "type": "choice",
                         "choices": ["last month", "same month last year", "target"]}],
@@ -152,7 +156,8 @@ DEMO_WORKFLOWS: list[tuple[str, str, str, str, str, str, list[str], str, dict[st
             "system": "You write for Acme. Voice: clear, warm, confident, never smug. "
                       "Use British spelling. Prefer short sentences and concrete examples. "
                       "Avoid jargon, exclamation marks and superlatives. When unsure of a fact, "
-                      "say so and ask.",
+                      "say so and ask.\n\n{{ context.brand_voice }}\n\n{{ context.glossary }}"
+                      "\n\n{{ context.messaging }}",
             "negative_constraints": "Never invent customer names or numbers",
             "baseline_minutes": 0,
         },

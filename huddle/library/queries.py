@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Case, F, FloatField, OuterRef, QuerySet, Subquery, Value, When
@@ -150,3 +151,25 @@ def organization_workflows(organization: Organization, *, q: str = "") -> QueryS
 def team_by_slug(organization: Organization, slug: str) -> Team | None:
     """A team of the organisation by its slug (teams are visible to every member)."""
     return Team.objects.filter(organization=organization, slug=slug.strip().lower()).first()
+
+
+def context_usages(actor: Actor, asset: object) -> list[Any]:
+    """Workflows (visible to the actor) whose latest version references a context asset, with
+    how many runs used them: what the context app shows under "Where it's used"."""
+    from django.urls import reverse
+
+    from huddle.context.usage import Usage
+
+    slug = asset.slug  # type: ignore[attr-defined]
+    candidates = (
+        visible_workflows(actor)
+        .filter(labels__name=Label.LATEST, labels__version__context_refs__icontains=slug)
+        .select_related("organization")
+        .values_list("title", "slug", "use_count", "labels__version__context_refs")
+    )
+    usages = []
+    for title, workflow_slug, uses, refs in candidates:
+        if any(ref.get("slug") == slug for ref in refs or []):
+            url = reverse("workflow_detail", args=[actor.organization.slug, workflow_slug])
+            usages.append(Usage(label=title, url=url, runs=uses))
+    return usages

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,11 +112,13 @@ def render_version(
     values: Mapping[str, Any],
     *,
     step_outputs: Mapping[str, str] | None = None,
+    wrap_context: Callable[[Any], Any] | None = None,
 ) -> Rendered:
     """Render the system text and every step with the actor's inputs and context rights.
 
     For a chain, ``step_outputs`` holds what earlier steps produced; a step whose inputs are not
     known yet shows a placeholder naming the step, so the whole chain can be previewed.
+    ``wrap_context`` lets the assembly preview mark where each context block lands.
     """
     from huddle.library.templating import analyse
 
@@ -127,7 +129,8 @@ def render_version(
         slugs |= set(analyse(source).context_refs)
     blocks = contextrefs.blocks_for(actor, _refs(content, slugs))
     outputs = dict(step_outputs or {})
-    variables: dict[str, Any] = {**inputs, "context": blocks}
+    shown = {slug: wrap_context(b) for slug, b in blocks.items()} if wrap_context else blocks
+    variables: dict[str, Any] = {**inputs, "context": shown}
     system = render(content.system, variables, field="system") if content.system else ""
     if content.negative_constraints:
         avoid = "\n".join(

@@ -10,6 +10,11 @@ org_patterns = [
     path("library/<slug:workflow_slug>/", views.workflow_detail, name="workflow_detail"),
     path("library/<slug:workflow_slug>/render/", views.workflow_render, name="workflow_render"),
     path("library/<slug:workflow_slug>/edit/", views.workflow_edit, name="workflow_edit"),
+    path(
+        "library/<slug:workflow_slug>/assembly/",
+        views.workflow_assembly,
+        name="workflow_assembly",
+    ),
     path("library/<slug:workflow_slug>/diff/", views.workflow_diff, name="workflow_diff"),
     path(
         "library/<slug:workflow_slug>/v/<int:number>/",

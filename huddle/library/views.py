@@ -15,8 +15,10 @@ from huddle.accounts import queries as accounts_queries
 from huddle.accounts.models import Team, Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
+from huddle.context.tokens import BUDGETS, DEFAULT_BUDGET
 from huddle.core.errors import HuddleError, ValidationFailed
 from huddle.library import contextrefs, panels, queries, services
+from huddle.library.assembly import assemble
 from huddle.library.content import VersionContent, validate
 from huddle.library.editor import INPUT_TYPE_CHOICES, EditorState
 from huddle.library.models import Kind, Status, Workflow
@@ -181,6 +183,37 @@ def workflow_render(request: HttpRequest, actor: Actor, workflow_slug: str) -> H
     except HuddleError as error:
         return render(request, "library/_rendered.html", {"error": error}, status=200)
     return render(request, "library/_rendered.html", {"rendered": rendered, "workflow": workflow})
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def workflow_assembly(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
+    """The final prompt with each context block marked, counted against a model's budget."""
+    workflow = queries.get_workflow(actor, workflow_slug)
+    version = services.latest_version(workflow)
+    content = content_of(version)
+    budget = request.POST.get("budget") or request.GET.get("budget") or DEFAULT_BUDGET
+    if budget not in BUDGETS:
+        budget = DEFAULT_BUDGET
+    values = {s.name: request.POST.get(f"in_{s.name}", s.default) for s in content.inputs}
+    assembly = problem = None
+    if request.method == "POST":
+        try:
+            assembly = assemble(actor, version, values, budget=budget)
+        except HuddleError as error:
+            problem = error
+    context = {
+        "workflow": workflow,
+        "content": content,
+        "values": values,
+        "budget": budget,
+        "budgets": BUDGETS.values(),
+        "assembly": assembly,
+        "problem": problem,
+    }
+    if request.htmx:
+        return render(request, "library/_assembly.html", context)
+    return render(request, "library/assembly.html", context)
 
 
 @org_view(Action.CREATE_CONTENT)

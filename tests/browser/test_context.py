@@ -53,3 +53,38 @@ def test_upload_campaign_csv_see_summary_preview_and_token_counts(
     expect(table_block).to_contain_text("| 2026-07-01 | Email | Launch |")
     page.get_by_label("Target model").select_option("8k")
     expect(page.locator("#budget-share")).to_contain_text("of a 8k budget (8192 tokens")
+
+
+def test_reference_an_uploaded_table_from_a_workflow_and_see_the_assembly(
+    page: Page, live_server, tmp_path: Path, output_path: str
+):
+    load_demo()
+    log_in(page, live_server.url, "erin@acme.test", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/o/acme/context/")
+    page.get_by_role("link", name="Campaign data A CSV or XLSX").click()
+    csv_file = tmp_path / "october.csv"
+    csv_file.write_text(CAMPAIGN_CSV, encoding="utf-8")
+    page.get_by_label("Title").fill("October results")
+    page.get_by_label("Slug").fill("october_results")
+    page.get_by_label("File").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("status").first).to_contain_text("October results is ready")
+
+    page.goto(f"{live_server.url}/o/acme/library/new/")
+    page.get_by_label("Title").fill("October readout")
+    page.get_by_label("Prompt").fill(
+        "Summarise for {{ audience }}:\n{{ context.october_results.table }}"
+    )
+    page.get_by_role("button", name="+ Add input").click()
+    page.locator("#input_name_0").fill("audience")
+    expect(page.locator("#validation")).to_contain_text("Context: october_results")
+    page.get_by_role("button", name="Save workflow").click()
+    page.get_by_role("link", name="Assembly preview").click()
+    page.get_by_label("Audience").fill("the board")
+    page.get_by_label("Target model").select_option("8k")
+    page.get_by_role("button", name="Assemble").click()
+    block = page.locator("mark.ctx")
+    expect(block).to_contain_text("context.october_results.table")
+    expect(block).to_contain_text("| 2026-07-01 | Email | Launch |")
+    expect(page.get_by_role("heading", name="tokens of 8192")).to_be_visible()
+    page.screenshot(path=str(Path(output_path) / "assembly.png"), full_page=True)

@@ -16,3 +16,12 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key, [])
     except AttributeError:
         return []
+
+
+@register.filter
+def absolute(value: Any) -> Any:
+    """``{{ -42|absolute }}`` → 42."""
+    try:
+        return abs(value)
+    except TypeError:
+        return value
