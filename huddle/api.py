@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from huddle.accounts.api import router as accounts_router
 from huddle.accounts.auth import TokenAuth
+from huddle.capture.api import router as captures_router
 from huddle.core.errors import HuddleError
 from huddle.library.api import router as workflows_router
 from huddle.runs.api import router as runs_router
@@ -71,3 +72,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/workflows", workflows_router)
 api.add_router("/runs", runs_router)
+api.add_router("/captures", captures_router)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "huddle.accounts",
     "huddle.library",
     "huddle.runs",
+    "huddle.capture",
 ]
 
 MIDDLEWARE = [

@@ -97,7 +97,7 @@ def test_token_create_for_a_non_member_fails(org, outsider, capsys):
 def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
     assert run(["stats", "--org", "acme", "--json"]) == 0
     counts = json.loads(capsys.readouterr().out)
-    assert counts == {"members": 2, "teams": 0, "workflows": 0, "runs": 0}
+    assert counts == {"members": 2, "teams": 0, "workflows": 0, "runs": 0, "captures": 0}
 
 
 def test_demo_is_idempotent_and_prints_a_working_login(capsys):
