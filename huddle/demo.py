@@ -11,6 +11,7 @@ from django.db import transaction
 
 from huddle.accounts import services
 from huddle.accounts.models import Membership, Organization, Role, Team, User
+from huddle.capture import demo as capture_demo
 from huddle.library import demo as library_demo
 
 DEMO_PASSWORD = "huddle-demo-2026"  # noqa: S105 - printed on purpose: this is the demo login
@@ -59,6 +60,7 @@ def load_demo() -> DemoLogin:
     if not Membership.objects.filter(organization=globex, user=owner).exists():
         services.membership_add(actor=None, organization=globex, user=owner, role=Role.OWNER)
     library_demo.load(acme)
+    capture_demo.load(acme)
     return DemoLogin(organization=acme, owner_email=owner.email, password=DEMO_PASSWORD)
 
 
