@@ -11,6 +11,7 @@ from django.db import transaction
 
 from huddle.accounts import services
 from huddle.accounts.models import Membership, Organization, Role, Team, User
+from huddle.capture import demo as capture_demo
 from huddle.context.demo import load_context_demo
 from huddle.library import demo as library_demo
 from huddle.runs import demo as runs_demo
@@ -63,6 +64,7 @@ def load_demo() -> DemoLogin:
         services.membership_add(actor=None, organization=globex, user=owner, role=Role.OWNER)
     library_demo.load(acme)
     runs_demo.load(acme)
+    capture_demo.load(acme)
     return DemoLogin(organization=acme, owner_email=owner.email, password=DEMO_PASSWORD)
 
 

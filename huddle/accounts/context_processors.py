@@ -10,6 +10,7 @@ from huddle.accounts.policy import Action
 # Sections of the product; ``url_name`` is None until the issue that builds the section lands.
 NAVIGATION: list[tuple[str, str | None]] = [
     ("Library", "library_index"),
+    ("Capture", "capture_index"),
     ("Context", "context_index"),
     ("Runs", "runs_index"),
     ("Wins", None),

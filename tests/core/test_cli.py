@@ -108,6 +108,7 @@ def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
         "context_packs": 0,
         "workflows": 0,
         "runs": 0,
+        "captures": 0,
     }
 
 

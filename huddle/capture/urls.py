@@ -1,0 +1,18 @@
+from django.urls import path
+
+from huddle.capture import views
+
+org_patterns = [
+    path("captures/", views.capture_index, name="capture_index"),
+    path("captures/new/", views.capture_new, name="capture_new"),
+    path("captures/<uuid:capture_id>/", views.capture_detail, name="capture_detail"),
+    path("captures/<uuid:capture_id>/edit/", views.capture_edit, name="capture_edit"),
+    path("captures/<uuid:capture_id>/share/", views.capture_share, name="capture_share"),
+    path("captures/<uuid:capture_id>/delete/", views.capture_delete, name="capture_delete"),
+    path("captures/<uuid:capture_id>/promote/", views.capture_promote, name="capture_promote"),
+    path(
+        "captures/<uuid:capture_id>/promote/preview/",
+        views.capture_promote_preview,
+        name="capture_promote_preview",
+    ),
+]

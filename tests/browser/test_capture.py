@@ -1,0 +1,77 @@
+"""A member captures a messy two-step workflow, promotes it with one selected input, and lands on
+the new draft workflow with that input in its form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from huddle.capture.models import Capture
+from huddle.demo import load_demo
+from huddle.library.models import Workflow
+from tests.browser.test_library import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FIRST = "write a linkedin post about Huddle for marketing leaders, no emojis {{ keep braces }}"
+SECOND = "now make it shorter and add a question at the end"
+
+
+def select_in(page: Page, selector: str, text: str) -> None:
+    """Select ``text`` inside a textarea, as a person dragging the mouse would."""
+    page.locator(selector).evaluate(
+        """(el, text) => { const start = el.value.indexOf(text); el.focus();
+           el.setSelectionRange(start, start + text.length);
+           el.dispatchEvent(new Event('select')); }""",
+        text,
+    )
+
+
+def test_capture_a_messy_workflow_and_promote_it(page: Page, live_server, output_path: str):
+    load_demo()
+    base = live_server.url
+    log_in(page, base, "max@acme.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Capture").click()
+    page.get_by_role("link", name="Capture a workflow").click()
+
+    page.get_by_label("Give it a short name").fill("Launch post for LinkedIn")
+    page.get_by_label("What were you trying to do?").fill("Announce a launch on LinkedIn")
+    page.get_by_label("Which tool?").select_option("chatgpt")
+    page.locator("#step_text_0").fill(FIRST)
+    page.get_by_role("button", name="+ Add the next prompt").click()
+    page.locator("#step_text_1").fill(SECOND)
+    page.get_by_label("What did you tell it NOT to do?").fill("No emojis")
+    page.get_by_label("How long did this take before AI?").fill("45")
+    page.get_by_label("And now, with AI?").fill("10")
+    page.get_by_role("button", name="Save capture").click()
+    expect(page.get_by_role("status").first).to_contain_text("Only you can see it")
+    capture = Capture.objects.get(title="Launch post for LinkedIn")
+    assert len(capture.steps) == 2
+
+    page.get_by_role("link", name="Promote").click()
+    expect(page.get_by_role("heading", name="Promote to a workflow")).to_be_visible()
+    select_in(page, "#promote-step-0", "Huddle")
+    page.get_by_label("Name of the input").fill("product")
+    page.get_by_role("button", name="Make it an input").click()
+    preview = page.locator("#preview")
+    expect(preview.locator("[data-preview-step='0']")).to_contain_text(
+        "about {{ product }} for marketing leaders"
+    )
+    expect(preview).to_contain_text("you selected it")
+    page.screenshot(path=str(Path(output_path) / "promote.png"), full_page=True)
+    page.get_by_role("button", name="Promote to workflow").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("is a draft workflow")
+    workflow = Workflow.objects.get(title="Launch post for LinkedIn")
+    assert page.url.endswith(f"/o/acme/library/{workflow.slug}/")
+    field = page.get_by_label("Product")
+    expect(field).to_have_value("Huddle")
+    field.fill("Rituals")
+    page.get_by_role("button", name="Show the prompt").click()
+    expect(page.locator("#rendered")).to_contain_text(
+        "write a linkedin post about Rituals for marketing leaders, no emojis {{ keep braces }}"
+    )
+    page.screenshot(path=str(Path(output_path) / "workflow.png"), full_page=True)
+    assert (workflow.kind, workflow.status, workflow.visibility) == ("chain", "draft", "private")
