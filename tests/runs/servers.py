@@ -17,7 +17,7 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    chunks: list[bytes] | None = None
+    chunks: list[bytes | float] | None = None  # a number: pause that many seconds there
     delay: float = 0.0
 
     @classmethod
@@ -58,7 +58,12 @@ class FakeServer:
                 body = self.rfile.read(length) if length else b""
                 with server._lock:
                     server.requests.append(
-                        Seen(self.command, self.path, dict(self.headers.items()), body)
+                        Seen(
+                            self.command,
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                        )
                     )
                     reply = server.replies.pop(0) if len(server.replies) > 1 else server.replies[0]
                 if reply.delay:
@@ -71,6 +76,9 @@ class FakeServer:
                         self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
                     for chunk in reply.chunks if reply.chunks is not None else [reply.body]:
+                        if isinstance(chunk, float):
+                            time.sleep(chunk)
+                            continue
                         self.wfile.write(chunk)
                         self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
@@ -87,7 +95,9 @@ class FakeServer:
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.host_key = f"127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def queue(self, *replies: Reply) -> FakeServer:
         self.replies = list(replies)
@@ -100,3 +110,106 @@ class FakeServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+# --- what the real APIs answer ---------------------------------------------------------------
+
+
+def openai_completion(text: str, *, model: str = "gpt-test") -> Reply:
+    return Reply.json(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
+        }
+    )
+
+
+def openai_stream(pieces: list[str], *, model: str = "gpt-test") -> Reply:
+    def chunk(delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> str:
+        choices = [{"index": 0, "delta": delta, "finish_reason": finish}] if delta or finish else []
+        data = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "created": 1700000000,
+            "model": model,
+            "choices": choices,
+            "usage": usage,
+        }
+        return "data: " + json.dumps(data)
+
+    events = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": piece}) for piece in pieces]
+    events.append(chunk({}, finish="stop"))
+    events.append(chunk({}, usage={"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}))
+    events.append("data: [DONE]")
+    return Reply.sse(events)
+
+
+def openai_error(status: int, message: str = "nope") -> Reply:
+    return Reply.json({"error": {"message": message, "type": "error", "code": None}}, status)
+
+
+def anthropic_message(text: str, *, model: str = "claude-test") -> Reply:
+    return Reply.json(
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 12, "output_tokens": 6},
+        }
+    )
+
+
+def anthropic_stream(pieces: list[str], *, model: str = "claude-test") -> Reply:
+    def event(name: str, data: dict[str, Any]) -> str:
+        return f"event: {name}\ndata: {json.dumps({'type': name, **data})}"
+
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 9, "output_tokens": 1},
+    }
+    events = [
+        event("message_start", {"message": message}),
+        event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+        event("ping", {}),
+    ]
+    events += [
+        event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": p}})
+        for p in pieces
+    ]
+    events += [
+        event("content_block_stop", {"index": 0}),
+        event(
+            "message_delta",
+            {
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 4},
+            },
+        ),
+        event("message_stop", {}),
+    ]
+    return Reply.sse(events)
+
+
+def anthropic_error(status: int, kind: str = "api_error", message: str = "nope") -> Reply:
+    return Reply.json({"type": "error", "error": {"type": kind, "message": message}}, status)

@@ -114,7 +114,7 @@ def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(
         response = client.get(f"http://ollama.internal:{fake_server.port}/ping")
     assert response.text == "ok"
     assert connections == [("127.0.0.1", fake_server.port)]
-    assert fake_server.requests[0].headers["Host"] == key
+    assert fake_server.requests[0].headers["host"] == key
 
 
 def test_an_allowed_host_must_match_host_and_port_exactly(fake_server, connections):
