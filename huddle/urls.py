@@ -6,6 +6,7 @@ from huddle.accounts.urls import org_patterns
 from huddle.api import api
 from huddle.core import views as core_views
 from huddle.library.urls import org_patterns as library_patterns
+from huddle.runs.providers.urls import org_patterns as provider_patterns
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("invite/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("o/<slug:org_slug>/", include(library_patterns)),
+    path("o/<slug:org_slug>/", include(provider_patterns)),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),
 ]

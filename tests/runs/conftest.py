@@ -61,3 +61,14 @@ def fake_dns(monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
     return table
+
+
+@pytest.fixture
+def fake_provider():
+    """Every ``provider_for(config)`` returns this ``FakeProvider``; ``.enqueue()`` answers."""
+    from huddle.runs.providers.fake import FakeProvider
+    from huddle.runs.providers.registry import override_provider
+
+    fake = FakeProvider()
+    with override_provider(lambda config, timeout: fake):
+        yield fake
