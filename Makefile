@@ -14,6 +14,7 @@ PYTEST_ARGS ?= -n auto
 
 # make run: production settings on plain HTTP (localhost), a generated secret key kept in var/.
 RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
+          HUDDLE_ENCRYPTION_KEY="$$(cat var/encryption_key)" \
           HUDDLE_SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: help run test test-postgres lint fix uv venv chromium clean
@@ -33,7 +34,12 @@ var/secret_key:
 	@mkdir -p var
 	@umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-run: venv var/secret_key
+# The key that encrypts provider API keys at rest (Fernet: 32 url-safe base64 bytes).
+var/encryption_key:
+	@mkdir -p var
+	@umask 077 && python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+
+run: venv var/secret_key var/encryption_key
 	@$(RUN_ENV) $(BIN)/huddle migrate
 	@$(RUN_ENV) $(BIN)/huddle demo
 	@$(RUN_ENV) $(BIN)/huddle serve --host $(HOST) --port $(PORT)

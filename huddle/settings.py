@@ -11,7 +11,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from huddle.core.env import env_bool, env_database, env_email, env_int, env_list, env_str
+from huddle.core.env import (
+    env_bool,
+    env_database,
+    env_email,
+    env_fernet_keys,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HUDDLE_VAR_DIR", str(BASE_DIR / "var")))
@@ -25,6 +33,11 @@ if not DEBUG and len(SECRET_KEY) < 50:
         "HUDDLE_SECRET_KEY must be at least 50 characters when HUDDLE_DEBUG is false; generate "
         "one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
+
+# Provider API keys are encrypted at rest with these Fernet keys (core/crypto.py), never with
+# SECRET_KEY: rotating one must not make the other unreadable. Newest first; older ones still
+# decrypt. Unset: a fixed development key in debug; in production keys can't be saved until set.
+HUDDLE_ENCRYPTION_KEYS = env_fernet_keys("HUDDLE_ENCRYPTION_KEY")
 
 ALLOWED_HOSTS = env_list("HUDDLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("HUDDLE_CSRF_TRUSTED_ORIGINS", [])

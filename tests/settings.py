@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("HUDDLE_SECRET_KEY", "test-only-" + "x" * 60)
 os.environ.setdefault("HUDDLE_HTTPS", "false")
 os.environ.setdefault("HUDDLE_EMAIL_URL", "locmem://")
+os.environ.setdefault("HUDDLE_ENCRYPTION_KEY", "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM=")
 
 from huddle.settings import *  # noqa: F403
 

@@ -29,4 +29,5 @@ def organizations(request: HttpRequest) -> dict[str, object]:
         "navigation": NAVIGATION,
         "can_manage_members": bool(actor and actor.can(Action.MANAGE_MEMBERS)),
         "can_view_events": bool(actor and actor.can(Action.VIEW_EVENTS)),
+        "can_manage_providers": bool(actor and actor.can(Action.MANAGE_PROVIDERS)),
     }

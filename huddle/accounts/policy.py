@@ -46,6 +46,7 @@ class Action(StrEnum):
     MANAGE_TEAMS = "teams.manage"
     VIEW_EVENTS = "events.view"
     USE_API_TOKENS = "tokens.use"
+    MANAGE_PROVIDERS = "providers.manage"  # LLM provider configurations and their keys
 
 
 ACTION_MIN_ROLE: dict[Action, Role] = {
@@ -57,6 +58,7 @@ ACTION_MIN_ROLE: dict[Action, Role] = {
     Action.MANAGE_TEAMS: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.VIEW_EVENTS: Role.ADMIN,
+    Action.MANAGE_PROVIDERS: Role.ADMIN,
     Action.MANAGE_ORGANIZATION: Role.OWNER,
 }
 

@@ -7,6 +7,8 @@ insecure or half-working server.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """Comma-separated Fernet keys (32 url-safe base64 bytes each), newest first; [] when unset.
+
+    A bad key stops start-up; the message names the variable but never echoes the value.
+    """
+    keys = env_list(name, [])
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, UnicodeError, ValueError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                f"{name} key #{position} is not a valid Fernet key (32 url-safe base64 bytes); "
+                "generate one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+    return keys
 
 
 def env_database(name: str, default: str, *, base_dir: Path) -> dict[str, Any]:

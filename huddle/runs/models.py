@@ -109,3 +109,7 @@ class RunStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}#{self.position} {self.name}"
+
+
+# Provider configurations live in their own package; importing them here lets Django find them.
+from huddle.runs.providers.models import ProviderConfig  # noqa: E402,F401
