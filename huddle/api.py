@@ -16,6 +16,7 @@ from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
 from huddle.library.api import router as workflows_router
+from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
 
 api = NinjaAPI(
@@ -77,5 +78,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/workflows", workflows_router)
 api.add_router("/runs", runs_router)
+api.add_router("/workflows", direct_router)
 api.add_router("/context", context_router)
 api.add_router("/captures", captures_router)

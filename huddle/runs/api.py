@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Router, Schema, Status
 
 from huddle.accounts import policy
 from huddle.core.errors import NotFound
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
-from huddle.runs import queries, services
+from huddle.runs import direct, queries, services
 from huddle.runs.models import Run
+from huddle.runs.providers import queries as provider_queries
 from huddle.runs.services import Figures, StepRecord
 
 router = Router(tags=["runs"])
@@ -142,3 +145,63 @@ def _uuid(text: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise NotFound("Unknown cursor.") from None
+
+
+# --- direct runs: POST /api/v1/workflows/{id}/run ------------------------------------------------
+
+direct_router = Router(tags=["runs"])
+
+
+class DirectRunIn(Schema):
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    provider: str | None = Field(None, description="Provider id or name; the default if omitted")
+    stream: bool = Field(False, description="Stream NDJSON events instead of one JSON answer")
+
+
+@direct_router.post(
+    "/{workflow_id}/run",
+    response={201: RunOut},
+    summary="Run a workflow through a configured provider (all steps, or streamed)",
+)
+def workflow_run(request: HttpRequest, workflow_id: str, payload: DirectRunIn) -> Any:
+    actor = request.actor  # type: ignore[attr-defined]
+    workflow = library_queries.get_workflow(actor, workflow_id)
+    version = library_services.latest_version(workflow)
+    config = provider_queries.choose_provider(actor.organization, payload.provider)
+    if not payload.stream:
+        run = direct.run_direct(
+            actor=actor, workflow=workflow, version=version, inputs=payload.inputs, config=config
+        )
+        return Status(201, _out(request, run))
+    run = direct.run_start(
+        actor=actor, workflow=workflow, version=version, inputs=payload.inputs, config=config
+    )
+
+    def events() -> Iterator[str]:
+        outputs: dict[str, str] = {}
+        for index, name in enumerate(direct.step_names(actor, run)):
+            for event in direct.stream_step(
+                actor=actor, run=run, index=index, step_outputs=outputs
+            ):
+                if event.delta:
+                    yield json.dumps({"step": index, "delta": event.delta}) + "\n"
+                if event.error:
+                    run.refresh_from_db()
+                    yield json.dumps({"error": event.error, "run": _jsonable(request, run)}) + "\n"
+                    return
+            run.refresh_from_db()
+            outputs[name] = run.output
+        finished = direct.run_finish(
+            actor=actor,
+            run=run,
+            final_text=run.output,
+            figures=Figures(baseline_minutes=run.baseline_minutes),
+            share_text=False,
+        )
+        yield json.dumps({"done": True, "run": _jsonable(request, finished)}) + "\n"
+
+    return StreamingHttpResponse(events(), content_type="application/x-ndjson", status=201)
+
+
+def _jsonable(request: HttpRequest, run: Run) -> dict[str, Any]:
+    return json.loads(RunOut(**_out(request, run)).model_dump_json())

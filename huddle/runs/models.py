@@ -51,6 +51,9 @@ class Run(PublicModel):
     rating_note = models.CharField(max_length=500, blank=True)
     share_text = models.BooleanField(default=False)  # the workflow's owner may read the texts
     provider = models.CharField(max_length=64, blank=True)
+    provider_config = models.ForeignKey(
+        "runs.ProviderConfig", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     model = models.CharField(max_length=120, blank=True)
     input_tokens = models.PositiveIntegerField(null=True, blank=True)
     output_tokens = models.PositiveIntegerField(null=True, blank=True)

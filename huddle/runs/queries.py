@@ -87,4 +87,11 @@ def organization_usage(actor: Actor, since: datetime | None = None) -> OrgUsage:
 
 def workflow_panel(actor: Actor, workflow: Workflow) -> dict[str, object] | None:
     """The "Time saved" panel of a workflow page: aggregate figures only, never texts."""
-    return {"saved": workflow_time_saved(workflow), "workflow": workflow}
+    from huddle.runs.providers.queries import enabled_providers
+
+    return {
+        "saved": workflow_time_saved(workflow),
+        "workflow": workflow,
+        "can_run": actor.can(Action.CREATE_CONTENT),
+        "has_providers": enabled_providers(actor.organization).exists(),
+    }

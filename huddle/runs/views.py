@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
-from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
 from huddle.library.rendering import content_of, render_version
-from huddle.runs import queries, services
+from huddle.runs import direct, queries, services
+from huddle.runs.models import Run
+from huddle.runs.providers import queries as provider_queries
 from huddle.runs.services import Figures, StepRecord
 
 
@@ -156,3 +160,124 @@ def run_rate(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
     services.run_rate(actor=actor, run=run, figures=Figures.from_data(request.POST))
     messages.success(request, "Thanks: your rating helps the team find what works.")
     return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
+
+
+# --- direct runs (through a provider) ---------------------------------------------------------
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_http_methods(["GET", "POST"])
+def run_direct_start(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
+    """Choose a provider and fill the inputs; starting opens a running direct run."""
+    workflow = library_queries.get_workflow(actor, workflow_slug)
+    version = library_services.latest_version(workflow)
+    content = content_of(version)
+    providers = list(provider_queries.enabled_providers(actor.organization))
+    values = {s.name: request.POST.get(f"in_{s.name}", s.default) for s in content.inputs}
+    problem = None
+    if request.method == "POST":
+        config = next(
+            (p for p in providers if str(p.public_id) == request.POST.get("provider")), None
+        )
+        try:
+            if config is None:
+                raise ValidationFailed("Choose a provider.")
+            run = direct.run_start(
+                actor=actor, workflow=workflow, version=version, inputs=values, config=config
+            )
+        except HuddleError as error:
+            problem = error
+        else:
+            return redirect("run_direct", org_slug=actor.organization.slug, run_id=run.public_id)
+    return render(
+        request,
+        "runs/direct_start.html",
+        {
+            "workflow": workflow,
+            "content": content,
+            "values": values,
+            "providers": providers,
+            "problem": problem,
+        },
+    )
+
+
+def _direct_context(actor: Actor, run: Run, outputs: dict[int, str]) -> dict[str, Any]:
+    stored = {step.position: step for step in run.steps.all()}
+    names = []
+    if run.version is not None:
+        rendered = render_version(
+            actor,
+            run.version,
+            run.inputs,
+            step_outputs={
+                step.name: outputs.get(position, step.output) for position, step in stored.items()
+            },
+        )
+        names = direct.prompts_of(rendered)
+    steps = [
+        {
+            "index": i,
+            "name": name,
+            "prompt": text,
+            "output": outputs.get(i, stored[i].output) if i in stored else "",
+            "done": i in stored,
+        }
+        for i, (name, text) in enumerate(names)
+    ]
+    next_index = next((s["index"] for s in steps if not s["done"]), None)
+    return {"run": run, "steps": steps, "next_index": next_index, "total": len(steps)}
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_http_methods(["GET", "POST"])
+def run_direct(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
+    """The running direct run: generate each step, edit it, then finish with the final text."""
+    run = queries.get_run(actor, run_id)
+    if run.user_id != actor.user.pk or run.mode != "direct":
+        raise NotFound()
+    if run.status != "running":
+        return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
+    problem = None
+    if request.method == "POST":
+        try:
+            final_text = request.POST.get("final_text", "").replace("\r\n", "\n")
+            if not final_text.strip():
+                raise ValidationFailed("Paste or keep the final text you used.")
+            direct.run_finish(
+                actor=actor,
+                run=run,
+                final_text=final_text,
+                figures=Figures.from_data(request.POST),
+                share_text=request.POST.get("share_text") == "on",
+            )
+        except ValidationFailed as error:
+            problem = error
+        else:
+            messages.success(request, "Run saved.")
+            return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
+    context = _direct_context(actor, run, {})
+    context.update(problem=problem, final_text=request.POST.get("final_text", run.output))
+    return render(request, "runs/direct.html", context)
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def run_direct_step(request: HttpRequest, actor: Actor, run_id: str, index: int) -> HttpResponse:
+    """Generate one step. Streams NDJSON (``{"delta"}``… then ``{"done"}`` or ``{"error"}``) to
+    scripts; a plain form post waits for the whole answer and goes back to the run page."""
+    run = queries.get_run(actor, run_id)
+    outputs = {i: request.POST.get(f"out_{i}", "").replace("\r\n", "\n") for i in range(index)}
+    names = [s["name"] for s in _direct_context(actor, run, outputs)["steps"]]
+    step_outputs = {names[i]: text for i, text in outputs.items() if i < len(names)}
+    events = direct.stream_step(actor=actor, run=run, index=index, step_outputs=step_outputs)
+    if request.headers.get("Accept", "").startswith("application/x-ndjson"):
+        body = (json.dumps(asdict(event)) + "\n" for event in events)
+        response = StreamingHttpResponse(body, content_type="application/x-ndjson")
+        response["Cache-Control"] = "no-store"
+        response["X-Accel-Buffering"] = "no"
+        return response
+    for event in events:
+        if event.error:
+            messages.error(request, event.error)
+    return redirect("run_direct", org_slug=actor.organization.slug, run_id=run.public_id)

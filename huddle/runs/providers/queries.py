@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -41,3 +43,21 @@ def get_provider(actor: Actor, public_id: object, *, manage: bool = False) -> Pr
         return ProviderConfig.objects.get(organization=actor.organization, public_id=public_id)
     except (ProviderConfig.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound() from None
+
+
+def choose_provider(organization: Organization, key: str | None) -> ProviderConfig:
+    """An enabled provider by id or name, or the default one; ``NotFound`` with a readable
+    message when there is none."""
+    providers = enabled_providers(organization)
+    if key:
+        try:
+            found = providers.filter(public_id=UUID(key)).first()
+        except ValueError:
+            found = providers.filter(name=key).first()
+        if found is None:
+            raise NotFound(f"No enabled provider {key!r} in this organisation.")
+        return found
+    chosen = default_provider(organization) or providers.first()
+    if chosen is None:
+        raise NotFound("No AI provider is set up; an admin can add one in Settings.")
+    return chosen
