@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case, F, FloatField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from huddle.accounts import policy
 from huddle.accounts.models import Organization, Team
@@ -55,16 +55,11 @@ def search_workflows(actor: Actor, filters: LibraryFilter) -> QuerySet[Workflow]
         queryset = queryset.exclude(status=Status.ARCHIVED)
     sort = filters.sort or ("relevance" if filters.q.strip() else "recent")
     if filters.q.strip():
-        scores = search.match(actor.organization.pk, filters.q)
-        if not scores:
-            return queryset.none()
-        queryset = queryset.filter(pk__in=[pk for pk, _ in scores])
+        if not search.words(filters.q):
+            return queryset.none()  # only punctuation: nothing to look for
+        queryset = search.rank(queryset, filters.q)
         if sort == "relevance":
-            ranking = Case(
-                *(When(pk=pk, then=Value(score)) for pk, score in scores),
-                output_field=FloatField(),
-            )
-            return queryset.annotate(score=ranking).order_by(F("score").desc(), "-updated_at")
+            return queryset.order_by("-score", "-updated_at", "-id")
     order = {
         "used": ["-use_count", "-updated_at"],
         "starred": ["-star_count", "-updated_at"],

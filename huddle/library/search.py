@@ -1,10 +1,11 @@
 """Full-text search over the library: one interface, two backends (SQLite FTS5, PostgreSQL).
 
 ``index(workflow, version)`` writes the searchable row; the database keeps its index in sync.
-``match(organization_id, query)`` returns ``(workflow_id, score)`` pairs, best first, where a
-higher score is more relevant. Every word of the query must match (as a prefix, so results
-appear while someone is still typing). Visibility is not decided here: callers intersect the ids
-with ``policy.visible_q`` in SQL.
+``rank(queryset, query)`` narrows a workflow queryset to the matches and annotates ``score``
+(higher is more relevant) inside the same SQL statement, so visibility filters, sorting and
+pagination all happen in the database. ``match(organization_id, query)`` is the bare full-text
+query, ``(workflow_id, score)`` pairs best first (the benchmark's yardstick). Every word of the
+query must match, as a prefix, so results appear while someone is still typing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from huddle.library.models import Workflow, WorkflowSearch, WorkflowVersion
 
@@ -42,6 +44,47 @@ def words(query: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(query)][:12]
 
 
+def _fts_query(terms: list[str]) -> str:
+    # Each word is quoted (so FTS5 operators in user input are plain text) and used as a prefix.
+    return " AND ".join('"' + term.replace('"', "") + '"*' for term in terms)
+
+
+def _ts_query(terms: list[str]) -> str:
+    # to_tsquery with ':*' prefix matching; words are \w+ only, so no tsquery syntax gets through.
+    return " & ".join(f"{term}:*" for term in terms)
+
+
+def rank(queryset: QuerySet[Workflow], query: str) -> QuerySet[Workflow]:
+    """The workflows of ``queryset`` that match ``query``, annotated with ``score``."""
+    terms = words(query)
+    if not terms:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        # ``extra`` joins the search row; the GIN index answers the @@ condition.
+        return queryset.extra(
+            select={
+                "score": "ts_rank_cd(library_workflowsearch.document, "
+                "to_tsquery('english', %s), 32)"
+            },
+            select_params=[_ts_query(terms)],
+            tables=["library_workflowsearch"],
+            where=[
+                "library_workflowsearch.workflow_id = library_workflow.id",
+                "library_workflowsearch.document @@ to_tsquery('english', %s)",
+            ],
+            params=[_ts_query(terms)],
+        )
+    return queryset.extra(
+        select={"score": "-bm25(library_workflow_fts, 10.0, 5.0, 3.0, 1.0)"},
+        tables=["library_workflow_fts"],
+        where=[
+            "library_workflow_fts.rowid = library_workflow.id",
+            "library_workflow_fts MATCH %s",
+        ],
+        params=[_fts_query(terms)],
+    )
+
+
 def match(organization_id: int, query: str, *, limit: int = MAX_MATCHES) -> list[tuple[int, float]]:
     terms = words(query)
     if not terms:
@@ -52,8 +95,7 @@ def match(organization_id: int, query: str, *, limit: int = MAX_MATCHES) -> list
 
 
 def _match_sqlite(organization_id: int, terms: list[str], limit: int) -> list[tuple[int, float]]:
-    # Each word is quoted (so FTS5 operators in user input are plain text) and used as a prefix.
-    fts_query = " AND ".join('"' + term.replace('"', "") + '"*' for term in terms)
+    fts_query = _fts_query(terms)
     sql = """
         SELECT s.workflow_id, -bm25(library_workflow_fts, 10.0, 5.0, 3.0, 1.0) AS score
         FROM library_workflow_fts
@@ -68,8 +110,7 @@ def _match_sqlite(organization_id: int, terms: list[str], limit: int) -> list[tu
 
 
 def _match_postgres(organization_id: int, terms: list[str], limit: int) -> list[tuple[int, float]]:
-    # to_tsquery with ':*' prefix matching; words are \w+ only, so no tsquery syntax gets through.
-    ts_query = " & ".join(f"{term}:*" for term in terms)
+    ts_query = _ts_query(terms)
     sql = """
         SELECT workflow_id, ts_rank_cd(document, query, 32) AS score
         FROM library_workflowsearch, to_tsquery('english', %s) AS query
