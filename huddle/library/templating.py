@@ -203,7 +203,15 @@ class TemplateInfo:
 
 
 def analyse(source: str, *, field: str = "template") -> TemplateInfo:
-    """Parse a template and report what it uses; ``TemplateProblem`` for anything refused."""
+    """Parse a template and report what it uses; ``TemplateProblem`` for anything refused.
+
+    Cached by source: rendering the same version again doesn't parse its templates again.
+    """
+    return _analyse(source, field)
+
+
+@lru_cache(maxsize=2048)
+def _analyse(source: str, field: str) -> TemplateInfo:
     if len(source) > MAX_SOURCE_CHARS:
         raise TemplateProblem(
             f"The template is {len(source):,} characters; the limit is {MAX_SOURCE_CHARS:,}.",
