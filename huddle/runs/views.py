@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
+from huddle.brand.services import run_brand_check_record
 from huddle.core.errors import HuddleError, ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
@@ -82,6 +83,9 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
         except ValidationFailed as error:
             problem = error
         else:
+            # --- brand check (huddle.brand): store the final text's on-brand score ----------
+            run_brand_check_record(actor=actor, run=run)
+            # --- end brand check -------------------------------------------------------------
             saved = run.minutes_saved
             note = f" You saved {saved:g} minutes." if saved and saved > 0 else ""
             messages.success(request, f"Run saved.{note}")
