@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from huddle.library.models import WorkflowVersion
 from huddle.runs.models import Run
 from tests.brand.helpers import brand_context
 from tests.factories import make_workflow
@@ -98,3 +99,23 @@ def test_saving_a_run_stores_its_brand_check_and_the_run_page_shows_it(editor, m
     detail = client.get(f"/o/acme/runs/{run.public_id}/")
     assert b"on-brand score" in detail.content
     assert b"Synergy" in detail.content
+
+
+def test_the_library_editor_saves_and_prefills_required_elements(member, login):
+    client = login(member)
+    response = client.post(
+        "/o/acme/library/new/",
+        {
+            "title": "Teaser",
+            "kind": "prompt",
+            "visibility": "private",
+            "step_name_0": "step_1",
+            "step_template_0": "Write a teaser.",
+            "required_elements": "cta, question_end,max_words:60",
+        },
+    )
+    assert response.status_code == 302
+    version = WorkflowVersion.objects.get(workflow__slug="teaser")
+    assert version.required_elements == ["cta", "question_end", "max_words:60"]
+    editor_page = client.get("/o/acme/library/teaser/edit/")
+    assert b'value="cta, question_end, max_words:60"' in editor_page.content
