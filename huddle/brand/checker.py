@@ -299,8 +299,8 @@ def _lexical(doc: _Text, ruleset: Ruleset) -> list[Finding]:
                             f"Product name: write it exactly “{entry.text}”.", entry.text)
             )  # fmt: skip
             continue
-        if entry.rule in {"first_person", "second_person"} and found == "US":
-            continue  # the country, not the pronoun
+        if entry.rule in {"first_person", "second_person"} and found in {"US", "i"}:
+            continue  # the country, and the "i" of "i.e.": the pronouns are "us" and "I"
         suggestion = _match_case(found, entry.suggestion)
         message = _LEXICAL_MESSAGES[entry.rule].format(
             m=found, g=suggestion, s=sources.get(entry.text.lower()) or "glossary"

@@ -133,7 +133,7 @@ def test_superlatives():
 
 def test_first_and_second_person():
     first = Ruleset(first_person=True)
-    assert rules_of("We think our US office and I agree.", first) == [
+    assert rules_of("We think our US office and I agree, i.e. yes.", first) == [
         ("first_person", "We"),
         ("first_person", "our"),
         ("first_person", "I"),
