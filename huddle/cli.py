@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from huddle.accounts.cli import org_app, token_app, user_app
+from huddle.brand.cli import brand_app
 from huddle.capture.cli import capture_app
 from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
@@ -33,6 +34,7 @@ app.add_typer(workflows_app, name="workflows")
 app.add_typer(runs_app, name="runs")
 app.add_typer(context_app, name="context")
 app.add_typer(capture_app, name="capture")
+app.add_typer(brand_app, name="brand")
 
 
 @app.callback()

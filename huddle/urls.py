@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from huddle.accounts import views as accounts_views
 from huddle.accounts.urls import org_patterns
 from huddle.api import api
+from huddle.brand.urls import org_patterns as brand_patterns
 from huddle.capture.urls import org_patterns as capture_patterns
 from huddle.core import views as core_views
 from huddle.library.urls import org_patterns as library_patterns
@@ -24,6 +25,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("o/<slug:org_slug>/", include(library_patterns)),
     path("o/<slug:org_slug>/", include(runs_patterns)),
+    path("o/<slug:org_slug>/", include(brand_patterns)),
     path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("o/<slug:org_slug>/", include(capture_patterns)),
     path("o/<slug:org_slug>/", include(provider_patterns)),

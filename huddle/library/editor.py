@@ -31,6 +31,7 @@ class EditorState:
     negative_constraints: str = ""
     manual_edits: str = ""
     baseline_minutes: str = ""
+    required_elements: str = ""  # comma-separated: cta, question_end, max_words:120 …
     steps: list[dict[str, str]] = field(default_factory=list)
     inputs: list[dict[str, Any]] = field(default_factory=list)
 
@@ -47,7 +48,7 @@ class EditorState:
                 for name in (
                     "title", "slug", "kind", "summary", "tags", "visibility", "team",
                     "changelog", "system", "negative_constraints", "manual_edits",
-                    "baseline_minutes",
+                    "baseline_minutes", "required_elements",
                 )
             }
         )  # fmt: skip
@@ -91,6 +92,7 @@ class EditorState:
             negative_constraints=version.negative_constraints,
             manual_edits=version.manual_edits,
             baseline_minutes=str(version.baseline_minutes or ""),
+            required_elements=", ".join(version.required_elements or []),
             steps=[dict(step) for step in version.steps],
             inputs=[
                 {**spec, "choices": ", ".join(spec.get("choices") or [])} for spec in version.inputs
@@ -105,6 +107,7 @@ class EditorState:
             "negative_constraints": self.negative_constraints,
             "manual_edits": self.manual_edits,
             "baseline_minutes": self.baseline_minutes,
+            "required_elements": self.required_elements,
         }
 
     def tag_list(self) -> list[str]:

@@ -8,8 +8,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("HUDDLE_CHROMIUM", "/usr/bin/chromium")
+
+# CI machines are small and run the suite in parallel: give assertions room before failing.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; Django must allow ORM calls beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,54 @@
+"""``POST /api/v1/brand/check``: check a text against the brand rules the token's member sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from huddle.brand import services
+
+router = Router(tags=["brand"])
+
+
+class CheckIn(Schema):
+    text: str = Field(..., description="The text to check (Markdown is fine).")
+    workflow: str | None = Field(
+        None, description="Workflow slug or id: adds its required elements"
+    )
+    channel: str | None = Field(
+        None, description="x, linkedin, sms, email_subject …: checks length"
+    )
+
+
+class FindingOut(Schema):
+    start: int | None = Field(..., description="Offset in the text (code points); null: whole text")
+    end: int | None
+    line: int | None
+    rule: str
+    severity: str = Field(..., description="blocking | warning | info")
+    message: str
+    suggestion: str
+    match: str
+
+
+class CheckOut(Schema):
+    score: int = Field(..., description="0 to 100 on-brand score (formula in the docs)")
+    blocking: bool = Field(..., description="True when a blocking finding (a banned term) exists")
+    words: int
+    reading_ease: float | None
+    grade: float | None
+    findings: list[FindingOut]
+    sources: list[str] = Field(..., description="The glossaries and brand guides checked against")
+
+
+@router.post("/check", response=CheckOut, summary="Check a text against the brand")
+def brand_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+    result = services.brand_check(
+        actor=request.actor,  # type: ignore[attr-defined]
+        text=payload.text,
+        workflow=payload.workflow,
+        channel=payload.channel,
+    )
+    return {**result.report.as_dict(), "sources": list(result.ruleset.sources)}

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class BrandConfig(AppConfig):
+    name = "huddle.brand"
+    label = "brand"
+    verbose_name = "Brand check"
+
+    def ready(self) -> None:
+        from huddle.brand.services import run_brand_check_record
+        from huddle.runs.hooks import register_after_run_saved
+
+        register_after_run_saved(lambda actor, run: run_brand_check_record(actor=actor, run=run))

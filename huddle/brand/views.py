@@ -1,0 +1,71 @@
+"""Brand pages: "Check my text", and the HTMX fragment the run flow re-checks the final text with.
+
+One URL serves both: a full page on a normal request, the results fragment on an HTMX one.
+Viewers may check texts too: checking reads the brand rules and writes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from huddle.accounts.policy import Actor
+from huddle.accounts.web import org_view
+from huddle.brand import rules, services
+from huddle.brand.checker import Finding
+from huddle.core.errors import ValidationFailed
+from huddle.library import queries as library_queries
+
+
+def highlight(text: str, findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
+    """The text cut into plain and marked pieces; a finding overlapping an earlier one is only
+    listed, not marked (marks never nest)."""
+    pieces: list[dict[str, Any]] = []
+    cursor = 0
+    for number, finding in enumerate(findings, start=1):
+        if finding.start is None or finding.end is None or finding.start < cursor:
+            continue
+        if finding.start > cursor:
+            pieces.append({"text": text[cursor : finding.start]})
+        pieces.append({"text": text[finding.start : finding.end], "finding": finding, "n": number})
+        cursor = finding.end
+    if cursor < len(text):
+        pieces.append({"text": text[cursor:]})
+    return pieces
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def brand_check_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    text = data.get("text", data.get("final_text", ""))
+    workflow = data.get("workflow", "").strip()
+    channel = data.get("channel", "").strip()
+    context: dict[str, Any] = {
+        "text": text,
+        "workflow_slug": workflow,
+        "channel": channel,
+        "result": None,
+        "problem": None,
+        "compact": request.POST.get("compact") == "1",
+    }
+    if request.method == "POST":
+        try:
+            result = services.brand_check(
+                actor=actor, text=text, workflow=workflow or None, channel=channel or None
+            )
+        except ValidationFailed as error:
+            context["problem"] = error
+        else:
+            context["result"] = result
+            context["pieces"] = highlight(result.text, result.report.findings)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "brand/_report.html", context)
+    ruleset = context["result"].ruleset if context["result"] else rules.ruleset_for(actor)
+    context["ruleset"] = ruleset
+    context["channels"] = sorted(ruleset.channels())
+    context["workflows"] = library_queries.visible_workflows(actor).order_by("title")[:200]
+    return render(request, "brand/check.html", context)
