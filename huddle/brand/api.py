@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from huddle.brand import services
+from huddle.brand.judge import judge_tone
 
 router = Router(tags=["brand"])
 
@@ -19,6 +21,9 @@ class CheckIn(Schema):
     )
     channel: str | None = Field(
         None, description="x, linkedin, sms, email_subject …: checks length"
+    )
+    judge: bool = Field(
+        False, description="Also ask the default AI provider about tone (off by default)"
     )
 
 
@@ -33,6 +38,12 @@ class FindingOut(Schema):
     match: str
 
 
+class OpinionOut(Schema):
+    label: str = Field(..., description="Who gave the opinion: always shown with it")
+    verdict: str = Field(..., description="on-brand | off-brand | unsure")
+    notes: str
+
+
 class CheckOut(Schema):
     score: int = Field(..., description="0 to 100 on-brand score (formula in the docs)")
     blocking: bool = Field(..., description="True when a blocking finding (a banned term) exists")
@@ -41,6 +52,7 @@ class CheckOut(Schema):
     grade: float | None
     findings: list[FindingOut]
     sources: list[str] = Field(..., description="The glossaries and brand guides checked against")
+    judge: OpinionOut | None = Field(None, description="The LLM judge's opinion, when asked")
 
 
 @router.post("/check", response=CheckOut, summary="Check a text against the brand")
@@ -51,4 +63,13 @@ def brand_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
         workflow=payload.workflow,
         channel=payload.channel,
     )
-    return {**result.report.as_dict(), "sources": list(result.ruleset.sources)}
+    opinion = (
+        judge_tone(actor=request.actor, text=payload.text)  # type: ignore[attr-defined]
+        if payload.judge
+        else None
+    )
+    return {
+        **result.report.as_dict(),
+        "sources": list(result.ruleset.sources),
+        "judge": asdict(opinion) if opinion else None,
+    }

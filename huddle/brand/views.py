@@ -16,6 +16,7 @@ from huddle.accounts.policy import Actor
 from huddle.accounts.web import org_view
 from huddle.brand import rules, services
 from huddle.brand.checker import Finding
+from huddle.brand.judge import judge_available, judge_tone
 from huddle.core.errors import ValidationFailed
 from huddle.library import queries as library_queries
 
@@ -62,10 +63,13 @@ def brand_check_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         else:
             context["result"] = result
             context["pieces"] = highlight(result.text, result.report.findings)
+            if data.get("judge") == "on":
+                context["opinion"] = judge_tone(actor=actor, text=text)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "brand/_report.html", context)
     ruleset = context["result"].ruleset if context["result"] else rules.ruleset_for(actor)
     context["ruleset"] = ruleset
     context["channels"] = sorted(ruleset.channels())
     context["workflows"] = library_queries.visible_workflows(actor).order_by("title")[:200]
+    context["judge_available"] = judge_available(actor)
     return render(request, "brand/check.html", context)

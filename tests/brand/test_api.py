@@ -38,7 +38,7 @@ def test_a_clean_text_is_not_blocking(member, api_client):
     body = api_client(member).post(URL, {"text": "Hello."}, content_type="application/json")
     assert body.json() == {
         "score": 100, "blocking": False, "words": 1, "reading_ease": None, "grade": None,
-        "findings": [], "sources": [],
+        "findings": [], "sources": [], "judge": None,
     }  # fmt: skip
 
 
