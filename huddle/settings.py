@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "huddle.context",
     "huddle.library",
     "huddle.runs",
+    "huddle.insights",
 ]
 
 MIDDLEWARE = [
