@@ -14,6 +14,7 @@ from huddle.accounts.auth import TokenAuth
 from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
+from huddle.insights.api import router as insights_router
 from huddle.library.api import router as workflows_router
 from huddle.runs.api import router as runs_router
 
@@ -77,3 +78,4 @@ api.add_router("/", accounts_router)
 api.add_router("/workflows", workflows_router)
 api.add_router("/runs", runs_router)
 api.add_router("/context", context_router)
+api.add_router("/insights", insights_router)

@@ -15,6 +15,7 @@ import typer
 from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
+from huddle.insights.cli import insights
 from huddle.library.cli import workflows_app
 from huddle.runs.cli import runs_app
 
@@ -31,6 +32,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(runs_app, name="runs")
 app.add_typer(context_app, name="context")
+app.command(name="insights")(insights)
 
 
 @app.callback()

@@ -5,6 +5,7 @@ from huddle.accounts import views as accounts_views
 from huddle.accounts.urls import org_patterns
 from huddle.api import api
 from huddle.core import views as core_views
+from huddle.insights.urls import org_patterns as insights_patterns
 from huddle.library.urls import org_patterns as library_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("o/<slug:org_slug>/", include(library_patterns)),
     path("o/<slug:org_slug>/", include(runs_patterns)),
+    path("o/<slug:org_slug>/", include(insights_patterns)),
     path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),

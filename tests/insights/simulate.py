@@ -17,7 +17,15 @@ from huddle.accounts.models import Membership, Organization, Role, Team, User, V
 from huddle.core.models import Event
 from huddle.insights import rollup
 from huddle.insights.metrics.window import monday
-from huddle.library.models import Kind, Status, Workflow, WorkflowTag, WorkflowVersion
+from huddle.library.models import (
+    Kind,
+    Label,
+    Status,
+    Workflow,
+    WorkflowLabel,
+    WorkflowTag,
+    WorkflowVersion,
+)
 from huddle.runs.models import Run
 
 AS_OF = date(2026, 10, 4)  # a Sunday in the past: every week of the window is complete
@@ -127,7 +135,7 @@ def simulate(
             )
         )
     workflows = Workflow.objects.bulk_create(workflows)
-    WorkflowVersion.objects.bulk_create(
+    versions = WorkflowVersion.objects.bulk_create(
         [
             WorkflowVersion(
                 workflow=w,
@@ -138,6 +146,9 @@ def simulate(
             )
             for (s, _i), w in zip(plan, workflows, strict=True)
         ]
+    )
+    WorkflowLabel.objects.bulk_create(
+        [WorkflowLabel(workflow=v.workflow, name=Label.LATEST, version=v) for v in versions]
     )
     WorkflowTag.objects.bulk_create(
         [
