@@ -16,6 +16,7 @@ from huddle.capture.api import router as captures_router
 from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
+from huddle.insights.api import router as insights_router
 from huddle.library.api import router as workflows_router
 from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
@@ -83,3 +84,4 @@ api.add_router("/workflows", direct_router)
 api.add_router("/context", context_router)
 api.add_router("/captures", captures_router)
 api.add_router("/brand", brand_router)
+api.add_router("/insights", insights_router)

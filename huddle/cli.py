@@ -17,6 +17,7 @@ from huddle.brand.cli import brand_app
 from huddle.capture.cli import capture_app
 from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
+from huddle.insights.cli import insights
 from huddle.library.cli import workflows_app
 from huddle.runs.cli import runs_app
 
@@ -35,6 +36,7 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(context_app, name="context")
 app.add_typer(capture_app, name="capture")
 app.add_typer(brand_app, name="brand")
+app.command(name="insights")(insights)
 
 
 @app.callback()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "huddle.runs",
     "huddle.capture",
     "huddle.brand",
+    "huddle.insights",
 ]
 
 MIDDLEWARE = [

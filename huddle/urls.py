@@ -7,6 +7,7 @@ from huddle.api import api
 from huddle.brand.urls import org_patterns as brand_patterns
 from huddle.capture.urls import org_patterns as capture_patterns
 from huddle.core import views as core_views
+from huddle.insights.urls import org_patterns as insights_patterns
 from huddle.library.urls import org_patterns as library_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
@@ -26,6 +27,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(library_patterns)),
     path("o/<slug:org_slug>/", include(runs_patterns)),
     path("o/<slug:org_slug>/", include(brand_patterns)),
+    path("o/<slug:org_slug>/", include(insights_patterns)),
     path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("o/<slug:org_slug>/", include(capture_patterns)),
     path("o/<slug:org_slug>/", include(provider_patterns)),

@@ -14,7 +14,7 @@ NAVIGATION: list[tuple[str, str | None]] = [
     ("Context", "context_index"),
     ("Runs", "runs_index"),
     ("Wins", None),
-    ("Insights", None),
+    ("Insights", "insights_overview"),
 ]
 
 

@@ -40,6 +40,8 @@ class Action(StrEnum):
     CREATE_CONTENT = "content.create"  # workflows, context assets, captures, runs
     CURATE_CONTENT = "content.curate"  # endorse workflows, approve context, edit others' shared
     VIEW_AGGREGATES = "aggregates.view"  # organisation-wide figures (time saved, usage)
+    VIEW_INSIGHTS = "insights.view"  # insights pages: aggregates and one's own profile
+    VIEW_MEMBER_FIGURES = "insights.members"  # others' individual figures (profiles, lists)
 
     MANAGE_ORGANIZATION = "organization.manage"
     MANAGE_MEMBERS = "members.manage"
@@ -55,6 +57,8 @@ ACTION_MIN_ROLE: dict[Action, Role] = {
     Action.CREATE_CONTENT: Role.MEMBER,
     Action.CURATE_CONTENT: Role.EDITOR,
     Action.VIEW_AGGREGATES: Role.ADMIN,
+    Action.VIEW_INSIGHTS: Role.VIEWER,
+    Action.VIEW_MEMBER_FIGURES: Role.ADMIN,
     Action.MANAGE_TEAMS: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.VIEW_EVENTS: Role.ADMIN,
@@ -227,6 +231,25 @@ def can_read_run_text(actor: Actor, run: object) -> bool:
         and workflow.owner_id == actor.user.pk
         and actor.can(Action.CURATE_CONTENT)
     )
+
+
+# --- insights: individual figures ----------------------------------------------------------
+
+
+def can_view_individuals(actor: Actor | None, *, aggregate_only: bool) -> bool:
+    """May the actor see other members' individual figures (profiles, power users, lists)?
+
+    Admins and owners may, unless the organisation chose aggregate-only insights, in which case
+    nobody does. ``actor=None`` is the server operator (the CLI), bound by the same setting.
+    """
+    if aggregate_only:
+        return False
+    return actor is None or actor.can(Action.VIEW_MEMBER_FIGURES)
+
+
+def can_view_member_figures(actor: Actor, user_id: int, *, aggregate_only: bool) -> bool:
+    """One member's profile: always one's own; others' as ``can_view_individuals``."""
+    return user_id == actor.user.pk or can_view_individuals(actor, aggregate_only=aggregate_only)
 
 
 # --- scoped look-ups: an object of another organisation is simply not found ------------------

@@ -1,0 +1,59 @@
+"""``huddle insights``: the organisation's (or a team's) insights as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from huddle.cli_support import console, fail
+
+
+def insights(
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    team: Annotated[str, typer.Option("--team", help="Team slug (default: everyone).")] = "",
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Last day of the period, YYYY-MM-DD (default: today).")
+    ] = "",
+    weeks: Annotated[int, typer.Option("--weeks", help="Weeks in the period (1-104).")] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Power users, the divide, struggling members, sharing, phase and time saved.
+
+    Runs as the server operator: individual figures are included unless the organisation
+    chose aggregate-only insights.
+    """
+    from huddle.accounts.models import Organization, Team
+    from huddle.insights.metrics.data import Scope
+    from huddle.insights.metrics.report import build
+    from huddle.insights.metrics.window import make_window
+
+    organization = Organization.objects.filter(slug=org.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {org!r}.")
+    scope_team = None
+    if team:
+        scope_team = Team.objects.filter(organization=organization, slug=team.strip()).first()
+        if scope_team is None:
+            fail(f"No team {team!r} in {organization.slug}.")
+    window = make_window(as_of, weeks)
+    data = build(None, Scope(organization, scope_team), window).as_dict()
+    if as_json:
+        typer.echo(json.dumps(data))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Insights: {organization.name} to {data['as_of']} ({weeks} weeks)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key in (
+        "members", "active_members", "power_user_count", "struggling_count", "gini",
+        "top10_share", "time_saved_minutes", "shared_share", "gain_lost_minutes", "phase",
+        "know_how_at_risk_count",
+    ):  # fmt: skip
+        table.add_row(key.replace("_", " "), str(data[key]))
+    console.print(table)
+    for person in data["power_users"]:
+        console.print(f"Power user {person['email']} ({person['score']}): " + "; ".join(
+            person["reasons"]), markup=False, soft_wrap=True)  # fmt: skip

@@ -1,0 +1,112 @@
+"""Members who tried but are not getting results, and the shared workflows likely to help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from huddle.accounts.models import Membership
+from huddle.insights.metrics.profiles import Material, MemberProfile
+from huddle.insights.metrics.workflows import WorkflowFigures
+
+HIGH_EDIT = 0.5  # mean edit ratio: half the AI's text rewritten
+MIN_EDITED = 2
+LOW_RATING = 2.5  # median rating
+MIN_RATED = 2
+FALLING = 0.5  # second half of the window below half the first
+MIN_FIRST_HALF = 2
+SUGGESTIONS = 3
+
+
+@dataclass
+class Struggle:
+    profile: MemberProfile
+    signals: list[str]
+    suggestions: list[WorkflowFigures] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "email": self.profile.email,
+            "name": self.profile.display_name,
+            "runs": self.profile.runs,
+            "signals": self.signals,
+            "suggestions": [
+                {"title": s.meta.title, "slug": s.meta.slug, "speedup": s.speedup}
+                for s in self.suggestions
+            ],
+        }
+
+
+def signals(p: MemberProfile) -> list[str]:
+    found = []
+    edits = p.mean_edit_ratio
+    if edits is not None and edits >= HIGH_EDIT and p.tally.n("edited_runs") >= MIN_EDITED:
+        found.append(f"rewrites {edits:.0%} of the AI's text on average")
+    if p.median_rating is not None and p.median_rating <= LOW_RATING and p.tally.rated >= MIN_RATED:
+        found.append(f"median rating {p.median_rating:g} of 5")
+    if p.first_half_runs >= MIN_FIRST_HALF and p.second_half_runs < FALLING * p.first_half_runs:
+        found.append(f"use falling: {p.first_half_runs} runs, then {p.second_half_runs}")
+    return found
+
+
+def _their_tasks(material: Material, user_id: int) -> tuple[set[str], set[str], set[int]]:
+    tags: set[str] = set()
+    kinds: set[str] = set()
+    used: set[int] = set()
+    for (uid, workflow_id), _tally in material.cells.items():
+        if uid != user_id or workflow_id is None:
+            continue
+        meta = material.workflows.get(workflow_id)
+        if meta is not None:
+            tags |= meta.tags
+            kinds.add(meta.kind)
+            used.add(meta.id)
+    return tags, kinds, used
+
+
+def suggestions(
+    material: Material,
+    profile: MemberProfile,
+    figures: dict[int, WorkflowFigures],
+    team_ids: set[int],
+) -> list[WorkflowFigures]:
+    """Shared workflows the member can open, not theirs and not tried yet, for the same tasks
+    (same tags, then same kind); endorsed first, then by speed-up, then by use."""
+    tags, kinds, used = _their_tasks(material, profile.user_id)
+    candidates = []
+    for meta in material.workflows.values():
+        if (
+            not meta.shared
+            or meta.status not in {"shared", "endorsed"}
+            or meta.owner_id == profile.user_id
+            or meta.id in used
+            or (meta.visibility == "team" and meta.team_id not in team_ids)
+        ):
+            continue
+        relevance = 2 * len(meta.tags & tags) + (1 if meta.kind in kinds else 0)
+        if relevance == 0:
+            continue
+        fig = figures.get(meta.id) or WorkflowFigures(meta)
+        candidates.append(
+            (relevance > 1, meta.status == "endorsed", fig.speedup or 0, fig.runs, relevance, fig)
+        )
+    candidates.sort(key=lambda c: c[:5], reverse=True)
+    return [c[-1] for c in candidates[:SUGGESTIONS]]
+
+
+def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[Struggle]:
+    out = []
+    teams: dict[int, set[int]] = {}
+    for user_id, team_id in Membership.teams.through.objects.filter(
+        membership__organization=material.scope.organization
+    ).values_list("membership__user_id", "team_id"):
+        teams.setdefault(user_id, set()).add(team_id)
+    for p in material.profiles:
+        if p.runs == 0 or p.power_user:
+            continue
+        found = signals(p)
+        if found:
+            out.append(
+                Struggle(p, found, suggestions(material, p, figures, teams.get(p.user_id, set())))
+            )
+    out.sort(key=lambda s: (-len(s.signals), -s.profile.runs, s.profile.email))
+    return out

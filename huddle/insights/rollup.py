@@ -1,0 +1,131 @@
+"""The weekly roll-up: ``MemberWeek`` rows are SQL aggregates of runs per person, workflow, week.
+
+Design (see docs/ARCHITECTURE.md, "Insights"):
+- Only complete weeks are rolled up. A week is fresh when a ``RolledWeek`` marker exists; saving
+  or deleting a run deletes the marker of its week (a signal), and bulk writers that bypass
+  signals call ``invalidate``. Reads call ``ensure`` first, which rebuilds the stale weeks of the
+  period (one GROUP BY query per week over the ``run_org_time`` index), so the cost of a page is
+  the handful of weeks that changed, never every run.
+- The week holding ``as_of`` is always aggregated live from ``Run`` with the ``as_of`` cut-off,
+  which is what makes any ``as_of`` reproducible.
+- ``FIELDS`` below are the one definition of each figure, used both to build the roll-up from runs
+  and to aggregate the live week, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.aggregates import Aggregate
+
+from huddle.accounts.models import Organization
+from huddle.insights.metrics.window import day_start, monday, today
+from huddle.insights.models import MemberWeek, RolledWeek
+from huddle.runs.models import Run, RunStatus
+
+TIMED = Q(status=RunStatus.COMPLETED, minutes_spent__isnull=False, baseline_minutes__isnull=False)
+EDITED = Q(edit_ratio__isnull=False)
+HEAVY_EDIT = 0.5
+
+# name -> aggregate over Run rows. MemberWeek has a column of each name holding that aggregate.
+# Queries annotate them as ``t_<name>`` (``PREFIX``) so they never clash with model fields.
+PREFIX = "t_"
+_FIELDS: dict[str, Aggregate] = {
+    "runs": Count("id"),
+    "failed_runs": Count("id", filter=Q(status=RunStatus.FAILED)),
+    "timed_runs": Count("id", filter=TIMED),
+    "minutes_saved": Sum(F("baseline_minutes") - F("minutes_spent"), filter=TIMED),
+    "baseline_sum": Sum("baseline_minutes", filter=TIMED),
+    "spent_sum": Sum("minutes_spent", filter=TIMED),
+    **{f"rating_{k}": Count("id", filter=Q(rating=k)) for k in range(1, 6)},
+    "edited_runs": Count("id", filter=EDITED),
+    "edit_ratio_sum": Sum("edit_ratio", filter=EDITED),
+    "heavy_edits": Count("id", filter=Q(edit_ratio__gte=HEAVY_EDIT)),
+}
+NAMES = list(_FIELDS)
+FIELDS: dict[str, Aggregate] = {PREFIX + name: agg for name, agg in _FIELDS.items()}
+
+
+def rollup_aggregates() -> dict[str, Aggregate]:
+    """The same figures summed over ``MemberWeek`` rows."""
+    return {PREFIX + name: Sum(name) for name in NAMES}
+
+
+def week_runs(organization: Organization, week_start: date, until: datetime | None = None):
+    """Runs of the organisation started in the week (and before ``until`` when given)."""
+    end = day_start(week_start + timedelta(days=7))
+    if until is not None:
+        end = min(end, until)
+    return Run.objects.filter(
+        organization=organization, started_at__gte=day_start(week_start), started_at__lt=end
+    )
+
+
+def _refresh_week(organization: Organization, week_start: date) -> int:
+    rows = (
+        week_runs(organization, week_start)
+        .order_by()
+        .values("user_id", "workflow_id")
+        .annotate(**FIELDS)
+    )
+    objects = [
+        MemberWeek(
+            organization=organization,
+            user_id=row["user_id"],
+            workflow_id=row["workflow_id"],
+            week_start=week_start,
+            **{name: row[PREFIX + name] or 0 for name in NAMES},
+        )
+        for row in rows
+    ]
+    try:
+        with transaction.atomic():
+            # The marker first: a concurrent refresher of the same week fails here and leaves
+            # the work to this one instead of inserting the rows twice.
+            RolledWeek.objects.create(organization=organization, week_start=week_start)
+            MemberWeek.objects.filter(organization=organization, week_start=week_start).delete()
+            MemberWeek.objects.bulk_create(objects, batch_size=1000)
+    except IntegrityError:
+        return 0
+    return len(objects)
+
+
+def complete(week_start: date) -> bool:
+    """A week is over (and may be rolled up) once its Sunday is past."""
+    return week_start + timedelta(days=7) <= today()
+
+
+def ensure(organization: Organization, week_starts: Iterable[date]) -> int:
+    """Rebuild the stale complete weeks among ``week_starts``; return how many were rebuilt."""
+    wanted = {w for w in week_starts if complete(w)}
+    if not wanted:
+        return 0
+    fresh = set(
+        RolledWeek.objects.filter(organization=organization, week_start__in=wanted).values_list(
+            "week_start", flat=True
+        )
+    )
+    stale = sorted(wanted - fresh)
+    for week_start in stale:
+        _refresh_week(organization, week_start)
+    return len(stale)
+
+
+def invalidate(organization: Organization, week_starts: Iterable[date] | None = None) -> None:
+    """Mark weeks (all when None) as stale, after writes that bypass ``Run`` signals."""
+    markers = RolledWeek.objects.filter(organization=organization)
+    if week_starts is not None:
+        markers = markers.filter(week_start__in=list(week_starts))
+    markers.delete()
+
+
+def on_run_changed(sender: type, instance: Run, **kwargs: Any) -> None:
+    """Signal receiver: the run's week is stale (only complete weeks have markers)."""
+    if instance.started_at is None or instance.organization_id is None:
+        return
+    week = monday(instance.started_at.astimezone(day_start(today()).tzinfo).date())
+    RolledWeek.objects.filter(organization_id=instance.organization_id, week_start=week).delete()

@@ -1,0 +1,100 @@
+/* Insights pages: draws the charts from the page's JSON and makes tables sortable. */
+(function () {
+  "use strict";
+  var charts = (window.huddleCharts = window.huddleCharts || {});
+  var PHASE_COLOURS = {
+    none: "#c9ced8", exploration: "#7aa2f7", divergence: "#f5a524",
+    silo: "#d9485f", institutionalised: "#2f9e6e"
+  };
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (!canvas || !window.Chart) return;
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+    charts[id] = new window.Chart(canvas, config);
+  }
+
+  function overview(d) {
+    draw("chart-adoption", {
+      type: "line",
+      data: { labels: d.weeks, datasets: [{ label: "Members active that week", data: d.active, borderColor: "#3b4cca", backgroundColor: "rgba(59,76,202,.15)", fill: true, tension: 0.25 }] },
+      options: { scales: { y: { beginAtZero: true, suggestedMax: d.members } } }
+    });
+    draw("chart-minutes", {
+      type: "bar",
+      data: { labels: d.weeks, datasets: [{ label: "Minutes saved", data: d.minutes, backgroundColor: "#2f9e6e" }] },
+      options: { scales: { y: { beginAtZero: true } } }
+    });
+    draw("chart-lorenz", {
+      type: "scatter",
+      data: { datasets: [
+        { label: "Runs", data: d.lorenz, showLine: true, borderColor: "#3b4cca", pointRadius: 0 },
+        { label: "Minutes saved", data: d.lorenz_minutes, showLine: true, borderColor: "#2f9e6e", pointRadius: 0 },
+        { label: "Equal use", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], showLine: true, borderColor: "#9aa1ae", borderDash: [4, 4], pointRadius: 0 }
+      ] },
+      options: { scales: {
+        x: { min: 0, max: 1, title: { display: true, text: "Share of members (least active first)" } },
+        y: { min: 0, max: 1, title: { display: true, text: "Share of the total" } }
+      } }
+    });
+    draw("chart-phases", {
+      type: "bar",
+      data: { labels: d.weeks, datasets: [{ label: "Phase", data: d.phases.map(function () { return 1; }), backgroundColor: d.phases.map(function (p) { return PHASE_COLOURS[p]; }) }] },
+      options: {
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { return d.phases[ctx.dataIndex]; } } } },
+        scales: { y: { display: false, max: 1 } }
+      }
+    });
+    draw("chart-gini", {
+      type: "line",
+      data: { labels: d.weeks, datasets: [{ label: "Gini of the week's runs", data: d.gini, borderColor: "#d9485f", tension: 0.25 }] },
+      options: { scales: { y: { min: 0, max: 1 } } }
+    });
+  }
+
+  function member(m) {
+    draw("chart-member", {
+      type: "bar",
+      data: { labels: m.weeks, datasets: [
+        { label: "Runs", data: m.runs, backgroundColor: "#3b4cca", yAxisID: "y" },
+        { label: "Minutes saved", data: m.minutes, type: "line", borderColor: "#2f9e6e", yAxisID: "y1" }
+      ] },
+      options: { scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } } }
+    });
+  }
+
+  function sortable(table) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, index) {
+      var button = th.querySelector("button");
+      if (!button) return;
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[index].dataset.value, y = b.cells[index].dataset.value;
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y));
+          return ascending ? cmp : -cmp;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var d = data("insights-data");
+    if (d) overview(d);
+    var m = data("member-data");
+    if (m) member(m);
+    document.querySelectorAll("table[data-sortable]").forEach(sortable);
+  });
+})();

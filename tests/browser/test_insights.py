@@ -1,0 +1,62 @@
+"""An owner opens Insights on the demo: charts are drawn, the members table sorts, CSV downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from huddle.demo import DEMO_PASSWORD, load_demo
+from tests.browser.test_foundation import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_insights_dashboard_draws_charts_sorts_members_and_exports_csv(
+    page: Page, live_server, output_path: str
+):
+    load_demo()
+    log_in(page, live_server.url, "olivia@acme.test", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
+    page.wait_for_function("window.huddleCharts && Object.keys(window.huddleCharts).length >= 4")
+    for chart in ("chart-adoption", "chart-minutes", "chart-lorenz", "chart-phases"):
+        drawn = page.evaluate(
+            """id => {
+                const c = document.getElementById(id);
+                const chart = window.huddleCharts[id];
+                const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let ink = 0;
+                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) ink++;
+                return {instance: !!chart && chart.canvas === c, ink: ink};
+            }""",
+            chart,
+        )
+        assert drawn["instance"], chart
+        assert drawn["ink"] > 100, chart
+    expect(page.get_by_role("heading", name="Power users")).to_be_visible()
+    page.screenshot(path=str(Path(output_path) / "insights.png"), full_page=True)
+
+    page.get_by_role("navigation", name="Insights").get_by_role("link", name="Members").click()
+    page.screenshot(path=str(Path(output_path) / "members.png"), full_page=True)
+    table = page.locator("#members-table")
+    runs = table.locator("thead th").nth(3).locator("button")
+    expect(runs).to_have_text("Runs")
+    runs.click()  # ascending
+    runs.click()  # descending: the most active member first
+    expect(table.locator("thead th").nth(3)).to_have_attribute("aria-sort", "descending")
+    values = table.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    numbers = [int(v) for v in values]
+    assert numbers == sorted(numbers, reverse=True)
+    assert numbers[0] > 0
+    first = table.locator("tbody tr").first.locator("td").first.inner_text()
+    assert "Erin" in first or "Adam" in first
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename.startswith("insights-members-acme-")
+    content = Path(download.path()).read_text(encoding="utf-8")
+    assert content.startswith("email,name,role,runs")
+    assert "erin@acme.test" in content
