@@ -247,3 +247,22 @@ def shares(scope: Scope, window: Window) -> dict[tuple[int, date], int]:
 
 def hooked(name: str, scope: Scope, window: Window) -> dict[tuple[int, date], int]:
     return hooks.weekly_counts(name, scope.organization, day_start(window.start), window.until)
+
+
+def brand_scores(scope: Scope, window: Window) -> dict[int, tuple[float, int]]:
+    """Per member: (sum, count) of the on-brand scores stored on their runs in the window."""
+    from django.db.models import Count, Sum
+
+    from huddle.brand.models import RunBrandCheck
+
+    rows = (
+        RunBrandCheck.objects.filter(
+            run__organization=scope.organization,
+            run__user__in=scope.user_ids(),
+            run__started_at__gte=day_start(window.start),
+            run__started_at__lt=window.until,
+        )
+        .values("run__user_id")
+        .annotate(total=Sum("score"), n=Count("id"))
+    )
+    return {row["run__user_id"]: (float(row["total"]), row["n"]) for row in rows}

@@ -31,6 +31,7 @@ class MemberProfile:
     shared_runs: int = 0  # runs of team / organisation workflows
     shares: int = 0
     captures: int = 0
+    brand_score: float | None = None  # mean on-brand score of the checked runs (0 to 100)
     # Filled by ``score``:
     components: dict[str, float] = field(default_factory=dict)
     z: dict[str, float] = field(default_factory=dict)
@@ -105,6 +106,7 @@ class MemberProfile:
             "minutes_saved": self.minutes_saved,
             "shares": self.shares,
             "captures": self.captures,
+            "brand_score": r(self.brand_score, 1),
             "score": round(self.score, 2),
             "segment": self.segment,
             "power_user": self.power_user,
@@ -138,6 +140,7 @@ def load(scope: Scope, window: Window) -> Material:
     metas = data.workflows(scope.organization)
     shares = data.shares(scope, lead)
     captures = data.hooked("captures", scope, window)
+    brand = data.brand_scores(scope, window)
     in_window = set(window.week_starts)
     index = {w: i for i, w in enumerate(window.week_starts)}
 
@@ -185,6 +188,9 @@ def load(scope: Scope, window: Window) -> Material:
     for (user_id, _week), count in captures.items():
         if user_id in profiles:
             profiles[user_id].captures += count
+    for user_id, (total, n) in brand.items():
+        if user_id in profiles and n:
+            profiles[user_id].brand_score = total / n
     return Material(
         scope=scope,
         window=window,

@@ -4,7 +4,8 @@ Score (documented in docs/ARCHITECTURE.md, "Insights"):
 - five factors per member, computed over the window:
   frequency  = runs per week
   depth      = distinct workflows used + share of runs on chains + share using context
-  quality    = mean of (median rating - 1) / 4 and 1 - mean edit ratio (those known)
+  quality    = mean of (median rating - 1) / 4, 1 - mean edit ratio and mean on-brand score / 100
+               (those known; the brand score comes from the brand check of saved runs)
   time_saved = minutes saved
   influence  = others' runs of the member's workflows + 2 x the number of those people
 - each factor becomes a robust z-score among the members with at least one run
@@ -43,6 +44,8 @@ def _quality(p: MemberProfile) -> float | None:
         parts.append((p.median_rating - 1) / 4)
     if p.mean_edit_ratio is not None:
         parts.append(1 - p.mean_edit_ratio)
+    if p.brand_score is not None:
+        parts.append(p.brand_score / 100)
     return sum(parts) / len(parts) if parts else None
 
 
@@ -76,7 +79,8 @@ def _reason(name: str, p: MemberProfile, medians: dict[str, float | None]) -> st
     if name == "quality":
         rating = f"median rating {p.median_rating:g}" if p.median_rating else "no ratings"
         edits = f"{p.mean_edit_ratio:.0%} edited by hand" if p.mean_edit_ratio is not None else ""
-        return f"High quality: {rating}{', ' + edits if edits else ''}"
+        brand = f", on-brand score {p.brand_score:.0f}" if p.brand_score is not None else ""
+        return f"High quality: {rating}{', ' + edits if edits else ''}{brand}"
     if name == "time_saved":
         return (
             f"Saves time: {p.minutes_saved:,.0f} minutes saved "
