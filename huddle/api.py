@@ -33,7 +33,11 @@ api = NinjaAPI(
 
 
 def _error(request: HttpRequest, error: HuddleError) -> HttpResponse:
-    return api.create_response(request, error.as_dict(), status=error.status)
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(HuddleError)

@@ -1,7 +1,7 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from huddle.accounts import views as accounts_views
+from huddle.accounts.login import HuddleLoginView
 from huddle.accounts.urls import org_patterns
 from huddle.api import api
 from huddle.brand.urls import org_patterns as brand_patterns
@@ -15,11 +15,7 @@ from huddle.runs.urls import org_patterns as runs_patterns
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", HuddleLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("orgs/new/", accounts_views.organization_new, name="organization_new"),
     path("invite/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),

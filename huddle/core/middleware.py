@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied
@@ -29,6 +30,11 @@ class HuddleErrorMiddleware:
             raise Http404(exception.message)
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(exception.message)
+        retry_after = getattr(exception, "retry_after", None)
+        if isinstance(exception, HuddleError) and retry_after:
+            response = render(request, "429.html", {"message": exception.message}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         if isinstance(exception, HuddleError):
             messages.error(request, exception.message)
             back = request.headers.get("referer", "")

@@ -53,3 +53,21 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_type}:{self.object_id}"
+
+
+class RateBucket(models.Model):
+    """Hits of one key (``login:ip:1.2.3.4``) in one fixed window. In the database, so every
+    server process and worker shares the same counts."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_bucket_once")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_bucket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window_start:%H:%M}: {self.hits}"

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
+from huddle.core import ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.library.models import Workflow, WorkflowVersion
 from huddle.library.rendering import Rendered, render_version
@@ -63,6 +64,11 @@ def run_start(
     """Open a direct run (status ``running``) after checking the inputs render."""
     if config.organization_id != actor.organization.pk or not config.enabled:
         raise NotFound("No such provider.")
+    ratelimit.hit(
+        "direct_run",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You started many AI runs in the last minute.",
+    )
     rendered = render_version(actor, version, inputs)
     run = services.run_record(
         actor=actor,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
+from huddle.core import ratelimit
 from huddle.core.crypto import EncryptionUnavailable, encrypt
 from huddle.core.errors import NotFound, ValidationFailed
 from huddle.core.http import OutboundBlocked, check_url, host_key
@@ -203,6 +204,11 @@ def provider_test(*, actor: Actor, config: ProviderConfig) -> ProviderCheck:
     policy.require(actor, Action.MANAGE_PROVIDERS)
     if config.organization_id != actor.organization.pk:
         raise NotFound()
+    ratelimit.hit(
+        "provider_test",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You tested providers many times in the last minute.",
+    )
     prompt = ProviderPrompt(
         system="",
         messages=[{"role": "user", "content": "Reply with the word: ready"}],
