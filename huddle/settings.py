@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "huddle.library",
     "huddle.runs",
     "huddle.capture",
+    "huddle.rituals",
 ]
 
 MIDDLEWARE = [
