@@ -16,6 +16,7 @@ from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
 from huddle.library.api import router as workflows_router
+from huddle.rituals.api import asks_router, digests_router, wins_router
 from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
 
@@ -81,3 +82,6 @@ api.add_router("/runs", runs_router)
 api.add_router("/workflows", direct_router)
 api.add_router("/context", context_router)
 api.add_router("/captures", captures_router)
+api.add_router("/wins", wins_router)
+api.add_router("/asks", asks_router)
+api.add_router("/digests", digests_router)

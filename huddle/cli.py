@@ -17,6 +17,7 @@ from huddle.capture.cli import capture_app
 from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
 from huddle.library.cli import workflows_app
+from huddle.rituals.cli import digest_app, wins_app
 from huddle.runs.cli import runs_app
 
 app = typer.Typer(
@@ -33,6 +34,8 @@ app.add_typer(workflows_app, name="workflows")
 app.add_typer(runs_app, name="runs")
 app.add_typer(context_app, name="context")
 app.add_typer(capture_app, name="capture")
+app.add_typer(digest_app, name="digest")
+app.add_typer(wins_app, name="wins")
 
 
 @app.callback()
@@ -93,6 +96,10 @@ def worker(
     from django.core.management import call_command
 
     options = {"batch": True} if batch else {}
+    if not batch:
+        from huddle.rituals.tasks import ensure_tick
+
+        ensure_tick()  # the ritual's schedule ticks every few minutes while a worker runs
     call_command("db_worker", **options)
 
 

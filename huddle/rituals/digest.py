@@ -18,7 +18,7 @@ from django.urls import reverse
 from huddle.accounts import policy
 from huddle.accounts.models import Organization, Visibility
 from huddle.accounts.policy import Action, Actor
-from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.core.models import Event
 from huddle.library.models import Kind, Status, Workflow
 from huddle.rituals import weeks
@@ -273,7 +273,8 @@ def digest_draft(
 def digest_edit(*, actor: Actor, digest: Digest, markdown: str) -> Digest:
     policy.require(actor, Action.MANAGE_RITUALS)
     if digest.organization_id != actor.organization.pk:
-        raise HuddleError("not_found", "Not found.", status=404)
+        raise NotFound()
+    digest = Digest.objects.select_for_update().get(pk=digest.pk)  # it may have just been sent
     if digest.status == DigestStatus.SENT:
         raise HuddleError("already_sent", "This digest has been sent; it can't change now.")
     if len(markdown) > MAX_MARKDOWN:

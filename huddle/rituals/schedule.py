@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from huddle.accounts.models import Organization
 from huddle.rituals import weeks
+from huddle.rituals.config import settings_for
 from huddle.rituals.delivery import digest_send
 from huddle.rituals.digest import digest_draft
 from huddle.rituals.models import RitualSettings, Win
@@ -98,6 +99,10 @@ def schedule_tick(now: datetime | None = None) -> list[TickResult]:
     """Draft, send and close what is due for every organisation; returns what was done."""
     now = now or timezone.now()
     results = []
+    # Weeks are closed for every organisation that has wins, schedule or not.
+    with_wins = Win.objects.filter(organization__ritual_settings__isnull=True)
+    for organization in Organization.objects.filter(pk__in=with_wins.values("organization")):
+        settings_for(organization)
     for config_id in RitualSettings.objects.order_by("pk").values_list("pk", flat=True):
         result = tick_organization(config_id, now)
         if result.drafted or result.sent or result.closed:
