@@ -7,6 +7,7 @@ in the response that creates them.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from huddle.accounts.policy import Action
 from huddle.capture import queries as capture_queries
 from huddle.core.errors import ValidationFailed
 from huddle.library import queries as library_queries
-from huddle.rituals import digest, queries, services, weeks
+from huddle.rituals import delivery, digest, queries, services, weeks
 from huddle.rituals.models import Ask, AskStatus
 from huddle.runs import queries as runs_queries
 
@@ -203,12 +204,22 @@ def asks_answer(request: HttpRequest, ask_id: str, payload: AnswerIn) -> Status:
     return Status(201, ask_data(ask, answers, []))
 
 
-@asks_router.post("/{ask_id}/solve", response=AskOut, summary="Mark solved (asker or admin)")
-def asks_solve(request: HttpRequest, ask_id: str, payload: SolveIn | None = None) -> dict:
+@asks_router.post(
+    "/{ask_id}/solve",
+    response=AskOut,
+    summary='Mark solved: the named asker or an admin; anonymous asks send {"token": "ask_…"}',
+)
+def asks_solve(request: HttpRequest, ask_id: str) -> dict:
     actor = request.actor  # type: ignore[attr-defined]
     ask = queries.get_ask(actor, ask_id)
-    if payload is not None and payload.token:
-        solved = services.ask_solve_with_token(organization=actor.organization, token=payload.token)
+    # The body is optional (named asks send none), so it is read here rather than by a schema.
+    try:
+        sent = request.body if request.content_type == "application/json" else b""
+        token = SolveIn(**json.loads(sent or b"{}")).token
+    except (ValueError, TypeError):
+        raise ValidationFailed('Send {} or {"token": "ask_…"}.') from None
+    if token:
+        solved = services.ask_solve_with_token(organization=actor.organization, token=token)
         if solved.pk != ask.pk:
             raise ValidationFailed("That token belongs to another ask.")
     else:
@@ -245,16 +256,5 @@ def digests_detail(request: HttpRequest, week: str) -> dict[str, Any]:
         "markdown": found.markdown,
         "html": str(render_markdown(found.markdown)),
         "content": found.content,
-        "deliveries": [
-            {
-                "channel": d.channel,
-                "target": d.target,
-                "status": d.status,
-                "attempts": d.attempts,
-                "last_error": d.last_error,
-            }
-            for d in found.deliveries.all()
-        ]
-        if manage
-        else [],
+        "deliveries": delivery.delivery_summary(found) if manage else [],
     }

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, err_console, fail
 
 digest_app = typer.Typer(
     help="The weekly digest: print, send, or run the schedule (tick).",
@@ -71,22 +71,14 @@ def digest(
                     "status": found.status,
                     "content": found.content,
                     "markdown": found.markdown,
-                    "deliveries": [
-                        {
-                            "channel": d.channel,
-                            "target": d.target,
-                            "status": d.status,
-                            "last_error": d.last_error,
-                        }
-                        for d in found.deliveries.all()
-                    ],
+                    "deliveries": delivery.delivery_summary(found),
                 }
             )
         )
     failed = [d for d in deliveries if d.status == "failed"]
     if send and fmt != "json":
         sent = len(deliveries) - len(failed)
-        console.print(f"Sent {sent} of {len(deliveries)} deliveries.", style="bold", stderr=True)
+        err_console.print(f"Sent {sent} of {len(deliveries)} deliveries.")
     for item in failed:
         typer.echo(f"Failed: {item.channel} {item.target}: {item.last_error}", err=True)
     if failed:

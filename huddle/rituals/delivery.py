@@ -215,6 +215,47 @@ def _send(delivery: Delivery) -> None:
         raise OutboundError(f"{name} answered {response.status_code}: {body or 'no details'}")
 
 
+def delivery_summary(digest: Digest) -> list[dict[str, Any]]:
+    """Where the digest went, for people: one line per webhook, one for all emails (a count per
+    status), and each failed email on its own line so it can be retried. Email addresses that
+    went through fine are not listed: a list of everyone in the organisation helps nobody."""
+    rows: list[dict[str, Any]] = []
+    emails: dict[str, int] = {}
+    for item in digest.deliveries.all():
+        if item.channel == Channel.EMAIL and item.status != DeliveryStatus.FAILED:
+            emails[item.status] = emails.get(item.status, 0) + 1
+            continue
+        rows.append(
+            {
+                "id": item.pk,
+                "channel": item.channel,
+                "label": Channel(item.channel).label,
+                "target": "the channel's webhook" if item.target == WEBHOOK else item.target,
+                "status": item.status,
+                "status_label": DeliveryStatus(item.status).label,
+                "attempts": item.attempts,
+                "last_error": item.last_error,
+                "count": 1,
+            }
+        )
+    for status, count in sorted(emails.items()):
+        rows.insert(
+            0,
+            {
+                "id": None,
+                "channel": Channel.EMAIL.value,
+                "label": Channel.EMAIL.label,
+                "target": f"{count} recipient{'s' if count != 1 else ''}",
+                "status": status,
+                "status_label": DeliveryStatus(status).label,
+                "attempts": None,
+                "last_error": "",
+                "count": count,
+            },
+        )
+    return rows
+
+
 def delivery_retry(*, actor: Actor, delivery: Delivery, inline: bool = False) -> Delivery:
     """Put a failed delivery back in the queue."""
     policy.require(actor, Action.MANAGE_RITUALS)

@@ -222,7 +222,7 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
         "label": weeks.label(found.iso_week),
         "can_manage": actor.can(Action.MANAGE_RITUALS),
         "is_draft": found.status == DigestStatus.DRAFT,
-        "deliveries": found.deliveries.all() if actor.can(Action.MANAGE_RITUALS) else [],
+        "deliveries": delivery.delivery_summary(found) if actor.can(Action.MANAGE_RITUALS) else [],
         "errors": errors,
         "prev_week": weeks.shift(found.iso_week, -1),
     }
