@@ -55,6 +55,7 @@ def test_drafts_then_sends_once(scheduled, org):
     assert Delivery.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_a_missed_month_catches_up_once(scheduled, org, django_capture_on_commit_callbacks):
     scheduled.last_drafted_week = scheduled.last_sent_week = "2026-W06"
     scheduled.save()
