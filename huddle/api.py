@@ -18,6 +18,7 @@ from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
 from huddle.insights.api import router as insights_router
 from huddle.library.api import router as workflows_router
+from huddle.rituals.api import asks_router, digests_router, wins_router
 from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
 
@@ -89,3 +90,6 @@ api.add_router("/context", context_router)
 api.add_router("/captures", captures_router)
 api.add_router("/brand", brand_router)
 api.add_router("/insights", insights_router)
+api.add_router("/wins", wins_router)
+api.add_router("/asks", asks_router)
+api.add_router("/digests", digests_router)

@@ -19,6 +19,7 @@ from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
 from huddle.insights.cli import insights
 from huddle.library.cli import workflows_app
+from huddle.rituals.cli import digest_app, wins_app
 from huddle.runs.cli import runs_app
 
 app = typer.Typer(
@@ -37,6 +38,8 @@ app.add_typer(context_app, name="context")
 app.add_typer(capture_app, name="capture")
 app.add_typer(brand_app, name="brand")
 app.command(name="insights")(insights)
+app.add_typer(digest_app, name="digest")
+app.add_typer(wins_app, name="wins")
 
 
 @app.callback()
@@ -97,6 +100,10 @@ def worker(
     from django.core.management import call_command
 
     options = {"batch": True} if batch else {}
+    if not batch:
+        from huddle.rituals.tasks import ensure_tick
+
+        ensure_tick()  # the ritual's schedule ticks every few minutes while a worker runs
     call_command("db_worker", **options)
 
 

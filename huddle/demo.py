@@ -14,6 +14,7 @@ from huddle.accounts.models import Membership, Organization, Role, Team, User
 from huddle.capture import demo as capture_demo
 from huddle.context.demo import load_context_demo
 from huddle.library import demo as library_demo
+from huddle.rituals import demo as rituals_demo
 from huddle.runs import demo as runs_demo
 
 DEMO_PASSWORD = "huddle-demo-2026"  # noqa: S105 - printed on purpose: this is the demo login
@@ -65,6 +66,7 @@ def load_demo() -> DemoLogin:
     library_demo.load(acme)
     runs_demo.load(acme)
     capture_demo.load(acme)
+    rituals_demo.load(acme)
     return DemoLogin(organization=acme, owner_email=owner.email, password=DEMO_PASSWORD)
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huddle.capture",
     "huddle.brand",
     "huddle.insights",
+    "huddle.rituals",
 ]
 
 MIDDLEWARE = [

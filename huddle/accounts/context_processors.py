@@ -13,7 +13,7 @@ NAVIGATION: list[tuple[str, str | None]] = [
     ("Capture", "capture_index"),
     ("Context", "context_index"),
     ("Runs", "runs_index"),
-    ("Wins", None),
+    ("Wins", "wins_index"),
     ("Insights", "insights_overview"),
 ]
 

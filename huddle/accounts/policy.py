@@ -49,6 +49,12 @@ class Action(StrEnum):
     VIEW_EVENTS = "events.view"
     USE_API_TOKENS = "tokens.use"
     MANAGE_PROVIDERS = "providers.manage"  # LLM provider configurations and their keys
+    # The weekly ritual. Voting and asking are open to viewers on purpose: the people who are
+    # behind (often read-only seats) are the ones the ritual is for. Nominating and answering
+    # put content forward, like creating it; picking the win, the digest and the schedule are
+    # the admins'.
+    TAKE_PART = "rituals.take_part"  # vote for a win, ask a question, mark your ask solved
+    MANAGE_RITUALS = "rituals.manage"  # pick the win, edit and send the digest, the schedule
 
 
 ACTION_MIN_ROLE: dict[Action, Role] = {
@@ -63,6 +69,8 @@ ACTION_MIN_ROLE: dict[Action, Role] = {
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.VIEW_EVENTS: Role.ADMIN,
     Action.MANAGE_PROVIDERS: Role.ADMIN,
+    Action.TAKE_PART: Role.VIEWER,
+    Action.MANAGE_RITUALS: Role.ADMIN,
     Action.MANAGE_ORGANIZATION: Role.OWNER,
 }
 

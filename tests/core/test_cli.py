@@ -109,6 +109,8 @@ def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
         "workflows": 0,
         "runs": 0,
         "captures": 0,
+        "wins": 0,
+        "asks": 0,
     }
 
 

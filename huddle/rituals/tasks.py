@@ -1,0 +1,44 @@
+"""Background tasks of the ritual (``django.tasks`` on the ``django-tasks-db`` queue).
+
+- ``deliver_task(delivery_id)``: send one digest delivery (email or webhook).
+- ``tick_task()``: run ``schedule.schedule_tick`` and queue the next tick ``TICK_EVERY`` later.
+  ``ensure_tick()`` (called when ``huddle worker`` starts) queues a tick unless one is waiting,
+  so the chain restarts after a worker was down and never doubles.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.tasks import task
+from django.utils import timezone
+
+TICK_EVERY = timedelta(minutes=5)
+
+
+@task()
+def deliver_task(delivery_id: int) -> str:
+    from huddle.rituals.delivery import deliver
+
+    delivery = deliver(delivery_id)
+    return delivery.status if delivery is not None else "skipped"
+
+
+@task()
+def tick_task() -> int:
+    from huddle.rituals.schedule import schedule_tick
+
+    results = schedule_tick()
+    ensure_tick(delay=TICK_EVERY)
+    return len(results)
+
+
+def ensure_tick(delay: timedelta = timedelta(0)) -> bool:
+    """Queue a tick unless one is already waiting; True when one was queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    # A tick waiting for later counts too (``ready()`` would only count those already due).
+    if DBTaskResult.objects.filter(task_path=tick_task.module_path, status="READY").exists():
+        return False
+    tick_task.using(run_after=timezone.now() + delay).enqueue()
+    return True
