@@ -109,6 +109,9 @@ def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
         "workflows": 0,
         "runs": 0,
         "captures": 0,
+        "conversations": 0,
+        "prompts": 0,
+        "patterns": 0,
     }
 
 

@@ -1,0 +1,88 @@
+"""``huddle import chatgpt|claude PATH`` and ``huddle mine``: chat exports and their patterns."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from huddle.cli_support import console, fail
+
+import_app = typer.Typer(
+    help="Import a ChatGPT or Claude data export (zip or conversations JSON).",
+    no_args_is_help=True,
+)
+
+Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
+User = Annotated[str, typer.Option("--user", help="Email of the member importing.")]
+Json = Annotated[bool, typer.Option("--json", help="Print a JSON report.")]
+ExportPath = Annotated[
+    Path, typer.Argument(help="The export .zip, or a conversations.json / conversations-NNN.json.")
+]
+
+
+def _import(source: str, path: Path, org: str, user: str, as_json: bool) -> None:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from huddle.capture.importers.writer import import_export
+    from huddle.library.cli import _actor, _organization
+
+    actor = _actor(_organization(org), user)
+    if not path.is_file():
+        fail(f"No such file: {path}")
+    show_progress = sys.stderr.isatty() and not as_json
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"Importing the {source} export", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = import_export(actor=actor, source=source, path=str(path), on_progress=on_progress)
+    data = report.as_dict()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    console.print(
+        f"Imported {data['conversations']} conversation(s) with {data['prompts']} new "
+        f"prompt(s); {data['duplicates']} already there; {len(data['skipped'])} skipped; "
+        f"{data['instructions']} custom instruction(s), {data['projects']} project(s), "
+        f"{data['context_assets']} context asset(s). Only you can see them.",
+        soft_wrap=True,
+    )
+    for item in data["skipped"][:20]:
+        console.print(f"  skipped {item['title'] or item['id']}: {item['reason']}", markup=False)
+
+
+@import_app.command("chatgpt")
+def import_chatgpt(path: ExportPath, org: Org, user: User, as_json: Json = False) -> None:
+    """Import a ChatGPT "Export data" zip (or its conversations JSON) for a member."""
+    _import("chatgpt", path, org, user, as_json)
+
+
+@import_app.command("claude")
+def import_claude(path: ExportPath, org: Org, user: User, as_json: Json = False) -> None:
+    """Import a Claude data export zip (conversations and projects) for a member."""
+    _import("claude", path, org, user, as_json)
+
+
+def pattern_data(pattern: Any) -> dict[str, Any]:
+    return {
+        "id": str(pattern.public_id),
+        "size": pattern.size,
+        "template": pattern.template,
+        "variables": pattern.variables,
+        "examples": pattern.examples,
+        "last_used": pattern.last_used.isoformat() if pattern.last_used else None,
+        "negative_constraints": pattern.negative_constraints,
+    }
