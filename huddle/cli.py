@@ -14,7 +14,7 @@ import typer
 
 from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.capture.cli import capture_app
-from huddle.capture.import_cli import import_app
+from huddle.capture.import_cli import import_app, mine_app
 from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
 from huddle.library.cli import workflows_app
@@ -35,6 +35,7 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(context_app, name="context")
 app.add_typer(capture_app, name="capture")
 app.add_typer(import_app, name="import")
+app.add_typer(mine_app, name="mine")
 
 
 @app.callback()

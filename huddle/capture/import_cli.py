@@ -86,3 +86,73 @@ def pattern_data(pattern: Any) -> dict[str, Any]:
         "last_used": pattern.last_used.isoformat() if pattern.last_used else None,
         "negative_constraints": pattern.negative_constraints,
     }
+
+
+mine_app = typer.Typer(
+    help="Find the prompts members keep retyping in their imported chats (patterns).",
+    invoke_without_command=True,
+)
+
+
+@mine_app.callback()
+def mine(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation slug.")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="One member (default: every importer).")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Mine imported prompts for patterns and list them, largest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from huddle.accounts.models import Membership
+    from huddle.accounts.policy import Actor
+    from huddle.capture.importers.models import Prompt
+    from huddle.capture.importers.patterns import patterns_mine
+    from huddle.library.cli import _actor, _organization
+
+    if not org:
+        fail("Give --org SLUG.")
+    organization = _organization(org)
+    if user:
+        actors = [_actor(organization, user)]
+    else:
+        owners = Prompt.objects.filter(organization=organization).values("owner")
+        actors = [
+            Actor(m)
+            for m in Membership.objects.select_related("user", "organization")
+            .filter(organization=organization, user__in=owners)
+            .order_by("user__email")
+        ]
+    patterns = [p for actor in actors for p in patterns_mine(actor=actor)]
+    patterns.sort(key=lambda p: (-p.size, -(p.last_used.timestamp() if p.last_used else 0)))
+    if as_json:
+        typer.echo(json.dumps([pattern_data(p) for p in patterns], ensure_ascii=False))
+        return
+    if not patterns:
+        console.print("No patterns yet: import a chat export, or keep chatting.")
+    for pattern in patterns:
+        console.print(f"[bold]{pattern.size} prompts[/] {pattern.public_id}", soft_wrap=True)
+        console.print(pattern.template, markup=False, soft_wrap=True)
+
+
+@mine_app.command("promote")
+def mine_promote(
+    pattern_id: Annotated[str, typer.Argument(help="The pattern's id.")],
+    org: Org,
+    user: User,
+    title: Annotated[str, typer.Option("--title", help="The workflow's title.")] = "",
+    as_json: Json = False,
+) -> None:
+    """Turn one of the member's patterns into a private draft workflow owned by them."""
+    from huddle.capture.importers.patterns import get_pattern, pattern_promote
+    from huddle.library.cli import _actor, _explained, _json, _organization
+
+    actor = _actor(_organization(org), user)
+    with _explained():
+        workflow = pattern_promote(actor=actor, pattern=get_pattern(actor, pattern_id), title=title)
+    if as_json:
+        typer.echo(_json({"id": workflow.public_id, "slug": workflow.slug, "kind": workflow.kind}))
+        return
+    console.print(f"Promoted to the draft workflow [bold]{workflow.slug}[/].")
