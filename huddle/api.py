@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from huddle.accounts.api import router as accounts_router
 from huddle.accounts.auth import TokenAuth
 from huddle.capture.api import router as captures_router
+from huddle.capture.import_api import router as imports_router
 from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
@@ -81,3 +82,4 @@ api.add_router("/runs", runs_router)
 api.add_router("/workflows", direct_router)
 api.add_router("/context", context_router)
 api.add_router("/captures", captures_router)
+api.add_router("/imports", imports_router)

@@ -24,3 +24,11 @@ def cli(capsys):
         return code, out, " ".join(captured.err.split())
 
     return _cli
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path_factory):
+    """Uploaded exports go to a temporary media root."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
