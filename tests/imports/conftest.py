@@ -32,3 +32,17 @@ def media(settings, tmp_path_factory):
     root = tmp_path_factory.mktemp("media")
     settings.MEDIA_ROOT = root
     return root
+
+
+def work() -> int:
+    """Run the queued tasks in-process, as ``huddle worker --batch`` does, minus closing the
+    database connection (which would end the test's transaction on PostgreSQL)."""
+    from django_tasks_db.models import DBTaskResult
+
+    done = 0
+    for result in DBTaskResult.objects.ready():
+        result.claim("tests")
+        args = result.args_kwargs
+        result.set_successful(result.task.call(*args["args"], **args["kwargs"]))
+        done += 1
+    return done

@@ -10,6 +10,7 @@ from huddle.capture.models import ImportJob, Pattern, Prompt
 from huddle.cli import run
 from huddle.library.models import Workflow
 from tests.imports.builders import chatgpt_zip, simple_chat
+from tests.imports.conftest import work
 
 pytestmark = pytest.mark.django_db
 
@@ -32,22 +33,21 @@ def _imported(persona, tmp_path, capture):
         job = jobs.import_job_create(
             actor=persona.actor, source="chatgpt", upload=_upload(tmp_path)
         )
-    assert run(["worker", "--batch"]) == 0
+    assert work() == 1
     job.refresh_from_db()
     return job
 
 
-def test_upload_page_queues_a_job_the_worker_runs(
-    login, member, tmp_path, media, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_upload_page_queues_a_job_the_worker_runs(login, member, tmp_path, media):
+    """The real ``huddle worker --batch`` (transactional: the worker closes connections)."""
     client = login(member)
     page = client.get("/o/acme/captures/import/")
     assert page.status_code == 200
     assert b"private to you" in page.content
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/o/acme/captures/import/", {"source": "chatgpt", "file": _upload(tmp_path)}
-        )
+    response = client.post(
+        "/o/acme/captures/import/", {"source": "chatgpt", "file": _upload(tmp_path)}
+    )
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/o/acme/captures/imports/{job.public_id}/"
@@ -72,7 +72,7 @@ def test_a_refused_file_fails_the_job_with_its_message(
     bad = SimpleUploadedFile("export.zip", b"PK\x03\x04 nope", "application/zip")
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.import_job_create(actor=member.actor, source="chatgpt", upload=bad)
-    run(["worker", "--batch"])
+    assert work() == 1
     job.refresh_from_db()
     assert job.status == "failed"
     assert "not a readable zip archive" in job.error
@@ -150,7 +150,7 @@ def test_api_upload_and_status(api_client, personas, tmp_path, django_capture_on
     assert response.status_code == 202, response.content
     job_id = response.json()["id"]
     assert response.json()["status"] == "queued"
-    run(["worker", "--batch"])
+    assert work() == 1
     status = client.get(f"/api/v1/imports/{job_id}").json()
     assert (status["status"], status["percent"], status["report"]["prompts"]) == ("done", 100, 4)
     for who in ("admin", "outsider"):
