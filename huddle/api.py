@@ -13,6 +13,7 @@ from huddle.accounts.api import router as accounts_router
 from huddle.accounts.auth import TokenAuth
 from huddle.brand.api import router as brand_router
 from huddle.capture.api import router as captures_router
+from huddle.capture.import_api import router as imports_router
 from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
 from huddle.core.uploads import too_large
@@ -93,3 +94,4 @@ api.add_router("/insights", insights_router)
 api.add_router("/wins", wins_router)
 api.add_router("/asks", asks_router)
 api.add_router("/digests", digests_router)
+api.add_router("/imports", imports_router)

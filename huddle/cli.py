@@ -15,6 +15,7 @@ import typer
 from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.brand.cli import brand_app
 from huddle.capture.cli import capture_app
+from huddle.capture.import_cli import import_app, mine_app
 from huddle.cli_support import console, err_console, fail
 from huddle.context.cli import context_app
 from huddle.insights.cli import insights
@@ -40,6 +41,8 @@ app.add_typer(brand_app, name="brand")
 app.command(name="insights")(insights)
 app.add_typer(digest_app, name="digest")
 app.add_typer(wins_app, name="wins")
+app.add_typer(import_app, name="import")
+app.add_typer(mine_app, name="mine")
 
 
 @app.callback()

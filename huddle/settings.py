@@ -195,6 +195,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Campaign tables: more rows than this are refused with a message (the table is kept compressed).
 HUDDLE_CONTEXT_MAX_ROWS = env_int("HUDDLE_CONTEXT_MAX_ROWS", 200_000, minimum=1)
+# Chat-export imports: an archive whose entries would inflate past this many bytes is refused.
+HUDDLE_IMPORT_MAX_BYTES = env_int("HUDDLE_IMPORT_MAX_BYTES", 1024**3, minimum=1)
 
 LOGGING = {
     "version": 1,

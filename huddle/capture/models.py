@@ -92,3 +92,31 @@ class Capture(PublicModel):
         if self.minutes_before is None or self.minutes_after is None:
             return None
         return self.minutes_before - self.minutes_after
+
+
+from huddle.capture.importers.models import (  # noqa: E402 - the import models live beside these
+    Conversation,
+    ExportSource,
+    ImportedItem,
+    ImportedItemKind,
+    ImportJob,
+    ImportSignals,
+    JobStatus,
+    Pattern,
+    Prompt,
+)
+
+__all__ = [
+    "Capture",
+    "Conversation",
+    "ExportSource",
+    "ImportJob",
+    "ImportSignals",
+    "ImportedItem",
+    "ImportedItemKind",
+    "JobStatus",
+    "Pattern",
+    "Prompt",
+    "Source",
+    "Tool",
+]

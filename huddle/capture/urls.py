@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huddle.capture import views
+from huddle.capture import import_views, views
 
 org_patterns = [
     path("captures/", views.capture_index, name="capture_index"),
@@ -14,5 +14,19 @@ org_patterns = [
         "captures/<uuid:capture_id>/promote/preview/",
         views.capture_promote_preview,
         name="capture_promote_preview",
+    ),
+    path("captures/import/", import_views.import_new, name="import_new"),
+    path("captures/imports/<uuid:job_id>/", import_views.import_job, name="import_job"),
+    path("captures/patterns/", import_views.pattern_index, name="pattern_index"),
+    path("captures/patterns/mine/", import_views.pattern_mine, name="pattern_mine"),
+    path(
+        "captures/patterns/<uuid:pattern_id>/",
+        import_views.pattern_detail,
+        name="pattern_detail",
+    ),
+    path(
+        "captures/patterns/<uuid:pattern_id>/promote/",
+        import_views.pattern_promote,
+        name="pattern_promote",
     ),
 ]

@@ -1,15 +1,20 @@
-/* "New from a pasted prompt": turn selected spans of the pasted prompt into inputs. */
+/* "New from a pasted prompt": turn selected spans of the pasted prompt into inputs.
+   Loaded in <head> and delegated from the document, so it works from the first paint. */
 (function () {
-  var area = document.getElementById("pasted"), hint = document.getElementById("paste-hint");
-  var nameBox = document.getElementById("input-name"), made = document.getElementById("made-inputs");
-  var fields = document.getElementById("input-fields"), count = 0;
+  "use strict";
+  function $(id) { return document.getElementById(id); }
   function refreshHint() {
+    var area = $("pasted"), hint = $("paste-hint");
     if (/\{\{.*?\}\}/.test(area.value)) { hint.textContent = "This prompt already has {{ variables }}; they'll become inputs in the editor if you declare them."; }
     else if (area.value.trim()) { hint.textContent = "No variables yet: select a word or phrase that changes each time, name it, and click “Turn selection into input”."; }
     else { hint.textContent = ""; }
   }
-  area.addEventListener("input", refreshHint);
-  document.getElementById("make-input").addEventListener("click", function () {
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "pasted") refreshHint();
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("#make-input")) return;
+    var area = $("pasted"), hint = $("paste-hint"), nameBox = $("input-name");
     var start = area.selectionStart, end = area.selectionEnd;
     var name = (nameBox.value || "").trim().toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
     if (start === end) { hint.textContent = "Select the text to replace first."; return; }
@@ -17,13 +22,15 @@
     var selected = area.value.slice(start, end);
     area.value = area.value.slice(0, start) + "{{ " + name + " }}" + area.value.slice(end);
     if (!document.querySelector('[data-input="' + name + '"]')) {
-      var i = count++;
-      fields.insertAdjacentHTML("beforeend",
-        '<input type="hidden" name="input_name_' + i + '" value="' + name + '" data-input="' + name + '">' +
-        '<input type="hidden" name="input_default_' + i + '" value="">' +
-        '<input type="hidden" name="input_required_' + i + '" value="on">');
-      fields.lastElementChild.previousElementSibling.previousElementSibling.setAttribute("data-example", selected);
-      var li = document.createElement("li"); li.className = "tag"; li.textContent = name + " (was “" + selected.slice(0, 40) + "”)"; made.appendChild(li);
+      var fields = $("input-fields"), i = fields.querySelectorAll("[data-input]").length;
+      [["input_name_", name], ["input_default_", ""], ["input_required_", "on"]].forEach(function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = pair[0] + i; input.value = pair[1];
+        if (pair[0] === "input_name_") { input.setAttribute("data-input", name); input.setAttribute("data-example", selected); }
+        fields.appendChild(input);
+      });
+      var li = document.createElement("li"); li.className = "tag";
+      li.textContent = name + " (was “" + selected.slice(0, 40) + "”)"; $("made-inputs").appendChild(li);
     }
     nameBox.value = ""; refreshHint();
   });

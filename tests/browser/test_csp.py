@@ -41,7 +41,8 @@ def test_pages_raise_no_csp_violations(page: Page, live_server):
         "/o/acme/context/", "/o/acme/insights/", "/o/acme/insights/members/",
         "/o/acme/insights/flow/", "/o/acme/members/", "/o/acme/teams/", "/o/acme/settings/",
         "/o/acme/settings/tokens/", "/o/acme/activity/", "/o/acme/brand/check/",
-        "/o/acme/settings/providers/",
+        "/o/acme/settings/providers/", "/o/acme/wins/", "/o/acme/asks/",
+        "/o/acme/captures/import/", "/o/acme/captures/patterns/",
     ]  # fmt: skip
     for path in paths:
         response = page.goto(live_server.url + path)

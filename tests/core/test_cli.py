@@ -111,6 +111,9 @@ def test_stats_prints_the_counts_as_json(org, owner, member, capsys):
         "captures": 0,
         "wins": 0,
         "asks": 0,
+        "conversations": 0,
+        "prompts": 0,
+        "patterns": 0,
     }
 
 

@@ -1,0 +1,104 @@
+"""Import pages: upload an export, watch its job, list the member's patterns, promote one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from huddle.accounts.policy import Action, Actor
+from huddle.accounts.web import org_view
+from huddle.capture.importers import jobs, patterns
+from huddle.capture.importers.models import ExportSource, ImportSignals
+from huddle.capture.importers.patterns import pattern_content
+from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.uploads import max_upload_bytes, refuse_if_too_large
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    source = request.POST.get("source", ExportSource.CHATGPT)
+    if request.method == "POST":
+        try:
+            refuse_if_too_large(request)
+            job = jobs.import_job_create(
+                actor=actor, source=source, upload=request.FILES.get("file")
+            )
+        except ValidationFailed as error:
+            errors = error.fields or {"__all__": [error.message]}
+        except HuddleError as error:  # too large
+            errors = {"file": [error.message]}
+        else:
+            return redirect("import_job", org_slug=actor.organization.slug, job_id=job.public_id)
+    return render(
+        request,
+        "capture/import.html",
+        {
+            "errors": errors,
+            "source": source,
+            "sources": ExportSource.choices,
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+            "jobs": jobs.my_jobs(actor)[:10],
+        },
+        status=422 if errors else 200,
+    )
+
+
+@org_view()
+def import_job(request: HttpRequest, actor: Actor, job_id: str) -> HttpResponse:
+    job = jobs.get_job(actor, job_id)
+    template = "capture/_job.html" if request.htmx else "capture/job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@org_view()
+def pattern_index(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(
+        request,
+        "capture/patterns.html",
+        {
+            "patterns": patterns.my_patterns(actor)[:200],
+            "signals": ImportSignals.objects.filter(
+                organization=actor.organization, owner=actor.user
+            ).first(),
+            "can_create": actor.can(Action.CREATE_CONTENT),
+        },
+    )
+
+
+@org_view(Action.CREATE_CONTENT)
+@require_POST
+def pattern_mine(request: HttpRequest, actor: Actor) -> HttpResponse:
+    found = patterns.patterns_mine(actor=actor)
+    messages.success(request, f"{len(found)} pattern(s) in your imported prompts.")
+    return redirect("pattern_index", org_slug=actor.organization.slug)
+
+
+@org_view()
+def pattern_detail(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpResponse:
+    pattern = patterns.get_pattern(actor, pattern_id)
+    return render(
+        request,
+        "capture/pattern.html",
+        {
+            "pattern": pattern,
+            "content": pattern_content(pattern),
+            "can_create": actor.can(Action.CREATE_CONTENT),
+        },
+    )
+
+
+@org_view()
+@require_POST
+def pattern_promote(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpResponse:
+    pattern = patterns.get_pattern(actor, pattern_id)
+    workflow = patterns.pattern_promote(
+        actor=actor, pattern=pattern, title=request.POST.get("title", "")
+    )
+    messages.success(request, f"“{workflow.title}” is a draft workflow, visible to you.")
+    return redirect(
+        "workflow_detail", org_slug=actor.organization.slug, workflow_slug=workflow.slug
+    )

@@ -1,0 +1,2 @@
+"""Chat-export importers: pure parsers (``chatgpt``, ``claude``) over safe archive reading
+(``archive``), one writing service (``writer``), and pattern mining (``mining``)."""

@@ -1,0 +1,243 @@
+"""Chat-export imports: jobs, conversations, prompts, mined patterns and per-member signals.
+
+Everything here is private to the member who imported it (``owner``): there is no visibility
+field, and every read filters on ``owner`` (``capture.importers.queries``). Imported files can't
+set any of these fields' trust: owner and organisation come from the importing member.
+Imported at the end of ``capture/models.py`` so Django finds the models.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from huddle.accounts.models import Organization
+from huddle.core.models import PublicModel
+
+
+class ExportSource(models.TextChoices):
+    CHATGPT = "chatgpt", "ChatGPT"
+    CLAUDE = "claude", "Claude"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(PublicModel):
+    """One upload being imported by the worker (the CLI imports without a job)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    source = models.CharField(max_length=16, choices=ExportSource.choices)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    file_name = models.CharField(max_length=255, blank=True)  # as uploaded, for the page
+    # In the default media storage under imports/; deleted once the job has finished.
+    file = models.FileField(upload_to="imports/", blank=True, max_length=255)
+    bytes_total = models.BigIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    conversations_seen = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=ExportSource.values), name="importjob_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=JobStatus.values), name="importjob_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "owner", "-created_at"], name="job_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.source} import {self.public_id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.bytes_total:
+            return 0
+        return min(99, int(100 * self.bytes_read / self.bytes_total))
+
+
+class Conversation(PublicModel):
+    """A chat from an export; its prompts are the member's visible messages on its thread."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="conversations"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+    )
+    source = models.CharField(max_length=16, choices=ExportSource.choices)
+    external_id = models.CharField(max_length=200)
+    title = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    gizmo_id = models.CharField(max_length=200, blank=True)  # a custom GPT or ChatGPT project
+    # Signals (see ImportSignals): edited prompts, regenerated answers, custom instructions used.
+    rewrites = models.PositiveIntegerField(default=0)
+    regenerations = models.PositiveIntegerField(default=0)
+    uses_instructions = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "owner", "source", "external_id"],
+                name="conversation_identity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=ExportSource.values),
+                name="conversation_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+
+class Prompt(models.Model):
+    """One message the member typed. Identity: the conversation's + the message id."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="prompts")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=200)
+    position = models.PositiveIntegerField()  # 0 = the first prompt of the thread
+    text = models.TextField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    alternatives = models.PositiveIntegerField(default=0)  # other versions of it (edits)
+    text_hash = models.CharField(max_length=40)  # of the normalised text: exact repeats
+
+    class Meta:
+        ordering = ["conversation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "external_id"], name="prompt_identity")
+        ]
+        indexes = [models.Index(fields=["organization", "owner", "text_hash"], name="prompt_hash")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Pattern(PublicModel):
+    """A cluster of prompts the member keeps retyping, with a suggested template."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="patterns"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patterns"
+    )
+    signature = models.CharField(max_length=40)  # of the template: the same pattern mined again
+    title = models.CharField(max_length=200)
+    template = models.TextField()
+    variables = models.JSONField(default=list)  # [{"name", "default", "examples": [...]}]
+    examples = models.JSONField(default=list)  # [{"name": "fill", ...}] one per example prompt
+    size = models.PositiveIntegerField()
+    last_used = models.DateTimeField(null=True, blank=True)
+    negative_constraints = models.JSONField(default=list)
+    promoted_to = models.ForeignKey(
+        "library.Workflow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patterns",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-size", "-last_used", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "owner", "signature"], name="pattern_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImportedItemKind(models.TextChoices):
+    INSTRUCTIONS = "instructions", "Custom instructions"
+    PROJECT = "project", "Project"
+    PROJECT_DOC = "project_doc", "Project document"
+
+
+class ImportedItem(models.Model):
+    """What an import made besides conversations, so importing again doesn't make it twice."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, choices=ExportSource.choices)
+    kind = models.CharField(max_length=16, choices=ImportedItemKind.choices)
+    key = models.CharField(max_length=64)  # sha256 of the text, or the project/doc identity
+    workflow = models.ForeignKey(
+        "library.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asset = models.ForeignKey(
+        "context.ContextAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "owner", "source", "kind", "key"], name="imported_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key[:12]}"
+
+
+class ImportSignals(models.Model):
+    """Per member, recomputed after every import, for insights: how they work with chat AIs.
+
+    ``rewrites`` = prompts they edited and sent again (sibling user branches), ``regenerations``
+    = answers regenerated, ``follow_ups`` = prompts after the first of a conversation (chaining),
+    ``instruction_conversations`` = conversations run with custom instructions,
+    ``project_conversations`` = conversations inside a custom GPT / ChatGPT project,
+    ``projects`` = Claude projects imported, ``instructions`` = distinct custom instructions.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversations = models.PositiveIntegerField(default=0)
+    prompts = models.PositiveIntegerField(default=0)
+    rewrites = models.PositiveIntegerField(default=0)
+    regenerations = models.PositiveIntegerField(default=0)
+    follow_ups = models.PositiveIntegerField(default=0)
+    instruction_conversations = models.PositiveIntegerField(default=0)
+    project_conversations = models.PositiveIntegerField(default=0)
+    projects = models.PositiveIntegerField(default=0)
+    instructions = models.PositiveIntegerField(default=0)
+    first_prompt_at = models.DateTimeField(null=True, blank=True)
+    last_prompt_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "owner"], name="signals_identity")
+        ]
+
+    def __str__(self) -> str:
+        return f"signals of {self.owner_id}"

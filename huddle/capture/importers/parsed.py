@@ -1,0 +1,95 @@
+"""What the pure parsers produce: plain values the writer stores. No database."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from huddle.capture.importers.archive import ImportRefused
+
+MAX_TITLE = 300
+MAX_ID = 200
+SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class ParsedPrompt:
+    external_id: str
+    position: int
+    text: str
+    sent_at: datetime | None
+    alternatives: int = 0
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass
+class ParsedConversation:
+    external_id: str
+    title: str
+    started_at: datetime | None
+    model: str = ""
+    gizmo_id: str = ""
+    prompts: list[ParsedPrompt] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)  # custom instruction texts used
+    rewrites: int = 0
+    regenerations: int = 0
+    skipped: str = ""  # why it is not imported ("empty", "cycle …", "current_node …")
+
+
+@dataclass
+class ParsedDoc:
+    filename: str
+    content: str
+
+
+@dataclass
+class ParsedProject:
+    external_id: str
+    name: str
+    description: str
+    prompt_template: str
+    docs: list[ParsedDoc]
+
+
+def text_hash(text: str) -> str:
+    """The hash of a prompt's normalised text (case and spacing ignored): exact repeats."""
+    normal = SPACES.sub(" ", text).strip().casefold()
+    return hashlib.sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def when(value: Any) -> datetime | None:
+    """An epoch number or an ISO-8601 string as an aware datetime; None when unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
+def ident(value: Any) -> str:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)[:MAX_ID]
+    return ""
+
+
+def label(value: Any, limit: int = MAX_TITLE) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def wrong_shape(file: str, number: int, problem: str, source: str) -> ImportRefused:
+    return ImportRefused(f"{file}: conversation {number} {problem}; is this a {source} export?")

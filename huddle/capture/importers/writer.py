@@ -1,0 +1,357 @@
+"""The one writing service of chat-export imports: ``import_export``.
+
+Two passes over the export, both streamed (memory stays flat whatever the size):
+
+1. **Check**: every conversation (and Claude project) is parsed and its shape checked. Any file
+   problem — not a zip or JSON, invalid UTF-8, truncated, wrong shape, a hostile archive — raises
+   ``ImportRefused`` before anything is written, so a refused file leaves no row behind.
+2. **Write**: conversations go in by batches of ``BATCH`` (one transaction each, so the database
+   is never locked for the whole import and progress is visible), then custom instructions,
+   projects and the member's ``ImportSignals`` in one transaction.
+
+Identity is (organisation, member, source, conversation id, message id): importing the same export
+again, or a later and longer one, adds only new conversations and new prompts. Everything is
+owned by the importing member and private to them; nothing in a file can change that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q, Sum
+
+from huddle.accounts import policy
+from huddle.accounts.models import Visibility
+from huddle.accounts.policy import Action, Actor
+from huddle.capture.importers import chatgpt, claude
+from huddle.capture.importers.archive import Export, ImportRefused, iter_json_items, open_export
+from huddle.capture.importers.models import (
+    Conversation,
+    ExportSource,
+    ImportedItem,
+    ImportedItemKind,
+    ImportSignals,
+    Prompt,
+)
+from huddle.capture.importers.parsed import ParsedConversation, ParsedProject
+from huddle.capture.promote import escape
+from huddle.core.services import event_record
+from huddle.library.content import VersionContent
+from huddle.library.models import Kind
+
+BATCH = 500  # conversations per transaction
+MAX_SYSTEM = 90_000  # the template source cap is 100,000 characters; escaping adds a little
+MAX_DOC = 500_000  # the "other" context kind's text limit
+Progress = Callable[[int, int], None]  # (bytes read, bytes to read in all)
+
+
+@dataclass
+class ImportReport:
+    source: str
+    conversations: int = 0  # new conversations, and known ones that gained prompts
+    prompts: int = 0  # new prompts
+    duplicates: int = 0  # conversations already imported with nothing new
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    instructions: int = 0  # new private instructions workflows
+    projects: int = 0  # new Claude projects
+    context_assets: int = 0  # new private context assets (project documents)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "conversations": self.conversations,
+            "prompts": self.prompts,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "instructions": self.instructions,
+            "projects": self.projects,
+            "context_assets": self.context_assets,
+        }
+
+
+class _Meter:
+    def __init__(self, total: int, on_progress: Progress | None) -> None:
+        self.total, self.done, self.on_progress = total, 0, on_progress
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.on_progress:
+            self.on_progress(min(self.done, self.total), self.total)
+
+
+def import_export(
+    *, actor: Actor, source: str, path: str, on_progress: Progress | None = None
+) -> ImportReport:
+    """Import the export at ``path`` (zip or bare JSON) for ``actor``; see the module doc.
+
+    Raises ``ImportRefused`` (nothing written) for a bad file, ``PermissionDenied`` for viewers.
+    """
+    policy.require(actor, Action.CREATE_CONTENT)
+    if source not in ExportSource.values:
+        raise ImportRefused(f"Unknown source {source!r}; use chatgpt or claude.")
+    with open_export(path, want_projects=source == ExportSource.CLAUDE) as export:
+        meter = _Meter(2 * export.bytes_total, on_progress)
+        for _ in _conversations(export, source, meter):
+            pass
+        for _ in _projects(export, meter):
+            pass
+        report = ImportReport(source=source)
+        instructions: dict[str, str] = {}
+        batch: list[ParsedConversation] = []
+        for conversation in _conversations(export, source, meter):
+            if conversation.skipped:
+                report.skipped.append(
+                    {
+                        "id": conversation.external_id,
+                        "title": conversation.title,
+                        "reason": conversation.skipped,
+                    }
+                )
+                continue
+            for text in conversation.instructions:
+                instructions.setdefault(_key(text), text)
+            batch.append(conversation)
+            if len(batch) >= BATCH:
+                _write_batch(actor, source, batch, report)
+                batch = []
+        _write_batch(actor, source, batch, report)
+        with transaction.atomic():
+            label = ExportSource(source).label
+            for key, text in instructions.items():
+                title = f"{label} custom instructions: {_first_words(text)}"
+                if _instructions(actor, source, key, text, title):
+                    report.instructions += 1
+            for project in _projects(export, meter):
+                _write_project(actor, project, report)
+            signals_refresh(actor)
+            event_record(
+                organization=actor.organization,
+                actor=actor.user,
+                kind="capture.imported",
+                label=f"{label} export",
+                data={k: v for k, v in report.as_dict().items() if k != "skipped"}
+                | {"skipped": len(report.skipped)},
+            )
+    return report
+
+
+def _conversations(export: Export, source: str, meter: _Meter) -> Iterator[ParsedConversation]:
+    parse = (
+        chatgpt.parse_conversation if source == ExportSource.CHATGPT else claude.parse_conversation
+    )
+    for member in export.conversations:
+        for number, raw in enumerate(
+            iter_json_items(member, key="conversations", on_read=meter), start=1
+        ):
+            yield parse(raw, file=member.name, number=number)
+
+
+def _projects(export: Export, meter: _Meter) -> Iterator[ParsedProject]:
+    if export.projects is None:
+        return
+    for number, raw in enumerate(
+        iter_json_items(export.projects, key="projects", on_read=meter), start=1
+    ):
+        yield claude.parse_project(raw, file=export.projects.name, number=number)
+
+
+@transaction.atomic
+def _write_batch(
+    actor: Actor, source: str, batch: list[ParsedConversation], report: ImportReport
+) -> None:
+    if not batch:
+        return
+    mine = Conversation.objects.filter(
+        organization=actor.organization, owner=actor.user, source=source
+    )
+    existing = dict(
+        mine.filter(external_id__in={c.external_id for c in batch}).values_list("external_id", "pk")
+    )
+    known = set(
+        Prompt.objects.filter(conversation_id__in=existing.values()).values_list(
+            "conversation_id", "external_id"
+        )
+    )
+    new: list[tuple[Conversation, ParsedConversation]] = []
+    prompts: list[Prompt] = []
+    seen: set[str] = set()
+    for parsed in batch:
+        if parsed.external_id in seen:  # the same conversation twice in one export
+            continue
+        seen.add(parsed.external_id)
+        pk = existing.get(parsed.external_id)
+        if pk is None:
+            row = Conversation(
+                organization=actor.organization,
+                owner=actor.user,
+                source=source,
+                external_id=parsed.external_id,
+                title=parsed.title,
+                started_at=parsed.started_at,
+                model=parsed.model,
+                gizmo_id=parsed.gizmo_id,
+                rewrites=parsed.rewrites,
+                regenerations=parsed.regenerations,
+                uses_instructions=bool(parsed.instructions),
+            )
+            new.append((row, parsed))
+            continue
+        fresh = [p for p in parsed.prompts if (pk, p.external_id) not in known]
+        if not fresh:
+            report.duplicates += 1
+            continue
+        report.conversations += 1
+        mine.filter(pk=pk).update(
+            title=parsed.title,
+            model=parsed.model,
+            rewrites=parsed.rewrites,
+            regenerations=parsed.regenerations,
+            uses_instructions=bool(parsed.instructions),
+        )
+        prompts += [_prompt(actor, pk, p) for p in fresh]
+    Conversation.objects.bulk_create([row for row, _ in new])
+    for row, parsed in new:
+        report.conversations += 1
+        prompts += [_prompt(actor, row.pk, p) for p in parsed.prompts]
+    Prompt.objects.bulk_create(prompts, batch_size=500)
+    report.prompts += len(prompts)
+
+
+def _prompt(actor: Actor, conversation_id: int, parsed: Any) -> Prompt:
+    return Prompt(
+        conversation_id=conversation_id,
+        organization=actor.organization,
+        owner=actor.user,
+        external_id=parsed.external_id,
+        position=parsed.position,
+        text=parsed.text,
+        sent_at=parsed.sent_at,
+        alternatives=parsed.alternatives,
+        text_hash=parsed.text_hash,
+    )
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _first_words(text: str, limit: int = 60) -> str:
+    text = re.sub(r"^(About me|How to respond):\s*", "", text.strip())
+    words = " ".join(text.split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _item(actor: Actor, source: str, kind: str, key: str) -> tuple[ImportedItem, bool]:
+    return ImportedItem.objects.get_or_create(
+        organization=actor.organization, owner=actor.user, source=source, kind=kind, key=key
+    )
+
+
+def _instructions(actor: Actor, source: str, key: str, text: str, title: str) -> bool:
+    """One private instructions workflow per distinct text; False when it was made before."""
+    from huddle.library import services as library_services
+
+    item, created = _item(actor, source, ImportedItemKind.INSTRUCTIONS, key)
+    if not created:
+        return False
+    item.workflow = library_services.workflow_create(
+        actor=actor,
+        title=title[:200],
+        kind=Kind.INSTRUCTIONS,
+        content=VersionContent(system=escape(text[:MAX_SYSTEM])),
+        summary=f"Imported from a {ExportSource(source).label} export.",
+        visibility=Visibility.PRIVATE,
+        changelog=f"Imported from a {ExportSource(source).label} export",
+    )
+    item.save(update_fields=["workflow"])
+    return True
+
+
+def _write_project(actor: Actor, project: ParsedProject, report: ImportReport) -> None:
+    from huddle.context import services as context_services
+    from huddle.context.models import Kind as ContextKind
+
+    source = ExportSource.CLAUDE
+    _project, created = _item(actor, source, ImportedItemKind.PROJECT, _key(project.external_id))
+    if created:
+        report.projects += 1
+    if project.prompt_template and _instructions(
+        actor,
+        source,
+        _key(project.prompt_template),
+        project.prompt_template,
+        f"{project.name} (Claude project instructions)",
+    ):
+        report.instructions += 1
+    for doc in project.docs:
+        key = _key(f"{project.external_id}\n{doc.filename}\n{doc.content}")
+        item, created = _item(actor, source, ImportedItemKind.PROJECT_DOC, key)
+        if not created:
+            continue
+        item.asset = context_services.asset_create(
+            actor=actor,
+            organization=actor.organization,
+            kind=ContextKind.OTHER,
+            slug=_asset_slug(actor, f"{project.name} {doc.filename.rsplit('.', 1)[0]}"),
+            title=f"{project.name}: {doc.filename or 'document'}"[:200],
+            data={"text": doc.content[:MAX_DOC]},
+            description=f"From the Claude project “{project.name}”.",
+            visibility=Visibility.PRIVATE,
+        )
+        item.save(update_fields=["asset"])
+        report.context_assets += 1
+
+
+def _asset_slug(actor: Actor, wanted: str) -> str:
+    """A free context slug (``^[a-z][a-z0-9_]{0,49}$``) derived from the project and file."""
+    from huddle.context.models import ContextAsset
+
+    base = re.sub(r"[^a-z0-9]+", "_", wanted.lower()).strip("_")[:44] or "project_doc"
+    if not base[0].isalpha():
+        base = f"doc_{base}"[:44]
+    slug, n = base, 2
+    taken = ContextAsset.objects.filter(organization=actor.organization)
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}_{n}", n + 1
+    return slug
+
+
+def signals_refresh(actor: Actor) -> ImportSignals:
+    """Recompute the member's import signals from their conversations and prompts."""
+    where = {"organization": actor.organization, "owner": actor.user}
+    conversations = Conversation.objects.filter(**where).aggregate(
+        count=Count("id"),
+        rewrites=Sum("rewrites"),
+        regenerations=Sum("regenerations"),
+        with_instructions=Count("id", filter=Q(uses_instructions=True)),
+        in_projects=Count("id", filter=~Q(gizmo_id="")),
+    )
+    prompts = Prompt.objects.filter(**where).aggregate(
+        count=Count("id"),
+        follow_ups=Count("id", filter=Q(position__gt=0)),
+        first=Min("sent_at"),
+        last=Max("sent_at"),
+    )
+    items = ImportedItem.objects.filter(**where)
+    signals, _ = ImportSignals.objects.update_or_create(
+        **where,
+        defaults={
+            "conversations": conversations["count"],
+            "prompts": prompts["count"],
+            "rewrites": conversations["rewrites"] or 0,
+            "regenerations": conversations["regenerations"] or 0,
+            "follow_ups": prompts["follow_ups"],
+            "instruction_conversations": conversations["with_instructions"],
+            "project_conversations": conversations["in_projects"],
+            "projects": items.filter(kind=ImportedItemKind.PROJECT).count(),
+            "instructions": items.filter(kind=ImportedItemKind.INSTRUCTIONS).count(),
+            "first_prompt_at": prompts["first"],
+            "last_prompt_at": prompts["last"],
+        },
+    )
+    return signals

@@ -1,0 +1,68 @@
+"""A member uploads a ChatGPT export, watches the import's progress reach done, opens the pattern
+found in it and promotes it to a draft workflow.
+
+The worker is the test itself: once the upload is queued, the test runs the queued job
+(``import_job_run``) while the page keeps polling every second, as ``huddle worker`` would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from huddle.capture.importers.jobs import import_job_run
+from huddle.capture.models import ImportJob
+from huddle.demo import load_demo
+from huddle.library.models import Workflow
+from tests.browser.test_library import log_in
+from tests.imports.builders import chatgpt_zip, simple_chat
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+POST = "Write a LinkedIn post about {} for {}. Keep it short and don't use emojis."
+FILLS = [("Huddle", "CFOs"), ("Rituals", "founders"), ("the CRM", "marketers"),
+         ("Insights", "ops managers")]  # fmt: skip
+
+
+def test_import_watch_progress_and_promote_a_pattern(
+    page: Page, live_server, output_path: str, tmp_path: Path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_demo()
+    chats = [simple_chat(f"c{n}", POST.format(*fill)) for n, fill in enumerate(FILLS)]
+    export = chatgpt_zip(tmp_path / "chatgpt-export.zip", chats)
+    base = live_server.url
+    log_in(page, base, "max@acme.test")
+    page.goto(f"{base}/o/acme/captures/")
+    page.get_by_role("link", name="Import chat history").click()
+    page.get_by_label("Which service is the export from?").select_option("chatgpt")
+    page.get_by_label("The export file").set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.get_by_role("heading", name="Importing chatgpt-export.zip")).to_be_visible()
+    expect(page.locator("[data-status]")).to_have_text("Waiting to start")
+    job = ImportJob.objects.get()
+    import_job_run(job.pk)  # the worker
+    expect(page.locator("[data-status]")).to_have_text("Done", timeout=10_000)
+    expect(page.locator("[data-percent]")).to_have_text("100%")
+    expect(page.locator("#job")).to_contain_text("4 prompts imported")
+    page.screenshot(path=str(Path(output_path) / "import-done.png"), full_page=True)
+
+    page.get_by_role("link", name="See your patterns (1)").click()
+    page.get_by_role("link", name="Write a LinkedIn post about").click()
+    expect(page.locator("#template")).to_have_text(
+        "Write a LinkedIn post about {{ topic }} for {{ audience }}. "
+        "Keep it short and don't use emojis."
+    )
+    expect(page.get_by_role("listitem").filter(has_text="don't use emojis")).to_be_visible()
+    page.get_by_label("Workflow title").fill("Weekly LinkedIn post from my history")
+    page.screenshot(path=str(Path(output_path) / "pattern.png"), full_page=True)
+    page.get_by_role("button", name="Promote to workflow").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("is a draft workflow")
+    workflow = Workflow.objects.get(title="Weekly LinkedIn post from my history")
+    assert page.url.endswith(f"/o/acme/library/{workflow.slug}/")
+    expect(page.get_by_label("Topic")).to_have_value(workflow.versions.get().inputs[0]["default"])
+    assert (workflow.kind, workflow.status, workflow.visibility) == ("prompt", "draft", "private")

@@ -1,0 +1,48 @@
+"""Helpers for the import tests: run the CLI and read its JSON report."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+import pytest
+
+from huddle.cli import run
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args)`` → (exit status, parsed stdout JSON or text, stderr as one line)."""
+
+    def _cli(*args: str) -> tuple[int, Any, str]:
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        out: Any = captured.out
+        with contextlib.suppress(ValueError):
+            out = json.loads(out)
+        return code, out, " ".join(captured.err.split())
+
+    return _cli
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path_factory):
+    """Uploaded exports go to a temporary media root."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+def work() -> int:
+    """Run the queued tasks in-process, as ``huddle worker --batch`` does, minus closing the
+    database connection (which would end the test's transaction on PostgreSQL)."""
+    from django_tasks_db.models import DBTaskResult
+
+    done = 0
+    for result in DBTaskResult.objects.ready():
+        result.claim("tests")
+        args = result.args_kwargs
+        result.set_successful(result.task.call(*args["args"], **args["kwargs"]))
+        done += 1
+    return done
