@@ -15,3 +15,11 @@ class RitualsConfig(AppConfig):
         stats.register("wins", lambda org: Win.objects.filter(organization=org).count())
         stats.register("asks", lambda org: Ask.objects.filter(organization=org).count())
         panels.register("rituals/_win_badge.html", win_badge_panel)
+
+        from huddle.insights import hooks
+        from huddle.rituals import insights as wiring
+        from huddle.rituals import spotlight
+
+        hooks.register("asks", wiring.asks_per_week)
+        spotlight.register_opt_out(wiring.opted_out)
+        spotlight.register_provider(wiring.power_user_spotlight)
