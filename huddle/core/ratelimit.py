@@ -32,6 +32,7 @@ LIMITS = {
     "import": Limit(10, 60 * 60),
     "direct_run": Limit(60, 60),
     "provider_test": Limit(10, 60),
+    "webhook_retry": Limit(10, 60),
 }
 
 

@@ -26,6 +26,7 @@ from huddle.accounts import policy
 from huddle.accounts.models import Membership, Role
 from huddle.accounts.policy import Action, Actor
 from huddle.context.markup import render_markdown
+from huddle.core import ratelimit
 from huddle.core.errors import HuddleError, NotFound
 from huddle.core.http import OutboundError, outbound_client
 from huddle.core.services import event_record
@@ -261,6 +262,11 @@ def delivery_retry(*, actor: Actor, delivery: Delivery, inline: bool = False) ->
     policy.require(actor, Action.MANAGE_RITUALS)
     if delivery.digest.organization_id != actor.organization.pk:
         raise NotFound()
+    ratelimit.hit(
+        "webhook_retry",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You retried deliveries many times in the last minute.",
+    )
     with transaction.atomic():
         updated = Delivery.objects.filter(Q(status=DeliveryStatus.FAILED), pk=delivery.pk).update(
             status=DeliveryStatus.PENDING

@@ -87,3 +87,19 @@ def test_api_rate_limit_is_a_json_429_with_retry_after(admin, member, api_client
     assert second.status_code == 429
     assert second.json()["error"]["code"] == "rate_limited"
     assert int(second["Retry-After"]) > 0
+
+
+def test_imports_are_limited_per_member(member, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huddle.capture.importers.jobs import import_job_create
+
+    monkeypatch.setitem(LIMITS, "import", ratelimit.Limit(1, 3600))
+    upload = SimpleUploadedFile("conversations.json", b"[]")
+    import_job_create(actor=member.actor, source="chatgpt", upload=upload)
+    with pytest.raises(RateLimited, match="many imports"):
+        import_job_create(
+            actor=member.actor,
+            source="chatgpt",
+            upload=SimpleUploadedFile("conversations.json", b"[]"),
+        )

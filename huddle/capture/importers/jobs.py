@@ -28,6 +28,7 @@ from huddle.accounts.models import Membership
 from huddle.accounts.policy import Action, Actor
 from huddle.capture.importers.archive import ImportRefused
 from huddle.capture.importers.models import ExportSource, ImportJob, JobStatus
+from huddle.core import ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,11 @@ def import_job_create(*, actor: Actor, source: str, upload: UploadedFile | None)
         problems["file"] = ["Choose the export's .zip (or conversations.json)."]
     if problems:
         raise ValidationFailed("The import can't start; see the fields.", fields=problems)
+    ratelimit.hit(
+        "import",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You started many imports in the last hour.",
+    )
     assert upload is not None  # noqa: S101 - checked above; for the type checker
     name = PurePosixPath(upload.name or "export").name[:200]
     suffix = ".zip" if name.lower().endswith(".zip") else ".json"
