@@ -13,12 +13,16 @@ from huddle.rituals import services, weeks
 from huddle.rituals.digest import digest_draft
 from huddle.rituals.models import Ask, AskStatus, DigestStatus, Vote, Win
 
+# (nominator, workflow slug, story)
 STORIES = [
-    ("adam@acme.test", "Cut the monthly performance report from 6 h to 40 min"),
-    ("erin@acme.test", "A week of LinkedIn posts drafted in one sitting"),
-    ("eli@acme.test", "Search ad variants for 12 campaigns before lunch"),
-    ("maya@acme.test", "Webinar follow-up emails went out the same afternoon"),
-]
+    ("adam@acme.test", "monthly-performance-report",
+     "Cut the monthly performance report from 6 h to 40 min"),
+    ("erin@acme.test", "linkedin-launch-post", "A week of LinkedIn posts drafted in one sitting"),
+    ("eli@acme.test", "seo-blog-outline", "Four SEO outlines before lunch, all on-brief"),
+    ("maya@acme.test", "persona-interview-summary",
+     "Five customer interviews turned into a persona in an hour"),
+    ("olivia@acme.test", "campaign-brief", "The Q4 campaign brief signed off on the first draft"),
+]  # fmt: skip
 VOTERS = [
     "olivia@acme.test",
     "maya@acme.test",
@@ -60,8 +64,10 @@ def load(organization: Organization) -> int:
     for back in range(3, -1, -1):
         week = weeks.shift(now_week, -back)
         wins = []
-        for i, (email, story) in enumerate(STORIES[:3] if back else STORIES[1:]):
-            workflow = shared[(back + i) % len(shared)]
+        by_slug = {w.slug: w for w in shared}
+        rotated = STORIES[back % len(STORIES) :] + STORIES[: back % len(STORIES)]
+        for i, (email, slug, story) in enumerate(rotated[:3]):
+            workflow = by_slug.get(slug) or shared[(back + i) % len(shared)]
             if Win.objects.filter(organization=organization, iso_week=week, workflow=workflow):
                 continue
             wins.append(

@@ -25,3 +25,9 @@ def absolute(value: Any) -> Any:
         return abs(value)
     except TypeError:
         return value
+
+
+@register.filter
+def humanize_key(value: Any) -> str:
+    """``power_user`` → ``Power user``."""
+    return str(value).replace("_", " ").capitalize()
