@@ -16,7 +16,7 @@ from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.brand.cli import brand_app
 from huddle.capture.cli import capture_app
 from huddle.capture.import_cli import import_app, mine_app
-from huddle.cli_support import console, err_console, fail
+from huddle.cli_support import console, err_console, organization_by_slug
 from huddle.context.cli import context_app
 from huddle.insights.cli import insights
 from huddle.library.cli import workflows_app
@@ -116,12 +116,9 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Counts of an organisation's main objects."""
-    from huddle.accounts.models import Organization
     from huddle.core.stats import organization_stats
 
-    organization = Organization.objects.filter(slug=org.strip().lower()).first()
-    if organization is None:
-        fail(f"No organisation {org!r}.")
+    organization = organization_by_slug(org)
     counts = organization_stats(organization)
     if as_json:
         typer.echo(json.dumps(counts, sort_keys=True))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, NoReturn
+from uuid import UUID
 
 from rich.console import Console
 
@@ -15,3 +20,71 @@ err_console = Console(stderr=True, highlight=False)
 def fail(message: str) -> NoReturn:
     """Stop the command with a one-line message on stderr and exit status 2."""
     raise HuddleError("cli", message)
+
+
+def organization_by_slug(slug: str) -> Any:
+    """The organisation ``slug`` (an ``Organization``); a clear error when there is none."""
+    from huddle.accounts.models import Organization
+
+    organization = Organization.objects.filter(slug=slug.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {slug!r}. Create it with: huddle org create {slug} --name …")
+    return organization
+
+
+def member_of(organization: Any, email: str | None, *, owner_by_default: bool = False) -> Any:
+    """The ``Membership`` of ``email``; without an email, the first owner when allowed."""
+    from huddle.accounts.models import Membership, Role
+
+    memberships = Membership.objects.select_related("user", "organization").filter(
+        organization=organization
+    )
+    if email:
+        membership = memberships.filter(user__email__iexact=email.strip()).first()
+        if membership is None:
+            fail(f"{email} is not a member of {organization.slug}.")
+        return membership
+    if not owner_by_default:
+        fail("Pass --user EMAIL: the member to act as.")
+    membership = memberships.filter(role=Role.OWNER).order_by("created_at").first()
+    if membership is None:
+        fail(f"{organization.slug} has no owner; pass --user EMAIL.")
+    return membership
+
+
+def member_actor(organization: Any, email: str) -> Any:
+    """The ``Actor`` for ``email`` in ``organization``."""
+    from huddle.accounts.policy import Actor
+
+    return Actor(member_of(organization, email))
+
+
+@contextmanager
+def explained() -> Iterator[None]:
+    """Put a ``ValidationFailed``'s fields on its one line: the CLI has no form to show them on."""
+    from huddle.core.errors import ValidationFailed
+
+    try:
+        yield
+    except ValidationFailed as error:
+        if not error.fields:
+            raise
+        details = "; ".join(
+            f"{where}: {message.rstrip('.')}"
+            for where, messages in error.fields.items()
+            for message in messages
+        )
+        fail(f"{error.message.replace('; see the fields.', ':')} {details}.")
+
+
+def to_json(value: Any) -> str:
+    """JSON for people and scripts: dates as ISO 8601, ids as strings, UTF-8 kept."""
+
+    def default(obj: object) -> str:
+        if isinstance(obj, datetime | date):
+            return obj.isoformat()
+        if isinstance(obj, UUID):
+            return str(obj)
+        raise TypeError(type(obj).__name__)
+
+    return json.dumps(value, default=default, ensure_ascii=False, indent=2)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, fail, organization_by_slug
 
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -51,7 +51,7 @@ def user_add(
     from huddle.accounts import services
     from huddle.accounts.models import User
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -83,7 +83,7 @@ def token_create(
     from huddle.accounts.models import Membership
     from huddle.accounts.policy import Actor
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     membership = (
         Membership.objects.select_related("user", "organization")
         .filter(organization=organization, user__email__iexact=user.strip())
@@ -94,12 +94,3 @@ def token_create(
     _token, raw = services.token_create(actor=Actor(membership), name=name)
     # Only the token on stdout, so `TOKEN=$(huddle token create …)` works.
     typer.echo(raw)
-
-
-def _organization(slug: str):
-    from huddle.accounts.models import Organization
-
-    organization = Organization.objects.filter(slug=slug.strip().lower()).first()
-    if organization is None:
-        fail(f"No organisation {slug!r}. Create it with: huddle org create {slug} --name …")
-    return organization

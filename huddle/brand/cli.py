@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, fail, member_of, organization_by_slug
 
 brand_app = typer.Typer(
     help="Brand check: texts against glossaries and guides.", no_args_is_help=True
@@ -51,9 +51,8 @@ def check(
     """Check a text; exit 1 when it has a blocking finding (a banned term), else 0."""
     from huddle.accounts.policy import Actor
     from huddle.brand.services import brand_check
-    from huddle.context.cli import _membership, _organization
 
-    actor = Actor(_membership(_organization(org), user))
+    actor = Actor(member_of(organization_by_slug(org), user, owner_by_default=True))
     result = brand_check(actor=actor, text=_read(file), workflow=workflow, channel=channel)
     report = result.report
     if as_json:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, explained, fail, member_actor, organization_by_slug, to_json
 
 if TYPE_CHECKING:
     from huddle.capture.promote import Span
@@ -92,10 +92,9 @@ def add(
     """Add a capture as the member ``--user``; it is private to them."""
     from huddle.capture import services
     from huddle.capture.api import capture_data
-    from huddle.library.cli import _actor, _explained, _json, _organization
     from huddle.library.queries import team_by_slug
 
-    actor = _actor(_organization(org), user)
+    actor = member_actor(organization_by_slug(org), user)
     visibility, team = "private", None
     if file is not None:
         if title or step or example:
@@ -129,7 +128,7 @@ def add(
             "minutes_before": minutes_before,
             "minutes_after": minutes_after,
         }
-    with _explained():
+    with explained():
         capture = services.capture_create(
             actor=actor,
             data=services.CaptureData.from_data(data),
@@ -137,7 +136,7 @@ def add(
             team=team,
         )
     if as_json:
-        typer.echo(_json(capture_data(capture)))
+        typer.echo(to_json(capture_data(capture)))
         return
     console.print(f"Captured [bold]{capture.title}[/] ({capture.public_id}).")
 
@@ -154,18 +153,17 @@ def list_(
     from huddle.capture import queries
     from huddle.capture.api import capture_data
     from huddle.capture.models import Capture
-    from huddle.library.cli import _actor, _json, _organization
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     if user:
-        found = queries.visible_captures(_actor(organization, user))
+        found = queries.visible_captures(member_actor(organization, user))
     else:
         found = Capture.objects.filter(organization=organization).select_related(
             "owner", "team", "promoted_to"
         )
     rows = [capture_data(c) for c in found.order_by("-created_at", "-id")]
     if as_json:
-        typer.echo(_json(rows))
+        typer.echo(to_json(rows))
         return
     from rich.table import Table
 
@@ -221,12 +219,11 @@ def promote(
     """Promote a capture into a private draft workflow owned by ``--user``."""
     from huddle.accounts import policy
     from huddle.capture import queries, services
-    from huddle.library.cli import _actor, _explained, _json, _organization
 
-    actor = _actor(_organization(org), user)
+    actor = member_actor(organization_by_slug(org), user)
     capture = queries.get_capture(actor, capture_id)
     spans = _spans(span or [], len(capture.steps))
-    with _explained():
+    with explained():
         if dry_run:
             policy.require_edit(actor, capture)
             preview = services.promote_preview(capture, spans, actor=actor)
@@ -244,7 +241,7 @@ def promote(
     result = preview.as_data()
     if as_json:
         typer.echo(
-            _json(
+            to_json(
                 {
                     "workflow": {"id": workflow.public_id, "slug": workflow.slug}
                     if workflow

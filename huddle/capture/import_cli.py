@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, explained, fail, member_actor, organization_by_slug, to_json
 
 import_app = typer.Typer(
     help="Import a ChatGPT or Claude data export (zip or conversations JSON).",
@@ -28,9 +28,8 @@ def _import(source: str, path: Path, org: str, user: str, as_json: bool) -> None
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     from huddle.capture.importers.writer import import_export
-    from huddle.library.cli import _actor, _organization
 
-    actor = _actor(_organization(org), user)
+    actor = member_actor(organization_by_slug(org), user)
     if not path.is_file():
         fail(f"No such file: {path}")
     show_progress = sys.stderr.isatty() and not as_json
@@ -110,13 +109,12 @@ def mine(
     from huddle.accounts.policy import Actor
     from huddle.capture.importers.models import Prompt
     from huddle.capture.importers.patterns import patterns_mine
-    from huddle.library.cli import _actor, _organization
 
     if not org:
         fail("Give --org SLUG.")
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     if user:
-        actors = [_actor(organization, user)]
+        actors = [member_actor(organization, user)]
     else:
         owners = Prompt.objects.filter(organization=organization).values("owner")
         actors = [
@@ -147,12 +145,13 @@ def mine_promote(
 ) -> None:
     """Turn one of the member's patterns into a private draft workflow owned by them."""
     from huddle.capture.importers.patterns import get_pattern, pattern_promote
-    from huddle.library.cli import _actor, _explained, _json, _organization
 
-    actor = _actor(_organization(org), user)
-    with _explained():
+    actor = member_actor(organization_by_slug(org), user)
+    with explained():
         workflow = pattern_promote(actor=actor, pattern=get_pattern(actor, pattern_id), title=title)
     if as_json:
-        typer.echo(_json({"id": workflow.public_id, "slug": workflow.slug, "kind": workflow.kind}))
+        typer.echo(
+            to_json({"id": workflow.public_id, "slug": workflow.slug, "kind": workflow.kind})
+        )
         return
     console.print(f"Promoted to the draft workflow [bold]{workflow.slug}[/].")

@@ -8,39 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, fail, member_of, organization_by_slug
 
 if TYPE_CHECKING:
-    from huddle.accounts.models import Membership, Organization
+    pass
 
 context_app = typer.Typer(help="Context assets and packs.", no_args_is_help=True)
-
-
-def _organization(slug: str) -> Organization:
-    from huddle.accounts.models import Organization
-
-    organization = Organization.objects.filter(slug=slug.strip().lower()).first()
-    if organization is None:
-        fail(f"No organisation {slug!r}.")
-    return organization
-
-
-def _membership(organization: Organization, email: str | None) -> Membership:
-    """The member named by ``--user``, else the organisation's first owner."""
-    from huddle.accounts.models import Membership, Role
-
-    memberships = Membership.objects.select_related("user", "organization").filter(
-        organization=organization
-    )
-    if email:
-        membership = memberships.filter(user__email__iexact=email.strip()).first()
-        if membership is None:
-            fail(f"{email} is not a member of {organization.slug}.")
-    else:
-        membership = memberships.filter(role=Role.OWNER).order_by("created_at").first()
-        if membership is None:
-            fail(f"{organization.slug} has no owner; pass --user EMAIL.")
-    return membership
 
 
 @context_app.command("add")
@@ -72,8 +45,8 @@ def add(
     from huddle.context import services
     from huddle.core.uploads import max_upload_bytes, too_large
 
-    organization = _organization(org)
-    owner = _membership(organization, user).user
+    organization = organization_by_slug(org)
+    owner = member_of(organization, user, owner_by_default=True).user
     size = file.stat().st_size
     if size > max_upload_bytes():
         raise too_large(size, file.name)
@@ -125,7 +98,7 @@ def list_assets(
     """List an organisation's context assets (all of them: this is the operator's view)."""
     from huddle.context.models import ContextAsset, Kind
 
-    assets = ContextAsset.objects.filter(organization=_organization(org)).select_related(
+    assets = ContextAsset.objects.filter(organization=organization_by_slug(org)).select_related(
         "owner", "approved_version"
     )
     if kind:
@@ -181,12 +154,12 @@ def pack(
     from huddle.context import packs, queries
     from huddle.context.models import ContextPack
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     found = ContextPack.objects.filter(organization=organization, name__iexact=name.strip()).first()
     if found is None:
         fail(f"No context pack called {name!r} in {organization.slug}.")
     email = user or found.owner.email
-    actor = Actor(_membership(organization, email))
+    actor = Actor(member_of(organization, email, owner_by_default=True))
     chosen = queries.get_pack(actor, found.public_id)
     if out.suffix.lower() == ".zip":
         out.write_bytes(packs.pack_zip(actor, chosen, target))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, fail, organization_by_slug
 
 
 def insights(
@@ -24,14 +24,12 @@ def insights(
     Runs as the server operator: individual figures are included unless the organisation
     chose aggregate-only insights.
     """
-    from huddle.accounts.models import Organization, Team
+    from huddle.accounts.models import Team
     from huddle.insights.metrics.data import Scope
     from huddle.insights.metrics.report import build
     from huddle.insights.metrics.window import make_window
 
-    organization = Organization.objects.filter(slug=org.strip().lower()).first()
-    if organization is None:
-        fail(f"No organisation {org!r}.")
+    organization = organization_by_slug(org)
     scope_team = None
     if team:
         scope_team = Team.objects.filter(organization=organization, slug=team.strip()).first()

@@ -6,21 +6,23 @@ their rights; ``list`` and ``export`` without ``--user`` are the operator's view
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-from uuid import UUID
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from huddle.cli_support import console, err_console, fail
+from huddle.cli_support import (
+    console,
+    err_console,
+    explained,
+    fail,
+    member_actor,
+    organization_by_slug,
+    to_json,
+)
 
 if TYPE_CHECKING:
-    from huddle.accounts.models import Organization
-    from huddle.accounts.policy import Actor
+    pass
 
 workflows_app = typer.Typer(
     help="The shared library: add, list, render, export and import workflows.",
@@ -31,55 +33,6 @@ PROGRESS_FROM = 10  # workflows; below this an import is too quick for a progres
 
 Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _organization(slug: str) -> Organization:
-    from huddle.accounts.cli import _organization as find
-
-    return find(slug)
-
-
-def _actor(organization: Organization, email: str) -> Actor:
-    from huddle.accounts.models import Membership
-    from huddle.accounts.policy import Actor
-
-    membership = (
-        Membership.objects.select_related("user", "organization")
-        .filter(organization=organization, user__email__iexact=email.strip())
-        .first()
-    )
-    if membership is None:
-        fail(f"{email} is not a member of {organization.slug}.")
-    return Actor(membership)
-
-
-@contextmanager
-def _explained() -> Iterator[None]:
-    """Put a ``ValidationFailed``'s fields on its one line: the CLI has no form to show them on."""
-    from huddle.core.errors import ValidationFailed
-
-    try:
-        yield
-    except ValidationFailed as error:
-        if not error.fields:
-            raise
-        details = "; ".join(
-            f"{where}: {message.rstrip('.')}"
-            for where, messages in error.fields.items()
-            for message in messages
-        )
-        fail(f"{error.message.replace('; see the fields.', ':')} {details}.")
-
-
-def _json(value: Any) -> str:
-    def default(obj: object) -> str:
-        if isinstance(obj, datetime):
-            return obj.isoformat()
-        if isinstance(obj, UUID):
-            return str(obj)
-        raise TypeError(type(obj).__name__)
-
-    return json.dumps(value, default=default, ensure_ascii=False, indent=2)
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -121,7 +74,7 @@ def add(
     from huddle.library.content import VersionContent
     from huddle.library.queries import team_by_slug
 
-    actor = _actor(_organization(org), owner)
+    actor = member_actor(organization_by_slug(org), owner)
     if file is not None and (step or title or slug or kind or system or input_):
         fail("Give either --file or --title/--kind/--step…, not both.")
     if file is None and not (title and kind and step):
@@ -129,7 +82,7 @@ def add(
     team_obj = team_by_slug(actor.organization, team) if team else None
     if team and team_obj is None:
         fail(f"No team {team!r} in {actor.organization.slug}.")
-    with _explained():
+    with explained():
         if file is not None:
             docs = portable.load_docs(actor, file)
             if len(docs) != 1:
@@ -166,14 +119,16 @@ def list_(
     from huddle.library import queries
     from huddle.library.serialize import workflow_data
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     if user:
-        found = queries.search_workflows(_actor(organization, user), queries.LibraryFilter(q=q))
+        found = queries.search_workflows(
+            member_actor(organization, user), queries.LibraryFilter(q=q)
+        )
     else:
         found = queries.organization_workflows(organization, q=q)
     rows = [workflow_data(w) for w in queries.with_listing_data(found)]
     if as_json:
-        typer.echo(_json(rows))
+        typer.echo(to_json(rows))
         return
     from rich.table import Table
 
@@ -218,15 +173,15 @@ def render(
 
     values = _pairs(var or [], "--var")
     outputs = _pairs(step_output or [], "--step-output")
-    actor = _actor(_organization(org), user)
+    actor = member_actor(organization_by_slug(org), user)
     found = queries.get_workflow(actor, workflow)
     chosen = queries.get_version(found, version) if version else services.latest_version(found)
-    with _explained():
+    with explained():
         rendered = render_version(actor, chosen, values, step_outputs=outputs)
     if as_json:
         steps = [{"name": s.name, "text": s.text} for s in rendered.steps]
         data = {"version": chosen.number, "system": rendered.system, "steps": steps}
-        typer.echo(_json({**data, "text": rendered.as_text()}))
+        typer.echo(to_json({**data, "text": rendered.as_text()}))
         return
     typer.echo(rendered.as_text())
 
@@ -246,9 +201,9 @@ def export(
     from huddle.library import portable, queries
     from huddle.library.models import Status
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     if user:
-        found = queries.search_workflows(_actor(organization, user), queries.LibraryFilter())
+        found = queries.search_workflows(member_actor(organization, user), queries.LibraryFilter())
     else:
         found = queries.organization_workflows(organization).exclude(status=Status.ARCHIVED)
     count = portable.write_export(
@@ -273,8 +228,8 @@ def import_(
     """
     from huddle.library import portable
 
-    actor = _actor(_organization(org), owner)
-    with _explained():
+    actor = member_actor(organization_by_slug(org), owner)
+    with explained():
         plan = portable.plan_import(actor, path)
     if dry_run:
         counts = {"created": len(plan.create), "updated": len(plan.update)}
@@ -288,7 +243,7 @@ def import_(
     else:
         counts = portable.apply_import(actor, plan)
     if as_json:
-        typer.echo(_json({**counts, "dry_run": dry_run}))
+        typer.echo(to_json({**counts, "dry_run": dry_run}))
         return
     c = counts
     if dry_run:

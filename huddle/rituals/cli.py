@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, err_console, fail
+from huddle.cli_support import console, err_console, fail, organization_by_slug
 
 digest_app = typer.Typer(
     help="The weekly digest: print, send, or run the schedule (tick).",
@@ -48,7 +48,6 @@ def digest(
     """Print a week's digest (drafting it if needed); --send sends it."""
     if ctx.invoked_subcommand is not None:
         return
-    from huddle.accounts.cli import _organization
     from huddle.rituals import delivery
     from huddle.rituals.digest import digest_draft
 
@@ -56,7 +55,7 @@ def digest(
         fail("Give the organisation: huddle digest --org SLUG.")
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}.")
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     found = digest_draft(organization, _week(organization, week), refresh=False)
     deliveries = delivery.digest_send(actor=None, digest=found, inline=True) if send else []
     if fmt == "md":
@@ -109,12 +108,11 @@ def wins_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The candidates of a week with their votes; the winner first."""
-    from huddle.accounts.cli import _organization
     from huddle.rituals import services
     from huddle.rituals.digest import week_wins, win_data
     from huddle.rituals.models import Win
 
-    organization = _organization(org)
+    organization = organization_by_slug(org)
     week = _week(organization, week)
     if week == services.week_now(organization):
         services.wins_suggest(organization, week)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail
+from huddle.cli_support import console, fail, organization_by_slug
 
 runs_app = typer.Typer(
     help="Runs: uses of workflows and the time they saved.", no_args_is_help=True
@@ -30,12 +30,9 @@ def import_runs(
     skipped (a line is identified by user + started_at + workflow)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from huddle.accounts.models import Organization
     from huddle.runs.importing import runs_import
 
-    organization = Organization.objects.filter(slug=org.strip().lower()).first()
-    if organization is None:
-        fail(f"No organisation {org!r}.")
+    organization = organization_by_slug(org)
     if not file.is_file():
         fail(f"No such file: {file}")
     size = file.stat().st_size
