@@ -181,6 +181,25 @@ def visible_q(actor: Actor, prefix: str = "") -> Q:
     )
 
 
+def sharing_team(organization: Organization, visibility: str, team: Team | None) -> Team | None:
+    """Check who an owned object is shared with: a known visibility, a team of the same
+    organisation (another organisation's is simply not found), and a team for ``team``."""
+    from huddle.core.errors import ValidationFailed
+
+    if visibility not in Visibility.values:
+        raise ValidationFailed(
+            f"{visibility!r} is not a visibility; use private, team or org.",
+            fields={"visibility": [f"Use one of {', '.join(Visibility.values)}."]},
+        )
+    if team is not None and team.organization_id != organization.pk:
+        raise NotFound("No such team.")
+    if visibility == Visibility.TEAM and team is None:
+        raise ValidationFailed(
+            "Choose the team to share with.", fields={"team": ["Required for team visibility."]}
+        )
+    return team
+
+
 def can_see(actor: Actor, obj: object) -> bool:
     """The Python twin of ``visible_q`` for one loaded object."""
     if getattr(obj, "organization_id", None) != actor.organization.pk:

@@ -19,7 +19,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.capture import promote as promoting
 from huddle.capture.models import Capture, Source, Tool
 from huddle.capture.promote import Span
-from huddle.core.errors import NotFound, ValidationFailed
+from huddle.core.errors import ValidationFailed
 from huddle.core.services import event_record
 from huddle.library import contextrefs
 from huddle.library import services as library_services
@@ -190,21 +190,6 @@ def _minutes(raw: Any, name: str, add: Any) -> int | None:
     return int(value)
 
 
-def _team(actor: Actor, team: Team | None, visibility: str) -> Team | None:
-    if visibility not in Visibility.values:
-        raise ValidationFailed(
-            "Choose who can see it.",
-            fields={"visibility": [f"Use one of {', '.join(Visibility.values)}."]},
-        )
-    if team is not None and team.organization_id != actor.organization.pk:
-        raise NotFound("No such team.")
-    if visibility == Visibility.TEAM and team is None:
-        raise ValidationFailed(
-            "Choose the team to share with.", fields={"team": ["Required for team visibility."]}
-        )
-    return team
-
-
 @transaction.atomic
 def capture_create(
     *,
@@ -216,7 +201,7 @@ def capture_create(
 ) -> Capture:
     """Record a capture; it is private to its author unless ``visibility`` says otherwise."""
     policy.require(actor, Action.CREATE_CONTENT)
-    team = _team(actor, team, visibility)
+    team = policy.sharing_team(actor.organization, visibility, team)
     capture = Capture.objects.create(
         organization=actor.organization,
         owner=actor.user,
@@ -254,7 +239,7 @@ def capture_share(
 ) -> Capture:
     """Change who sees the capture: only me, my team, or everyone in the organisation."""
     policy.require_edit(actor, capture)
-    capture.team = _team(actor, team, visibility)
+    capture.team = policy.sharing_team(actor.organization, visibility, team)
     capture.visibility = visibility
     capture.save(update_fields=["team", "visibility", "updated_at"])
     event_record(

@@ -125,18 +125,7 @@ def _clean_title(title: str) -> str:
 def _sharing(
     organization: Organization, visibility: str, team: Team | None
 ) -> tuple[str, Team | None]:
-    if visibility not in Visibility.values:
-        raise ValidationFailed(
-            f"{visibility!r} is not a visibility; use private, team or org.",
-            fields={"visibility": ["Unknown visibility."]},
-        )
-    if team is not None and team.organization_id != organization.pk:
-        raise ValidationFailed("Unknown team.", fields={"team": ["Unknown team."]})
-    if visibility == Visibility.TEAM and team is None:
-        raise ValidationFailed(
-            "Choose the team that may see it.", fields={"team": ["Required for team visibility."]}
-        )
-    return visibility, team
+    return visibility, policy.sharing_team(organization, visibility, team)
 
 
 def _approves(actor: Actor | None, draft: bool) -> bool:

@@ -60,16 +60,6 @@ def _unique_slug(actor: Actor, wanted: str) -> str:
     return slug
 
 
-def _team(actor: Actor, team: Team | None, visibility: str) -> Team | None:
-    if team is not None and team.organization_id != actor.organization.pk:
-        raise NotFound("No such team.")
-    if visibility == Visibility.TEAM and team is None:
-        raise ValidationFailed(
-            "Choose the team to share with.", fields={"team": ["Required for team visibility."]}
-        )
-    return team
-
-
 def _check_content(actor: Actor, kind: str, content: VersionContent) -> VersionContent:
     uses = validate(kind, content, known_context=contextrefs.known_slugs(actor))
     # Inline {{ context.x }} references are recorded too, so "where is this asset used" works.
@@ -150,7 +140,7 @@ def workflow_create(
     if problems:
         raise ValidationFailed("The workflow has problems; see the fields.", fields=problems)
     content = _check_content(actor, kind, content)
-    team = _team(actor, team, visibility)
+    team = policy.sharing_team(actor.organization, visibility, team)
     workflow = Workflow.objects.create(
         organization=actor.organization,
         slug=slug or _unique_slug(actor, title),
@@ -258,7 +248,9 @@ def workflow_publish(
         raise ValidationFailed(
             f"Use one of {', '.join(Visibility.values)}.", fields={"visibility": ["Unknown."]}
         )
-    team = _team(actor, team if visibility == Visibility.TEAM else workflow.team, visibility)
+    team = policy.sharing_team(
+        actor.organization, visibility, team if visibility == Visibility.TEAM else workflow.team
+    )
     old = workflow.visibility
     workflow.visibility = visibility
     workflow.team = team
