@@ -354,3 +354,27 @@ def test_a_failure_half_way_writes_nothing(small, tmp_path, monkeypatch):
         before
     )
     assert timezone.now()
+
+
+def test_files_in_media_storage_travel_with_their_rows(small, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    from huddle.capture.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    organization = Organization.objects.get(slug="small")
+    owner = Membership.objects.get(organization=organization).user
+    job = ImportJob(organization=organization, owner=owner, source="chatgpt")
+    job.file.save("export.zip", ContentFile(b"the uploaded export"), save=True)
+    gone = ImportJob.objects.create(
+        organization=organization, owner=owner, source="claude", file="imports/deleted.zip"
+    )
+    archive = tmp_path / "with-files.zip"
+    manifest = backup_write(organization, archive)
+    assert manifest["files"] == [job.file.name]
+    assert manifest["missing_files"] == [gone.file.name]
+    restored, _ = backup_restore(archive, slug="copy")
+    copy = ImportJob.objects.get(organization=restored, source="chatgpt")
+    assert copy.file.name != job.file.name  # the original still holds its name
+    with copy.file.open("rb") as handle:
+        assert handle.read() == b"the uploaded export"

@@ -91,7 +91,7 @@ def backup_write(organization: Organization, out: Path) -> dict[str, Any]:
             if not isinstance(field, models.FileField):
                 continue
             for row in rows:
-                name = getattr(row, field.attname)
+                name = getattr(row, field.attname).name
                 if not name:
                     continue
                 if default_storage.exists(name):
