@@ -378,3 +378,11 @@ def test_files_in_media_storage_travel_with_their_rows(small, tmp_path, settings
     assert copy.file.name != job.file.name  # the original still holds its name
     with copy.file.open("rb") as handle:
         assert handle.read() == b"the uploaded export"
+
+
+def test_rows_that_dont_match_the_manifest_counts_are_refused(small, tmp_path, capsys):
+    def change(members: dict[str, bytes]) -> dict[str, bytes]:
+        return _with_manifest(members, lambda m: m["counts"].update({"accounts.membership": 7}))
+
+    err = _refused(_rewrite(small, tmp_path / "t.zip", change), capsys, "--as", "other")
+    assert "accounts.membership rows don't match" in err

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -118,7 +119,7 @@ def backup_open(path: Path) -> Backup:
             raise BackupRefused("The archive has no manifest.json; it is not a Huddle backup.")
         try:
             manifest = json.loads(_read(archive, by_name[MANIFEST], 16 * 1024**2))
-        except (ValueError, zipfile.BadZipFile) as error:
+        except (ValueError, zipfile.BadZipFile, zlib.error) as error:
             raise BackupRefused("The archive's manifest.json is not valid JSON.") from error
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BackupRefused("The archive's manifest is not a Huddle backup's.")
@@ -141,7 +142,7 @@ def backup_open(path: Path) -> Backup:
             expected = listed[name]
             try:
                 data = _read(archive, by_name[name], int(expected["size"]))
-            except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as error:
+            except (zipfile.BadZipFile, zlib.error, KeyError, TypeError, ValueError) as error:
                 raise BackupRefused(f"The archive entry {name!r} can't be read.") from error
             if len(data) != expected["size"] or (
                 hashlib.sha256(data).hexdigest() != expected.get("sha256")

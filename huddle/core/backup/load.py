@@ -153,6 +153,12 @@ class _Restorer:
     def run(self) -> dict[str, int]:
         nodes = insert_order(organization_models())
         records = {node.label: self.backup.json(f"data/{node.label}.json") for node in nodes}
+        expected = self.backup.manifest.get("counts") or {}
+        for node in nodes:
+            if not isinstance(records[node.label], list) or expected.get(node.label) != len(
+                records[node.label]
+            ):
+                raise BackupRefused(f"The archive's {node.label} rows don't match its manifest.")
         self.users()
         self.plan_uuids(nodes, records)
         counts: dict[str, int] = {}
