@@ -386,3 +386,15 @@ def test_rows_that_dont_match_the_manifest_counts_are_refused(small, tmp_path, c
 
     err = _refused(_rewrite(small, tmp_path / "t.zip", change), capsys, "--as", "other")
     assert "accounts.membership rows don't match" in err
+
+
+def test_rows_that_dont_fit_are_refused_even_with_matching_hashes(small, tmp_path, capsys):
+    def change(members: dict[str, bytes]) -> dict[str, bytes]:
+        rows = json.loads(members["data/accounts.membership.json"])
+        rows[0]["fields"]["role"] = None  # NOT NULL in the database
+        data = json.dumps(rows).encode()
+        members = _add_listed(members, "data/accounts.membership.json", data)
+        return members
+
+    err = _refused(_rewrite(small, tmp_path / "t.zip", change), capsys, "--as", "other")
+    assert "can't be restored" in err

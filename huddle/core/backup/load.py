@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -251,8 +251,11 @@ def backup_restore(path: Path, *, slug: str | None = None) -> tuple[Organization
                 target=organization,
                 data={"from": str(source.get("slug", "")), "counts": counts},
             )
-    except BaseException:
+    except BaseException as error:
         for name in restorer.saved_files if restorer else []:
             default_storage.delete(name)
+        if isinstance(error, ValidationError | DatabaseError | ValueError | TypeError | KeyError):
+            # Rows whose hashes match but whose content doesn't fit (edited, then re-hashed).
+            raise BackupRefused(f"The archive's rows can't be restored: {error}.") from error
         raise
     return organization, counts
