@@ -5,6 +5,8 @@ Every error is ``{"error": {"code": …, "message": …, "fields": {…}}}``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -23,7 +25,49 @@ from huddle.rituals.api import asks_router, digests_router, wins_router
 from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
 
-api = NinjaAPI(
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+
+class HuddleAPI(NinjaAPI):
+    """Documents what every route can answer besides its success: the one error shape.
+
+    Any route may refuse (401 without a valid token, 404 for what isn't yours, 422 for a bad
+    request, 429 when rate-limited …), always as ``{"error": {…}}``; the schema says so with a
+    ``default`` response so clients and schemathesis can check error bodies too.
+    """
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {
+            "description": "Refused: the body says why (`code`, `message`, `fields`).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("default", error)
+        return schema
+
+
+api = HuddleAPI(
     title="Huddle API",
     version="1",
     description="The shared AI workflow library of your team. Authenticate with a personal "

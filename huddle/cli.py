@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -147,6 +148,42 @@ def demo() -> None:
         f"with password [bold]{login.password}[/]",
         soft_wrap=True,
     )
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Argument(help="The archive to write (a .zip).")],
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+) -> None:
+    """Write an organisation (its data and files, no secrets) as one archive."""
+    from huddle.accounts.models import Organization
+    from huddle.core.backup import backup_write
+
+    organization = Organization.objects.filter(slug=org.strip().lower()).first()
+    if organization is None:
+        fail(f"No organisation {org!r}.")
+    manifest = backup_write(organization, out)
+    rows = sum(manifest["counts"].values())
+    console.print(
+        f"Wrote {organization.slug} to {out}: {rows:,} rows, {manifest['users']} people, "
+        f"{len(manifest['files'])} files.",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def restore(
+    archive: Annotated[Path, typer.Argument(help="An archive written by 'huddle backup'.")],
+    as_slug: Annotated[
+        str | None,
+        typer.Option("--as", help="Slug of the new organisation (default: the original's)."),
+    ] = None,
+) -> None:
+    """Restore an archive into a new, empty organisation (nothing is written if it is refused)."""
+    from huddle.core.backup import backup_restore
+
+    organization, counts = backup_restore(archive, slug=as_slug)
+    console.print(f"Restored {organization.slug}: {sum(counts.values()):,} rows.", soft_wrap=True)
 
 
 def run(argv: list[str] | None = None) -> int:
