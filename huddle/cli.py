@@ -156,12 +156,9 @@ def backup(
     org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
 ) -> None:
     """Write an organisation (its data and files, no secrets) as one archive."""
-    from huddle.accounts.models import Organization
     from huddle.core.backup import backup_write
 
-    organization = Organization.objects.filter(slug=org.strip().lower()).first()
-    if organization is None:
-        fail(f"No organisation {org!r}.")
+    organization = organization_by_slug(org)
     manifest = backup_write(organization, out)
     rows = sum(manifest["counts"].values())
     console.print(
