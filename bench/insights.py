@@ -54,6 +54,12 @@ def measure(slug: str, weeks: int, cold_repeat: int, warm_repeat: int) -> dict[s
     }
 
 
+def _run_count(slug: str) -> int:
+    from huddle.runs.models import Run
+
+    return Run.objects.filter(organization__slug=slug).count()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--org", default="bench-insights")
@@ -64,14 +70,20 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=3)
     parser.add_argument("--warm", type=int, default=10)
     parser.add_argument("--name", default="insights")
+    parser.add_argument(
+        "--no-generate", action="store_true", help="measure the organisation as it is (one size)"
+    )
     args = parser.parse_args()
     setup_django()
     from bench.generate import generate
 
     sizes = []
-    for runs in sorted(args.runs):
+    for runs in sorted(args.runs)[: 1 if args.no_generate else None]:
         started = time.perf_counter()
-        generate(args.org, args.members, args.workflows, runs, args.weeks, seed=7)
+        if args.no_generate:
+            runs = _run_count(args.org)
+        else:
+            generate(args.org, args.members, args.workflows, runs, args.weeks, seed=7)
         generated = time.perf_counter() - started
         figures = measure(args.org, args.weeks, args.cold, args.warm)
         figures |= {"runs": runs, "generate_seconds": round(generated, 1)}
