@@ -17,12 +17,13 @@ RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
           HUDDLE_ENCRYPTION_KEY="$$(cat var/encryption_key)" \
           HUDDLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: help run test test-postgres lint fix uv venv chromium clean
+.PHONY: help run test test-postgres lint fix uv venv chromium clean bench
 
 help:
 	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT)"
 	@echo "make test           set up and run the whole suite (SQLite, lint, migrations check)"
 	@echo "make test-postgres  the suite against a throwaway PostgreSQL cluster"
+	@echo "make bench          every benchmark at a reduced size (minutes) -> bench/results/*.json"
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -66,3 +67,19 @@ test-postgres: venv chromium
 
 clean:
 	rm -rf $(VENV) var/static test-results
+
+# Benchmarks at a reduced size (a few minutes), on their own SQLite file; see bench/README.md for
+# the full sizes. Not part of `make test`.
+BENCH_ENV = HUDDLE_DEBUG=true HUDDLE_DATABASE_URL=sqlite:///var/bench.sqlite3
+bench: venv
+	@mkdir -p var
+	$(BENCH_ENV) $(BIN)/python manage.py migrate -v0
+	$(BENCH_ENV) $(BIN)/huddle demo >/dev/null
+	$(BENCH_ENV) $(BIN)/python -m bench.generate --org bench --members 200 --workflows 5000 --runs 20000
+	$(BENCH_ENV) $(BIN)/python -m bench.search --org bench
+	$(BENCH_ENV) $(BIN)/python -m bench.render --org acme
+	$(BENCH_ENV) $(BIN)/python -m bench.brand_check --runs 50
+	$(BENCH_ENV) $(BIN)/python -m bench.http_load --org bench --seconds 10
+	$(BENCH_ENV) $(BIN)/python -m bench.importing --mb 50
+	$(BENCH_ENV) $(BIN)/python -m bench.mining --prompts 20000
+	$(BENCH_ENV) $(BIN)/python -m bench.insights --runs 10000 50000 --cold 2 --warm 5

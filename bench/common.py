@@ -22,6 +22,11 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Measure what production does: debug settings keep every query's SQL in memory (a large
+    # import's bulk inserts grow the RSS by hundreds of MB and slow it down).
+    settings.DEBUG = False
 
 
 def timings(work: Callable[[], Any], *, repeat: int, warmup: int = 2) -> list[float]:
@@ -71,3 +76,65 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     payload = {"benchmark": name, "at": datetime.now(UTC).isoformat(), "machine": machine(), **data}
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MB (VmHWM; ru_maxrss where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _child(target: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
+    try:
+        queue.put(("ok", target(*args)))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent
+        queue.put(("error", repr(error)))
+
+
+def in_child(target: Callable[..., Any], *args: Any) -> Any:
+    """``target(*args)`` in a fresh (spawned) process, so its peak RSS is its own; its result."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(target, args, queue))
+    process.start()
+    status, value = queue.get()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"benchmark child failed: {value}")
+    return value
+
+
+def bench_member(slug: str) -> tuple[str, str]:
+    """A fresh organisation ``slug`` with one owner (replacing an existing one): (slug, email)."""
+    from django.contrib.auth.hashers import make_password
+
+    from huddle.accounts.models import Membership, Organization, Role, User
+
+    email = f"owner@{slug}.bench"
+    Organization.objects.filter(slug=slug).delete()
+    User.objects.filter(email=email).delete()
+    organization = Organization.objects.create(slug=slug, name=f"Benchmark {slug}")
+    user = User.objects.create(
+        email=email, name="Bench owner", password=make_password("bench-password-not-secret")
+    )
+    Membership.objects.create(organization=organization, user=user, role=Role.OWNER)
+    return slug, email
+
+
+def bench_actor(slug: str, email: str) -> Any:
+    from huddle.accounts.models import Membership
+    from huddle.accounts.policy import Actor
+
+    membership = Membership.objects.select_related("user", "organization").get(
+        organization__slug=slug, user__email=email
+    )
+    return Actor(membership)

@@ -236,6 +236,10 @@ def generate(slug: str, members: int, workflows: int, runs: int, weeks: int, see
                 " WHERE organization_id = %s",
                 [organization.pk],
             )
+    # Runs went in by bulk_create, which skips the signals that mark roll-up weeks stale.
+    from huddle.insights import rollup
+
+    rollup.invalidate(organization)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

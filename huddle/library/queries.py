@@ -13,7 +13,14 @@ from huddle.accounts.models import Organization, Team
 from huddle.accounts.policy import Actor
 from huddle.core.errors import NotFound
 from huddle.library import search
-from huddle.library.models import Label, Status, Workflow, WorkflowLabel, WorkflowVersion
+from huddle.library.models import (
+    Label,
+    Status,
+    Workflow,
+    WorkflowLabel,
+    WorkflowTag,
+    WorkflowVersion,
+)
 
 SORTS = {
     "relevance": "Best match",
@@ -106,14 +113,26 @@ def visible_forks(actor: Actor, workflow: Workflow) -> QuerySet[Workflow]:
 
 
 def tags_in_use(actor: Actor) -> list[str]:
-    return list(
-        visible_workflows(actor)
-        .exclude(status=Status.ARCHIVED)
-        .values_list("tags__name", flat=True)
-        .exclude(tags__name=None)
-        .order_by("tags__name")
+    """Tag names on at least one workflow the actor may see (not archived), sorted.
+
+    The organisation's distinct tag names come from the ``tag_org_name`` index (a few dozen in
+    practice); each is then kept when an ``EXISTS`` probe finds one visible workflow carrying it,
+    which stops at the first hit. A ``DISTINCT`` over the join of every visible workflow cost
+    72 ms of a 102 ms library page at 100k workflows (docs/performance.md).
+    """
+    organization = actor.organization
+    names = (
+        WorkflowTag.objects.filter(organization=organization)
+        .order_by("name")
+        .values_list("name", flat=True)
         .distinct()
     )
+    visible = visible_workflows(actor).exclude(status=Status.ARCHIVED)
+    return [
+        name
+        for name in names
+        if visible.filter(tags__organization=organization, tags__name=name).exists()
+    ]
 
 
 # --- for the API, the CLI and YAML export/import ---------------------------------------------

@@ -33,6 +33,11 @@ class Tally(dict):
     """Summed figures (``rollup.NAMES`` and extras) with the derived values people read."""
 
     def add(self, row: dict[str, Any]) -> None:
+        if isinstance(row, Tally):  # already summed: clean names, numbers only (the hot path)
+            get = self.get
+            for key, value in row.items():
+                self[key] = get(key, 0) + value
+            return
         for name, value in row.items():
             if value is not None and not isinstance(value, (date, datetime)):
                 key = name.removeprefix(rollup.PREFIX)
@@ -108,11 +113,26 @@ class Scope:
         return self.team.name if self.team else self.organization.name
 
 
+GROUP_KEYS = frozenset({"user_id", "workflow_id", "week_start"})
+
+
 def _merge(into: dict[Any, Tally], rows: Any, key: Any) -> None:
+    """Sum each row's figures into ``into[key(row)]``. One row per key is the common case (the
+    roll-up has a row per person, workflow and week), so a new key's tally is built in one go;
+    the figure names are worked out once per query, not once per row."""
+    names: list[tuple[str, str]] | None = None
     for row in rows:
-        into.setdefault(key(row), Tally()).add(
-            {k: v for k, v in row.items() if k not in {"user_id", "workflow_id", "week_start"}}
-        )
+        if names is None:
+            names = [(k, k.removeprefix(rollup.PREFIX)) for k in row if k not in GROUP_KEYS]
+        k = key(row)
+        tally = into.get(k)
+        if tally is None:
+            into[k] = Tally({short: v for name, short in names if (v := row[name]) is not None})
+            continue
+        for name, short in names:
+            value = row[name]
+            if value is not None:
+                tally[short] = tally.get(short, 0) + value
 
 
 def _split(window: Window) -> tuple[list[date], date]:

@@ -70,8 +70,19 @@ def phases(material: Material) -> list[PhaseWeek]:
     user_ids = [p.user_id for p in material.profiles]
     members = max(1, len(user_ids))
     asks = data.hooked("asks", material.scope, material.lead_window)
-    runs = {(u, w): int(t.n("runs")) for (u, w), t in material.weeks.items()}
-    reuse = {(u, w): int(t.n("reuse_runs")) for (u, w), t in material.weeks.items()}
+    # Per week: each member's runs (only members who ran) and the reused runs, so a span costs
+    # the rows of its weeks, not members x weeks lookups.
+    members_set = set(user_ids)
+    runs_by_week: dict = {}
+    reuse_by_week: dict = {}
+    for (u, w), t in material.weeks.items():
+        if u not in members_set:
+            continue
+        n = int(t.n("runs"))
+        if n:
+            week = runs_by_week.setdefault(w, {})
+            week[u] = week.get(u, 0) + n
+        reuse_by_week[w] = reuse_by_week.get(w, 0) + int(t.n("reuse_runs"))
     share_by_week: dict = {}
     for (_u, w), n in material.shares.items():
         share_by_week[w] = share_by_week.get(w, 0) + n
@@ -80,10 +91,13 @@ def phases(material: Material) -> list[PhaseWeek]:
         ask_by_week[w] = ask_by_week.get(w, 0) + n
 
     def gini_of(span: list) -> tuple[float, int, int, int]:
-        per_user = [sum(runs.get((u, w), 0) for w in span) for u in user_ids]
-        used = [n for n in per_user if n]
-        total = sum(per_user)
-        reused = sum(reuse.get((u, w), 0) for u in user_ids for w in span)
+        per_user: dict[int, int] = {}
+        for w in span:
+            for u, n in runs_by_week.get(w, {}).items():
+                per_user[u] = per_user.get(u, 0) + n
+        used = [n for n in per_user.values() if n]
+        total = sum(used)
+        reused = sum(reuse_by_week.get(w, 0) for w in span)
         return gini(used), len(used), total, reused
 
     out: list[PhaseWeek] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from huddle.accounts.models import Membership
@@ -48,13 +49,17 @@ def signals(p: MemberProfile) -> list[str]:
     return found
 
 
-def _their_tasks(material: Material, user_id: int) -> tuple[set[str], set[str], set[int]]:
+def _their_tasks(
+    material: Material, user_id: int, workflow_ids: Iterable[int] | None = None
+) -> tuple[set[str], set[str], set[int]]:
+    """Tags and kinds of the workflows the member ran, and their ids. ``workflow_ids``: the
+    member's workflows when the caller indexed them already (else the cells are scanned)."""
     tags: set[str] = set()
     kinds: set[str] = set()
     used: set[int] = set()
-    for (uid, workflow_id), _tally in material.cells.items():
-        if uid != user_id or workflow_id is None:
-            continue
+    if workflow_ids is None:
+        workflow_ids = [w for (uid, w) in material.cells if uid == user_id and w is not None]
+    for workflow_id in workflow_ids:
         meta = material.workflows.get(workflow_id)
         if meta is not None:
             tags |= meta.tags
@@ -68,10 +73,11 @@ def suggestions(
     profile: MemberProfile,
     figures: dict[int, WorkflowFigures],
     team_ids: set[int],
+    workflow_ids: Iterable[int] | None = None,
 ) -> list[WorkflowFigures]:
     """Shared workflows the member can open, not theirs and not tried yet, for the same tasks
     (same tags, then same kind); endorsed first, then by speed-up, then by use."""
-    tags, kinds, used = _their_tasks(material, profile.user_id)
+    tags, kinds, used = _their_tasks(material, profile.user_id, workflow_ids)
     candidates = []
     for meta in material.workflows.values():
         if (
@@ -100,13 +106,17 @@ def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[
         membership__organization=material.scope.organization
     ).values_list("membership__user_id", "team_id"):
         teams.setdefault(user_id, set()).add(team_id)
+    ran: dict[int, list[int]] = {}  # each member's workflows, indexed once (not per member)
+    for user_id, workflow_id in material.cells:
+        if workflow_id is not None:
+            ran.setdefault(user_id, []).append(workflow_id)
     for p in material.profiles:
         if p.runs == 0 or p.power_user:
             continue
         found = signals(p)
         if found:
-            out.append(
-                Struggle(p, found, suggestions(material, p, figures, teams.get(p.user_id, set())))
-            )
+            team_ids = teams.get(p.user_id, set())
+            picks = suggestions(material, p, figures, team_ids, ran.get(p.user_id, []))
+            out.append(Struggle(p, found, picks))
     out.sort(key=lambda s: (-len(s.signals), -s.profile.runs, s.profile.email))
     return out
