@@ -108,3 +108,12 @@ def api_client():
         return Client(headers={"authorization": f"Bearer {raw}"})
 
     return _client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: ids repeat between tests once a test's rows are
+    rolled back, so a key built from ids could otherwise find an earlier test's entry."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -12,7 +12,7 @@ from huddle.accounts.models import Team
 from huddle.accounts.policy import Action
 from huddle.core.errors import NotFound
 from huddle.insights.metrics.data import Scope
-from huddle.insights.metrics.report import build
+from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import make_window
 
 router = Router(tags=["insights"])
@@ -32,4 +32,4 @@ def insights(
         if scope_team is None:
             raise NotFound("No such team.")
     window = make_window(as_of, weeks)
-    return build(actor, Scope(actor.organization, scope_team), window).as_dict()
+    return build_cached(actor, Scope(actor.organization, scope_team), window).as_dict()

@@ -23,7 +23,7 @@ from huddle.core.errors import HuddleError, NotFound, PermissionDenied, Validati
 from huddle.insights import nudges, privacy, services
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.phases import LABELS
-from huddle.insights.metrics.report import Report, build
+from huddle.insights.metrics.report import Report, build_cached
 from huddle.insights.metrics.window import make_window
 
 CSV_COLUMNS = [
@@ -53,7 +53,7 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
         problems = "; ".join(m for ms in error.fields.values() for m in ms)
         messages.error(request, f"{error.message} {problems} Showing the default period.")
         window = make_window()
-    report = build(actor, Scope(actor.organization, team), window)
+    report = build_cached(actor, Scope(actor.organization, team), window)
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("format", None)

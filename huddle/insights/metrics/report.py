@@ -184,3 +184,36 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
         report.at_risk = at_risk
         report.flow = flow(material)
     return report
+
+
+CACHE_SECONDS = 600
+
+
+def build_cached(actor: Actor | None, scope: Scope, window: Window) -> Report:
+    """``build``, reused while nothing in the organisation changed.
+
+    The key holds the organisation's data version — the newest ``Event`` (every service that
+    changes something records one) and the newest ``Run`` (bulk loads write no events) — plus who
+    asks (privacy differs per person), the team and the window. A change anywhere makes a new key,
+    so a cached report is never stale; an entry lives ten minutes at most.
+    """
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    from huddle.core.models import Event
+    from huddle.runs.models import Run
+
+    organization = scope.organization
+    event = Event.objects.filter(organization=organization).aggregate(m=Max("id"))["m"]
+    run = Run.objects.filter(organization=organization).aggregate(m=Max("id"))["m"]
+    who = actor.user.pk if actor is not None else "operator"
+    team = scope.team.pk if scope.team is not None else "all"
+    key = (
+        f"insights:{organization.pk}:{team}:{who}:{window.as_of.isoformat()}:{window.weeks}"
+        f":{event}:{run}:{aggregate_only(organization)}"
+    )
+    report = cache.get(key)
+    if report is None:
+        report = build(actor, scope, window)
+        cache.set(key, report, CACHE_SECONDS)
+    return report
