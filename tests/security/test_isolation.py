@@ -1,0 +1,131 @@
+"""Tenant isolation: every route, aimed at organisation A's objects by people who have no right
+to them, is refused with 404 (pages) or 404/401 (API), and the database does not change.
+
+Actors: an outsider (owner of B) on A's URLs and on B's URLs carrying A's ids; anonymous; a
+removed member of A; and in the API a token of B, an anonymous call and the removed member's
+old token. Then body references (A's ids in B's requests) and role rules inside A.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+from tests.security.figures import record
+from tests.security.routes import API, PAGES, api_operations, has_object, page_routes
+from tests.security.seed import seed_org
+from tests.security.snapshot import changes, snapshot
+
+FORM = {
+    "title": "pwned",
+    "name": "pwned",
+    "role": "viewer",
+    "visibility": "org",
+    "text": "pwned",
+    "story": "pwned",
+    "markdown": "pwned",
+    "rating": "1",
+    "steps": "pwned",
+    "confirm": "yes",
+}
+BODIES = {
+    "huddle_library_api_patch_workflow": {"title": "pwned"},
+    "huddle_library_api_create_version": {"steps": [{"template": "pwned"}]},
+    "huddle_library_api_render_workflow": {"inputs": {}},
+    "huddle_runs_api_workflow_run": {"inputs": {}},
+    "huddle_context_api_version_create": {"data": {"text": "pwned"}},
+    "huddle_capture_api_capture_promote": {"spans": [], "title": "pwned"},
+    "huddle_rituals_api_asks_answer": {"text": "pwned"},
+}
+
+
+@pytest.fixture
+def worlds(db):
+    return seed_org("alpha"), seed_org("bravo")
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+def _page_url(name: str, org_slug: str, ids: dict) -> str:
+    return reverse(name, kwargs={"org_slug": org_slug, **PAGES[name](ids)})
+
+
+def _api_call(client: Client, op, ids: dict, headers: dict):
+    url = op.path.format(**{k: str(v) for k, v in API[op.operation_id](ids).items()})
+    if op.method == "GET":
+        return client.get(url, headers=headers)
+    if op.operation_id.endswith("upload"):
+        data = {"file": io.BytesIO(b"pwned"), "changelog": "pwned"}
+        return client.post(url, data, headers=headers)
+    body = json.dumps(BODIES.get(op.operation_id, {}))
+    method = getattr(client, op.method.lower())
+    return method(url, body, content_type="application/json", headers=headers)
+
+
+def test_no_route_lets_anyone_outside_organisation_a_see_or_change_its_objects(worlds):
+    a, b = worlds
+    outsider = _signed_in(b.people["owner"].user)
+    removed = _signed_in(a.removed)
+    anonymous = Client()
+    page_names = {route.name for route in page_routes()} & PAGES.keys()
+    failures: list[str] = []
+    requests = 0
+    before = snapshot()
+
+    def check(label: str, response, allowed: set[int]) -> None:
+        nonlocal requests
+        requests += 1
+        status = response.status_code
+        if (
+            status == 302
+            and label.startswith("anonymous")
+            and "/accounts/login/" in (response.headers.get("location", ""))
+        ):
+            status = 404  # sent to sign in, told nothing
+        if status not in allowed:
+            failures.append(f"{label}: {response.status_code}")
+
+    for name in sorted(page_names):
+        targets = [("A", _page_url(name, a.org.slug, a.ids))]
+        if has_object(PAGES[name]):
+            # B's own organisation in the URL, A's object id in the path.
+            targets.append(("B+A-id", _page_url(name, b.org.slug, a.ids)))
+        for where, url in targets:
+            for who, client in (
+                ("outsider", outsider),
+                ("removed", removed),
+                ("anonymous", anonymous),
+            ):
+                if where == "B+A-id" and who != "outsider":
+                    continue
+                check(f"{who} GET {where} {name}", client.get(url), {404, 405})
+                # 405: the route takes no such method at all, whoever asks: it tells nothing.
+                check(f"{who} POST {where} {name}", client.post(url, FORM), {404, 405})
+
+    wrong_org = {"authorization": f"Bearer {b.ids['raw_token']}"}
+    old_token = {"authorization": f"Bearer {a.ids['gone_raw_token']}"}
+    api_client = Client()
+    for op in api_operations():
+        if has_object(API[op.operation_id]) and op.operation_id != (
+            "huddle_rituals_api_digests_detail"
+        ):
+            check(
+                f"wrong-org {op.method} {op.path}",
+                _api_call(api_client, op, a.ids, wrong_org),
+                {404},
+            )
+        check(f"anonymous {op.method} {op.path}", _api_call(api_client, op, a.ids, {}), {401})
+        check(f"removed {op.method} {op.path}", _api_call(api_client, op, a.ids, old_token), {401})
+
+    assert not failures, "\n".join(failures)
+    assert changes(before, snapshot()) == []
+    record("isolation", requests=requests)
