@@ -129,3 +129,143 @@ def test_no_route_lets_anyone_outside_organisation_a_see_or_change_its_objects(w
     assert not failures, "\n".join(failures)
     assert changes(before, snapshot()) == []
     record("isolation", requests=requests)
+
+
+def _bearer(raw: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {raw}"}
+
+
+def _body_references(a, b) -> list[tuple[str, str, dict]]:
+    """(method, url, JSON body) sent with a token of B, each naming an object of A."""
+    ai, bi = a.ids, b.ids
+    return [
+        ("post", "/api/v1/wins", {"story": "x", "workflow": str(ai["workflow"])}),
+        ("post", "/api/v1/wins", {"story": "x", "run": str(ai["run"])}),
+        ("post", "/api/v1/wins", {"story": "x", "capture": str(ai["capture"])}),
+        ("post", f"/api/v1/asks/{bi['ask']}/answers", {"workflow": str(ai["workflow"])}),
+        ("post", f"/api/v1/asks/{bi['ask']}/answers", {"capture": str(ai["capture"])}),
+        ("post", "/api/v1/runs", {"workflow": str(ai["workflow"]), "final_text": "x"}),
+        ("post", "/api/v1/brand/check", {"text": "x", "workflow": str(ai["workflow"])}),
+        ("post", f"/api/v1/workflows/{bi['workflow']}/run", {"provider": str(ai["provider"])}),
+        ("post", "/api/v1/workflows", {"title": "x", "team": str(a.team.public_id)}),
+        (
+            "post",
+            "/api/v1/captures",
+            {"title": "x", "steps": ["s"], "team": str(a.team.public_id), "visibility": "team"},
+        ),
+        (
+            "patch",
+            f"/api/v1/workflows/{bi['workflow']}",
+            {"team": str(a.team.public_id), "visibility": "team"},
+        ),
+    ]
+
+
+def test_objects_of_a_named_in_the_body_of_b_requests_are_refused(worlds):
+    a, b = worlds
+    client = Client()
+    headers = _bearer(b.ids["raw_token"])
+    before = snapshot()
+    failures = []
+    cases = _body_references(a, b)
+    for method, url, body in cases:
+        response = getattr(client, method)(
+            url, json.dumps(body), content_type="application/json", headers=headers
+        )
+        if response.status_code not in {400, 404, 422}:
+            failures.append(f"{method} {url} {body}: {response.status_code}")
+    # The pages: nominate and answer with A's workflow, from B.
+    page = _signed_in(b.people["owner"].user)
+    for url, data in (
+        (reverse("win_nominate", args=[b.org.slug]), {"story": "x", "workflow": ai_(a)}),
+        (reverse("ask_answer", args=[b.org.slug, b.ids["ask"]]), {"workflow": ai_(a)}),
+    ):
+        response = page.post(url, data)
+        if response.status_code not in {302, 400, 404, 422, 200}:
+            failures.append(f"page {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert changes(before, snapshot()) == []
+    record("body_references", cases=len(cases) + 2)
+
+
+def ai_(world) -> str:
+    return str(world.ids["workflow"])
+
+
+def test_a_context_reference_to_another_tenants_asset_renders_nothing_of_it(worlds):
+    a, b = worlds
+    client = Client()
+    headers = _bearer(b.ids["raw_token"])
+    body = {
+        "title": "Borrow",
+        "steps": [{"template": "Voice: {{ context." + a.ids["asset_slug"] + " }}"}],
+        "context_refs": [{"slug": a.ids["asset_slug"]}],
+    }
+    created = client.post(
+        "/api/v1/workflows", json.dumps(body), content_type="application/json", headers=headers
+    )
+    assert created.status_code in {201, 400, 404, 422}
+    if created.status_code == 201:
+        rendered = client.post(
+            f"/api/v1/workflows/{created.json()['id']}/render",
+            json.dumps({"inputs": {}}),
+            content_type="application/json",
+            headers=headers,
+        )
+        assert "Our voice is plain." not in rendered.content.decode()
+
+
+VIEWER_PAGES = [
+    "workflow_edit",
+    "workflow_publish",
+    "workflow_archive",
+    "workflow_endorse",
+    "workflow_fork",
+    "context_edit",
+    "context_approve",
+    "context_archive",
+    "capture_new",
+    "member_role",
+    "member_remove",
+    "team_delete",
+    "provider_delete",
+    "provider_edit",
+    "digest_send",
+    "win_choose",
+    "organization_settings",
+    "token_revoke",
+    "invitation_revoke",
+]
+VIEWER_API = [
+    "huddle_library_api_patch_workflow",
+    "huddle_library_api_create_version",
+    "huddle_library_api_endorse_workflow",
+    "huddle_library_api_fork_workflow",
+    "huddle_context_api_version_create",
+    "huddle_context_api_approve",
+    "huddle_context_api_asset_archive",
+    "huddle_rituals_api_wins_choose",
+    "huddle_capture_api_capture_promote",
+]
+
+
+def test_a_viewer_of_a_cannot_change_anything(worlds):
+    a, _b = worlds
+    viewer = a.people["viewer"]
+    page = _signed_in(viewer.user)
+    from huddle.accounts.services import token_create
+
+    _token, raw = token_create(actor=viewer.actor, name="viewer")
+    before = snapshot()
+    failures = []
+    for name in VIEWER_PAGES:
+        response = page.post(_page_url(name, a.org.slug, a.ids), FORM)
+        if response.status_code not in {403, 404}:
+            failures.append(f"page {name}: {response.status_code}")
+    operations = {op.operation_id: op for op in api_operations()}
+    for operation_id in VIEWER_API:
+        response = _api_call(Client(), operations[operation_id], a.ids, _bearer(raw))
+        if response.status_code not in {403, 404}:
+            failures.append(f"api {operation_id}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert changes(before, snapshot()) == []
