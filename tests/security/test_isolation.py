@@ -269,3 +269,24 @@ def test_a_viewer_of_a_cannot_change_anything(worlds):
             failures.append(f"api {operation_id}: {response.status_code}")
     assert not failures, "\n".join(failures)
     assert changes(before, snapshot()) == []
+
+
+def test_objects_of_a_named_in_the_query_string_of_b_pages_show_nothing_of_a(worlds):
+    a, b = worlds
+    client = _signed_in(b.people["owner"].user)
+    slug = b.org.slug
+    queries = [
+        ("activity", {"member": str(a.ids["member"])}),
+        ("library_index", {"team": a.team.slug, "owner": a.people["editor"].user.email}),
+        ("insights_overview", {"team": a.team.slug}),
+        ("insights_members", {"team": a.team.slug, "format": "csv"}),
+        ("context_index", {"q": "voice_alpha"}),
+        ("digest_current", {"week": a.ids["week"]}),
+    ]
+    for name, query in queries:
+        response = client.get(reverse(name, args=[slug]), query, follow=True)
+        assert response.status_code in {200, 404}, name
+        text = response.content.decode()
+        for words in ("Launch post alpha", "Editor alpha", "Member alpha", "Team alpha"):
+            assert words not in text, (name, words)
+    record("query_references", cases=len(queries))
