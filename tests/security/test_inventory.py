@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.security.figures import record
 from tests.security.routes import API, API_EXCLUDED, EXCLUDED, PAGES, api_operations, page_routes
 
 
@@ -20,6 +21,14 @@ def test_every_api_operation_is_in_the_matrix_or_excluded_with_a_reason():
     stale = sorted((API.keys() | API_EXCLUDED.keys()) - ids)
     assert not missing, f"API operations missing from tests/security/routes.py: {missing}"
     assert not stale, f"operations in the matrix that no longer exist: {stale}"
+    pages = {route.name for route in page_routes()}
+    record(
+        "inventory",
+        routes_in_matrix=len(PAGES) + len(API),
+        routes_total=len(pages) + len(ids),
+        pages=f"{len(PAGES)}/{len(pages)}",
+        api=f"{len(API)}/{len(ids)}",
+    )
 
 
 def test_page_routes_are_found_with_their_converters():
