@@ -14,7 +14,22 @@ def record(name: str, **values: object) -> None:
     (FIGURES_DIR / f"{name}.json").write_text(json.dumps(values, sort_keys=True))
 
 
-def read_all() -> dict[str, dict]:
+def read_all(since: float = 0.0) -> dict[str, dict]:
+    """The figures written since ``since`` (a timestamp): this run's, not a stale earlier one's."""
     if not FIGURES_DIR.is_dir():
         return {}
-    return {p.stem: json.loads(p.read_text()) for p in sorted(FIGURES_DIR.glob("*.json"))}
+    return {
+        p.stem: json.loads(p.read_text())
+        for p in sorted(FIGURES_DIR.glob("*.json"))
+        if p.stat().st_mtime >= since
+    }
+
+
+def terminal_summary(terminalreporter: object, since: float) -> None:
+    figures = read_all(since)
+    if not figures:
+        return
+    terminalreporter.section("security figures")  # type: ignore[attr-defined]
+    for name, values in figures.items():
+        line = ", ".join(f"{key}={value}" for key, value in values.items())
+        terminalreporter.write_line(f"{name}: {line}")  # type: ignore[attr-defined]
