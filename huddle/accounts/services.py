@@ -14,12 +14,17 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 from huddle.accounts import policy
+
+# API tokens live in api_tokens.py; they are part of the accounts services all the same.
+from huddle.accounts.api_tokens import token_authenticate as token_authenticate
+from huddle.accounts.api_tokens import token_create as token_create
+from huddle.accounts.api_tokens import token_revoke as token_revoke
 from huddle.accounts.models import (
     ApiToken,
     Invitation,
@@ -419,88 +424,6 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
         data={"role": membership.role, "new_member": created},
     )
     return membership
-
-
-# --- API tokens ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
-    """Create a personal token for the actor in the actor's organisation.
-
-    Returns the row and the raw token, which exists nowhere else: show it once.
-    """
-    policy.require(actor, Action.USE_API_TOKENS)
-    name = name.strip()[:100]
-    if not name:
-        raise ValidationFailed("Give the token a name.", fields={"name": ["Required."]})
-    raw, prefix = new_secret("hud")
-    try:
-        token = ApiToken.objects.create(
-            organization=actor.organization,
-            user=actor.user,
-            name=name,
-            prefix=prefix,
-            token_hash=hash_secret(raw),
-        )
-    except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
-        raise HuddleError("token_collision", "Could not create a token; try again.") from None
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="token.created",
-        target=token,
-    )
-    return token, raw
-
-
-@transaction.atomic
-def token_revoke(*, actor: Actor, token: ApiToken) -> None:
-    """Revoke one of the actor's own tokens (admins may revoke anyone's in their organisation)."""
-    _same_org(actor, token.organization_id)
-    if token.user_id != actor.user.pk:
-        policy.require(actor, Action.MANAGE_MEMBERS)
-    if token.revoked_at is not None:
-        return
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    event_record(
-        organization=token.organization,
-        actor=actor.user,
-        kind="token.revoked",
-        target=token,
-    )
-
-
-def token_authenticate(raw_token: str) -> tuple[ApiToken, Actor] | None:
-    """Resolve a bearer token to its actor, or None when it is unknown, revoked or orphaned.
-
-    A token works only while its owner is still an active member of the token's organisation,
-    with whatever role they hold now.
-    """
-    if not raw_token.startswith("hud_") or len(raw_token) > 200:
-        return None
-    token = (
-        ApiToken.objects.select_related("organization", "user")
-        .filter(token_hash=hash_secret(raw_token), revoked_at=None, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    membership = (
-        Membership.objects.select_related("user", "organization")
-        .filter(organization_id=token.organization_id, user_id=token.user_id)
-        .first()
-    )
-    if membership is None:
-        return None
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.HUDDLE_TOKEN_TOUCH_SECONDS)
-    if token.last_used_at is None or token.last_used_at < stale:
-        # One write a minute at most, not one per request.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return token, Actor(membership)
 
 
 # --- helpers ---------------------------------------------------------------------------------

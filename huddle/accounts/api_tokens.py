@@ -1,0 +1,100 @@
+"""Personal API tokens: create (shown once), revoke, and resolve a bearer token to its member."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from huddle.accounts import policy
+from huddle.accounts.models import ApiToken, Membership
+from huddle.accounts.policy import Action, Actor
+from huddle.accounts.tokens import hash_secret, new_secret
+from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.services import event_record
+
+
+def _same_org(actor: Actor, organization_id: int) -> None:
+    if organization_id != actor.organization.pk:
+        raise NotFound()
+
+
+@transaction.atomic
+def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """Create a personal token for the actor in the actor's organisation.
+
+    Returns the row and the raw token, which exists nowhere else: show it once.
+    """
+    policy.require(actor, Action.USE_API_TOKENS)
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationFailed("Give the token a name.", fields={"name": ["Required."]})
+    raw, prefix = new_secret("hud")
+    try:
+        token = ApiToken.objects.create(
+            organization=actor.organization,
+            user=actor.user,
+            name=name,
+            prefix=prefix,
+            token_hash=hash_secret(raw),
+        )
+    except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
+        raise HuddleError("token_collision", "Could not create a token; try again.") from None
+    event_record(
+        organization=actor.organization,
+        actor=actor.user,
+        kind="token.created",
+        target=token,
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token: ApiToken) -> None:
+    """Revoke one of the actor's own tokens (admins may revoke anyone's in their organisation)."""
+    _same_org(actor, token.organization_id)
+    if token.user_id != actor.user.pk:
+        policy.require(actor, Action.MANAGE_MEMBERS)
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    event_record(
+        organization=token.organization,
+        actor=actor.user,
+        kind="token.revoked",
+        target=token,
+    )
+
+
+def token_authenticate(raw_token: str) -> tuple[ApiToken, Actor] | None:
+    """Resolve a bearer token to its actor, or None when it is unknown, revoked or orphaned.
+
+    A token works only while its owner is still an active member of the token's organisation,
+    with whatever role they hold now.
+    """
+    if not raw_token.startswith("hud_") or len(raw_token) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("organization", "user")
+        .filter(token_hash=hash_secret(raw_token), revoked_at=None, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(organization_id=token.organization_id, user_id=token.user_id)
+        .first()
+    )
+    if membership is None:
+        return None
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.HUDDLE_TOKEN_TOUCH_SECONDS)
+    if token.last_used_at is None or token.last_used_at < stale:
+        # One write a minute at most, not one per request.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token, Actor(membership)
