@@ -12,6 +12,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
@@ -32,7 +34,13 @@ pytestmark = [
 
 @pytest.fixture
 def api_schema(db):  # type: ignore[no-untyped-def]
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # Like Django's test client: don't let the request signals close the test's connection
+    # (inside the test transaction it would look unusable and be closed, on PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

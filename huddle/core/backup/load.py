@@ -256,6 +256,8 @@ def backup_restore(path: Path, *, slug: str | None = None) -> tuple[Organization
             default_storage.delete(name)
         if isinstance(error, ValidationError | DatabaseError | ValueError | TypeError | KeyError):
             # Rows whose hashes match but whose content doesn't fit (edited, then re-hashed).
-            raise BackupRefused(f"The archive's rows can't be restored: {error}.") from error
+            # One line: database errors carry a DETAIL line on PostgreSQL.
+            reason = " ".join(str(error).split()).rstrip(".")
+            raise BackupRefused(f"The archive's rows can't be restored: {reason}.") from error
         raise
     return organization, counts
