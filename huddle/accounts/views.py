@@ -14,7 +14,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huddle.accounts import policy, queries, services
 from huddle.accounts.forms import (
@@ -333,6 +333,7 @@ def token_revoke(request: HttpRequest, actor: Actor, token_id: str) -> HttpRespo
 
 
 @org_view(Action.VIEW_EVENTS)
+@require_GET
 def activity(request: HttpRequest, actor: Actor) -> HttpResponse:
     errors = []
 

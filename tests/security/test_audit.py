@@ -126,7 +126,7 @@ def test_no_route_edits_or_deletes_events(db):
     url = reverse("activity", args=[world.org.slug])
     before = list(Event.objects.order_by("pk").values_list())
     for method in ("post", "put", "patch", "delete"):
-        assert getattr(client, method)(url, {"kind": "x", "id": "1"}).status_code in {200, 405}
+        assert getattr(client, method)(url, {"kind": "x", "id": "1"}).status_code == 405
     assert list(Event.objects.order_by("pk").values_list()) == before
 
 
