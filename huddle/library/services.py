@@ -237,6 +237,24 @@ def workflow_update_details(
 
 
 @transaction.atomic
+def workflow_edit(
+    *,
+    actor: Actor,
+    workflow: Workflow,
+    title: str,
+    summary: str,
+    tags: Iterable[str],
+    content: VersionContent,
+    changelog: str = "",
+) -> WorkflowVersion:
+    """The editor's save: new details and a new version together, or neither."""
+    workflow_update_details(actor=actor, workflow=workflow, title=title, summary=summary, tags=tags)
+    return workflow_save_version(
+        actor=actor, workflow=workflow, content=content, changelog=changelog
+    )
+
+
+@transaction.atomic
 def workflow_publish(
     *, actor: Actor, workflow: Workflow, visibility: str, team: Team | None = None
 ) -> Workflow:

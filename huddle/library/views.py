@@ -226,16 +226,12 @@ def workflow_edit(request: HttpRequest, actor: Actor, workflow_slug: str) -> Htt
         state = EditorState.from_post(request.POST)
         state.kind = workflow.kind
         try:
-            services.workflow_update_details(
+            version = services.workflow_edit(
                 actor=actor,
                 workflow=workflow,
                 title=state.title,
                 summary=state.summary,
                 tags=state.tag_list(),
-            )
-            version = services.workflow_save_version(
-                actor=actor,
-                workflow=workflow,
                 content=VersionContent.from_data(state.content_data()),
                 changelog=state.changelog,
             )

@@ -280,3 +280,22 @@ def test_generated_templates_never_cause_a_server_error(member, login):
             assert rendered.status_code == 200
 
     check()
+
+
+def test_an_edit_with_a_bad_template_changes_nothing(shelf, member, login):
+    workflow = shelf["org"]
+    response = login(member).post(
+        f"/o/acme/library/{workflow.slug}/edit/",
+        {
+            "title": "Renamed",
+            "kind": "prompt",
+            "step_name_0": "step_1",
+            "step_template_0": "Broken {{ undeclared }}",
+            "changelog": "oops",
+        },
+    )
+    assert response.status_code == 200
+    assert b"is used but not declared" in response.content
+    workflow.refresh_from_db()
+    assert workflow.title == "Org favourite"
+    assert services.latest_version(workflow).number == 1
