@@ -8,10 +8,13 @@ Deterministic for a given ``--seed``. Replaces an existing organisation of the s
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from bench.common import setup_django
 
@@ -40,17 +43,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20_000)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--mix",
+        choices=["realistic", "uniform"],
+        default="realistic",
+        help="how members pick workflows (see _runs)",
+    )
     args = parser.parse_args()
     setup_django()
     started = time.perf_counter()
-    generate(args.org, args.members, args.workflows, args.runs, args.weeks, args.seed)
+    generate(args.org, args.members, args.workflows, args.runs, args.weeks, args.seed, mix=args.mix)
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
 
-def generate(slug: str, members: int, workflows: int, runs: int, weeks: int, seed: int) -> None:
+def generate(
+    slug: str,
+    members: int,
+    workflows: int,
+    runs: int,
+    weeks: int,
+    seed: int,
+    *,
+    mix: str = "realistic",
+) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
-    from django.utils import timezone
     from rich.progress import Progress
 
     from huddle.accounts.models import Membership, Organization, Role, Team, User
@@ -61,13 +78,11 @@ def generate(slug: str, members: int, workflows: int, runs: int, weeks: int, see
         WorkflowTag,
         WorkflowVersion,
     )
-    from huddle.runs.models import Run
 
     rng = random.Random(seed)
     Organization.objects.filter(slug=slug).delete()
     User.objects.filter(email__endswith=f"@{slug}.bench").delete()
     password = make_password("bench-password-not-secret")
-    now = timezone.now()
     with Progress() as progress, transaction.atomic():
         organization = Organization.objects.create(slug=slug, name=f"Benchmark {slug}")
         teams = Team.objects.bulk_create(
@@ -92,8 +107,12 @@ def generate(slug: str, members: int, workflows: int, runs: int, weeks: int, see
             ]
         )
         through = Membership.teams.through
+        member_teams = [rng.choice(teams).pk for _ in memberships]
         through.objects.bulk_create(
-            [through(membership_id=m.pk, team_id=rng.choice(teams).pk) for m in memberships]
+            [
+                through(membership_id=m.pk, team_id=t)
+                for m, t in zip(memberships, member_teams, strict=True)
+            ]
         )
         # A few heavy authors write most workflows, as in real teams.
         authors = users[: max(1, members // 10)]
@@ -198,37 +217,16 @@ def generate(slug: str, members: int, workflows: int, runs: int, weeks: int, see
             workflow_ids += [w.pk for w in created]
             progress.advance(task, size)
         task = progress.add_task("runs", total=runs)
-        # Activity is skewed: a tenth of the members produce most runs.
-        weights = [
-            30 if i < members // 10 else 3 if i < members // 2 else 1 for i in range(members)
-        ]
-        user_ids = [u.pk for u in users]
-        for start in range(0, runs, BATCH):
-            size = min(BATCH, runs - start)
-            picked = rng.choices(user_ids, weights, k=size)
-            rows = []
-            for user_id in picked:
-                baseline = rng.choice([20, 30, 45, 60, 90, 120, 240])
-                spent = max(2, round(baseline * rng.uniform(0.1, 0.9)))
-                rows.append(
-                    Run(
-                        public_id=uuid.uuid4(),
-                        organization=organization,
-                        user_id=user_id,
-                        workflow_id=rng.choice(workflow_ids) if rng.random() < 0.9 else None,
-                        mode="manual",
-                        status="completed",
-                        output="draft",
-                        final_text="draft, edited",
-                        edit_ratio=round(rng.random() * 0.6, 3),
-                        minutes_spent=spent,
-                        baseline_minutes=baseline,
-                        rating=rng.choice([None, 3, 4, 4, 5]),
-                        started_at=now - timedelta(minutes=rng.randint(0, weeks * 7 * 24 * 60)),
-                    )
-                )
-            Run.objects.bulk_create(rows)
-            progress.advance(task, size)
+        _runs(
+            organization,
+            users=[(u.pk, m.pk) for u, m in zip(users, memberships, strict=True)],
+            teams={m.pk: t for m, t in zip(memberships, member_teams, strict=True)},
+            runs=runs,
+            weeks=weeks,
+            mix=mix,
+            rng=rng,
+            advance=lambda n: progress.advance(task, n),
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE library_workflow SET use_count = (SELECT COUNT(*) FROM runs_run"
@@ -249,6 +247,110 @@ def generate(slug: str, members: int, workflows: int, runs: int, weeks: int, see
             cursor.execute(
                 "INSERT INTO library_workflow_fts(library_workflow_fts) VALUES('optimize')"
             )
+
+
+TIERS = ((0.1, 30, 30), (0.5, 3, 10), (1.0, 1, 3))  # (members up to, activity weight, repertoire)
+ADHOC = 0.1  # share of runs with no library workflow (a prompt typed from scratch)
+
+
+def _runs(
+    organization: Any,
+    *,
+    users: list[tuple[int, int]],
+    teams: dict[int, int],
+    runs: int,
+    weeks: int,
+    mix: str,
+    rng: random.Random,
+    advance: Callable[[int], None],
+) -> None:
+    """Runs over ``weeks`` weeks, each of a workflow its member may open (or ad hoc).
+
+    Activity is skewed as in real teams: a tenth of the members run 30x as often as the last
+    half, the next two fifths 3x. ``realistic``: each member keeps a repertoire (30, 10 or 3
+    workflows by activity tier, plus the workflows they wrote) drawn from the workflows they may
+    open with Zipf popularity, and runs their favourites most. ``uniform``: every run picks any
+    workflow its member may open, which gives the roll-up nothing to compress (the worst case).
+    """
+    from django.utils import timezone
+
+    from bench.common import fast_insert
+    from huddle.library.models import Workflow
+    from huddle.runs.models import Run
+
+    everyone: list[int] = []
+    by_team: dict[int, list[int]] = {}
+    own: dict[int, list[int]] = {}
+    for pk, owner_id, team_id, visibility in Workflow.objects.filter(
+        organization=organization
+    ).values_list("id", "owner_id", "team_id", "visibility"):
+        own.setdefault(owner_id, []).append(pk)
+        if visibility == "org":
+            everyone.append(pk)
+        elif visibility == "team":
+            by_team.setdefault(team_id, []).append(pk)
+    rng.shuffle(everyone)  # popularity rank
+    popular = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(everyone))))
+    count = len(users)
+    tier = [next(t for t in TIERS if i < max(1, t[0] * count)) for i in range(count)]
+    weights = [t[1] for t in tier]
+    repertoires: dict[int, tuple[list[int], list[float] | None]] = {}
+
+    def repertoire(i: int) -> tuple[list[int], list[float] | None]:
+        if i not in repertoires:
+            user_id, membership_id = users[i]
+            team = by_team.get(teams[membership_id], [])
+            if mix == "uniform":
+                repertoires[i] = (everyone + team + own.get(user_id, []), None)
+            else:
+                size = tier[i][2]
+                picks = rng.choices(everyone, cum_weights=popular, k=size) if everyone else []
+                picks += rng.sample(team, min(len(team), max(1, size // 5)))
+                picks = list(dict.fromkeys(own.get(user_id, [])[:size] + picks))
+                rng.shuffle(picks)  # favourites first
+                repertoires[i] = (
+                    picks,
+                    list(itertools.accumulate(1 / (k + 1) for k in range(len(picks)))),
+                )
+        return repertoires[i]
+
+    now = timezone.now()
+    span = weeks * 7 * 24 * 60
+    columns = [
+        "public_id", "created_at", "organization_id", "user_id", "workflow_id", "mode", "status",
+        "output", "final_text", "edit_ratio", "minutes_spent", "baseline_minutes", "rating",
+        "started_at",
+    ]  # fmt: skip
+    for start in range(0, runs, BATCH):
+        size = min(BATCH, runs - start)
+        rows = []
+        for i in rng.choices(range(count), weights, k=size):
+            picks, cum = repertoire(i)
+            workflow_id = None
+            if picks and rng.random() >= ADHOC:
+                workflow_id = rng.choices(picks, cum_weights=cum)[0]
+            baseline = rng.choice([20, 30, 45, 60, 90, 120, 240])
+            started = now - timedelta(minutes=rng.randint(0, span))
+            rows.append(
+                (
+                    uuid.UUID(int=rng.getrandbits(128), version=4),
+                    started,
+                    organization.pk,
+                    users[i][0],
+                    workflow_id,
+                    "manual",
+                    "completed",
+                    "draft",
+                    "draft, edited",
+                    round(rng.random() * 0.6, 3),
+                    max(2, round(baseline * rng.uniform(0.1, 0.9))),
+                    baseline,
+                    rng.choice([None, 3, 4, 4, 5]),
+                    started,
+                )
+            )
+        fast_insert(Run, columns, rows)
+        advance(size)
 
 
 if __name__ == "__main__":

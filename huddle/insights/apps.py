@@ -15,6 +15,12 @@ class InsightsConfig(AppConfig):
         # A run added, changed or removed in a rolled-up week makes that week stale.
         post_save.connect(rollup.on_run_changed, sender=Run, dispatch_uid="insights-run-save")
         post_delete.connect(rollup.on_run_changed, sender=Run, dispatch_uid="insights-run-del")
+        # So does a brand check of one of its runs (on-brand scores are read per week too).
+        from huddle.brand.models import RunBrandCheck
+
+        receiver = rollup.on_brand_check_changed
+        post_save.connect(receiver, sender=RunBrandCheck, dispatch_uid="insights-brand-save")
+        post_delete.connect(receiver, sender=RunBrandCheck, dispatch_uid="insights-brand-del")
 
         from huddle.insights.nudges import nudge_panel
         from huddle.library import panels

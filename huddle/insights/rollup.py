@@ -4,8 +4,9 @@ Design (see docs/ARCHITECTURE.md, "Insights"):
 - Only complete weeks are rolled up. A week is fresh when a ``RolledWeek`` marker exists; saving
   or deleting a run deletes the marker of its week (a signal), and bulk writers that bypass
   signals call ``invalidate``. Reads call ``ensure`` first, which rebuilds the stale weeks of the
-  period (one GROUP BY query per week over the ``run_org_time`` index), so the cost of a page is
-  the handful of weeks that changed, never every run.
+  period (one ``INSERT … SELECT … GROUP BY`` statement per week over the ``run_org_time`` index,
+  so no run travels through Python), and the cost of a page is the handful of weeks that
+  changed, never every run.
 - The week holding ``as_of`` is always aggregated live from ``Run`` with the ``as_of`` cut-off,
   which is what makes any ``as_of`` reproducible.
 - ``FIELDS`` below are the one definition of each figure, used both to build the roll-up from runs
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.aggregates import Aggregate
 
@@ -65,33 +66,40 @@ def week_runs(organization: Organization, week_start: date, until: datetime | No
     )
 
 
-def _refresh_week(organization: Organization, week_start: date) -> int:
-    rows = (
+def _insert_sql(organization: Organization, week_start: date) -> tuple[str, list[Any]]:
+    """``INSERT … SELECT … GROUP BY``: the week's roll-up rows computed and written by the
+    database in one statement (no row travels through Python)."""
+    grouped = (
         week_runs(organization, week_start)
         .order_by()
         .values("user_id", "workflow_id")
         .annotate(**FIELDS)
     )
-    objects = [
-        MemberWeek(
-            organization=organization,
-            user_id=row["user_id"],
-            workflow_id=row["workflow_id"],
-            week_start=week_start,
-            **{name: row[PREFIX + name] or 0 for name in NAMES},
-        )
-        for row in rows
+    select, params = grouped.query.sql_with_params()
+    q = connection.ops.quote_name
+    columns = ["organization_id", "week_start", "user_id", "workflow_id", *NAMES]
+    values = ["%s", "%s", "g.user_id", "g.workflow_id"] + [
+        f"COALESCE(g.{q(PREFIX + name)}, 0)" for name in NAMES
     ]
+    sql = (
+        f"INSERT INTO {q(MemberWeek._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608 - names from the model
+        f"SELECT {', '.join(values)} FROM ({select}) g"
+    )
+    return sql, [organization.pk, connection.ops.adapt_datefield_value(week_start), *params]
+
+
+def _refresh_week(organization: Organization, week_start: date) -> None:
+    sql, params = _insert_sql(organization, week_start)
     try:
         with transaction.atomic():
             # The marker first: a concurrent refresher of the same week fails here and leaves
             # the work to this one instead of inserting the rows twice.
             RolledWeek.objects.create(organization=organization, week_start=week_start)
             MemberWeek.objects.filter(organization=organization, week_start=week_start).delete()
-            MemberWeek.objects.bulk_create(objects, batch_size=1000)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
     except IntegrityError:
-        return 0
-    return len(objects)
+        return
 
 
 def complete(week_start: date) -> bool:
@@ -129,3 +137,10 @@ def on_run_changed(sender: type, instance: Run, **kwargs: Any) -> None:
         return
     week = monday(instance.started_at.astimezone(day_start(today()).tzinfo).date())
     RolledWeek.objects.filter(organization_id=instance.organization_id, week_start=week).delete()
+
+
+def on_brand_check_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Signal receiver: a brand check's run's week is stale (its scores are history too)."""
+    run = Run.objects.filter(pk=instance.run_id).only("organization_id", "started_at").first()
+    if run is not None:
+        on_run_changed(Run, run)

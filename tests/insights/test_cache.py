@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
 
 from huddle.insights.metrics import report as report_module
 from huddle.insights.metrics.data import Scope
-from huddle.insights.metrics.window import Window
+from huddle.insights.metrics.window import Window, day_start, monday
 from huddle.runs.services import Figures, StepRecord, run_record
-from tests.insights.simulate import AS_OF
+from tests.insights.simulate import AS_OF, standard_team
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +38,54 @@ def test_a_report_is_reused_until_the_organisation_changes(org, owner, member, m
     assert len(calls) == 2
     report_module.build_cached(member.actor, scope, window)  # another person: their own entry
     assert len(calls) == 3
+
+
+def _memberweek_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if "insights_memberweek" in q["sql"]]
+
+
+def test_complete_weeks_are_read_once_while_runs_arrive_in_the_live_week(org, report_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huddle.runs.models import Run
+
+    standard_team(org)
+    first = report_for(org).as_dict()
+    late = Run.objects.filter(organization=org).order_by("-started_at").first()
+    Run.objects.create(  # in the week holding as_of: the live week
+        organization=org,
+        user=late.user,
+        workflow=late.workflow,
+        started_at=day_start(AS_OF),
+        minutes_spent=1,
+        baseline_minutes=600,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        after = report_for(org).as_dict()
+    assert after["time_saved_minutes"] == pytest.approx(first["time_saved_minutes"] + 599)
+    assert _memberweek_queries(queries.captured_queries) == []
+
+
+def test_a_change_to_a_past_week_or_to_a_workflow_is_seen_at_once(org, report_for):
+    from huddle.runs.models import Run
+
+    simulation = standard_team(org)
+    week = report_for(org).phases[-2]  # its four weeks are all complete (history)
+    # A workflow its owner ran in a complete week of the last phase span goes to someone who
+    # never ran it: the old owner's runs become reuse.
+    past = day_start(monday(AS_OF))
+    own = Run.objects.filter(
+        organization=org,
+        started_at__gte=past - timedelta(weeks=3),
+        started_at__lt=past,
+        workflow__owner=F("user"),
+    ).first()
+    workflow = own.workflow
+    ran = set(Run.objects.filter(workflow=workflow).values_list("user", flat=True))
+    workflow.owner = next(u for u in simulation.users.values() if u.pk not in ran)
+    workflow.save()
+    moved = report_for(org).phases[-2]
+    assert moved.reuse > week.reuse
+    own.delete()  # a run of a complete week
+    assert report_for(org).phases[-2].runs == moved.runs - 1

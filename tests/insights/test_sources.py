@@ -49,3 +49,22 @@ def test_the_on_brand_score_counts_in_quality(org, owner, member, editor, report
     good, poor = _profile(report, member.user.email), _profile(report, editor.user.email)
     assert (good.brand_score, poor.brand_score) == (100, 20)
     assert good.components["quality"] > poor.components["quality"]
+
+
+def test_a_new_brand_check_of_a_past_week_changes_the_score_at_once(org, owner, member, report_for):
+    from datetime import timedelta
+
+    from huddle.runs.models import Run
+
+    today = timezone.localdate()
+    run = _run(member)
+    Run.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(weeks=2))
+    check = RunBrandCheck.objects.create(
+        run=run, score=90, ruleset_fingerprint="x", checked_at=timezone.now()
+    )
+    report = report_for(org, owner.actor, as_of=today)
+    assert _profile(report, member.user.email).brand_score == 90  # a complete week: history
+    check.score = 30  # re-checked against a stricter ruleset
+    check.save()
+    report = report_for(org, owner.actor, as_of=today)
+    assert _profile(report, member.user.email).brand_score == 30

@@ -1,18 +1,24 @@
 """The raw material of every figure: SQL aggregates of the roll-up plus the live week.
 
 Two groupings are read, each in one query on ``MemberWeek`` (complete weeks) and one on ``Run``
-(the week holding ``as_of``, cut at the end of that day), merged by key:
+(the week holding ``as_of``, cut at the end of that day), added up by key. The complete weeks'
+part is history: it is kept in the cache per state of the roll-up (``_history``), so a page
+view while runs keep arriving reads only the live week from ``Run``:
 - per (person, workflow) over the window: profiles, reuse, sharing, workflows;
 - per (person, week) over the window and its lead-in: activity, the divide over time, phases.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
+import numpy as np
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -20,7 +26,7 @@ from huddle.accounts.models import Membership, Organization, Team, Visibility
 from huddle.core.models import Event
 from huddle.insights import hooks, rollup
 from huddle.insights.metrics.window import Window, day_start, monday
-from huddle.insights.models import MemberWeek
+from huddle.insights.models import MemberWeek, RolledWeek
 from huddle.library.models import Workflow, WorkflowTag, WorkflowVersion
 
 SHARED_VISIBILITIES = (Visibility.TEAM, Visibility.ORG)
@@ -33,6 +39,7 @@ class Tally(dict):
     """Summed figures (``rollup.NAMES`` and extras) with the derived values people read."""
 
     def add(self, row: dict[str, Any]) -> None:
+        self.__dict__.pop("median_rating", None)  # the one derived value that is kept
         if isinstance(row, Tally):  # already summed: clean names, numbers only (the hot path)
             get = self.get
             for key, value in row.items():
@@ -50,9 +57,11 @@ class Tally(dict):
     def rated(self) -> int:
         return int(sum(self.n(f"rating_{k}") for k in range(1, 6)))
 
-    @property
+    @cached_property
     def median_rating(self) -> float | None:
-        """Exact median from the count of each star (mean of the two middles when even)."""
+        """Exact median from the count of each star (mean of the two middles when even).
+
+        Kept once worked out (scores, reasons and signals all read it); ``add`` forgets it."""
         total = self.rated
         if not total:
             return None
@@ -113,26 +122,66 @@ class Scope:
         return self.team.name if self.team else self.organization.name
 
 
-GROUP_KEYS = frozenset({"user_id", "workflow_id", "week_start"})
+HISTORY_SECONDS = 3600
 
 
-def _merge(into: dict[Any, Tally], rows: Any, key: Any) -> None:
-    """Sum each row's figures into ``into[key(row)]``. One row per key is the common case (the
-    roll-up has a row per person, workflow and week), so a new key's tally is built in one go;
-    the figure names are worked out once per query, not once per row."""
-    names: list[tuple[str, str]] | None = None
+def _tallies(rows: Any, names: list[str], width: int) -> dict[Any, Tally]:
+    """Rows of ``width`` group keys then one value per name, as ``{keys: Tally}`` (no Nones)."""
+    out: dict[Any, Tally] = {}
     for row in rows:
-        if names is None:
-            names = [(k, k.removeprefix(rollup.PREFIX)) for k in row if k not in GROUP_KEYS]
-        k = key(row)
-        tally = into.get(k)
-        if tally is None:
-            into[k] = Tally({short: v for name, short in names if (v := row[name]) is not None})
-            continue
-        for name, short in names:
-            value = row[name]
-            if value is not None:
-                tally[short] = tally.get(short, 0) + value
+        key = row[:width] if width > 1 else row[0]
+        out[key] = Tally({n: v for n, v in zip(names, row[width:], strict=True) if v is not None})
+    return out
+
+
+def _fetch(queryset: QuerySet) -> list[tuple[Any, ...]]:
+    """A ``values_list`` of numbers as plain rows: the database's ints and floats need none of
+    the ORM's per-value converters, which cost more than the query on 20,000 rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _add_live(into: dict[Any, Tally], live: dict[Any, Tally]) -> None:
+    """Add the live week's tallies; a key already there gets a new tally (the history one may
+    be shared through the cache, so it is never changed in place)."""
+    for key, tally in live.items():
+        known = into.get(key)
+        if known is None:
+            into[key] = tally
+        else:
+            merged = Tally(known)
+            merged.add(tally)
+            into[key] = merged
+
+
+def _history(organization: Organization, kind: str, weeks: list[date], build: Any) -> Any:
+    """The figures of complete weeks, built once per state of their roll-up.
+
+    Complete weeks change only when a run in them is saved or deleted (the roll-up rebuilds the
+    week with a new ``rolled_at``) or when workflows change (owner and visibility decide what
+    counts as reuse), so the key is those markers plus the workflows' count and newest update:
+    anything else — above all new runs in the live week — leaves the history as it is.
+    """
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    markers = list(
+        RolledWeek.objects.filter(organization=organization, week_start__in=weeks)
+        .order_by("week_start")
+        .values_list("week_start", "rolled_at")
+    )
+    workflows_state = Workflow.objects.filter(organization=organization).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+    digest = hashlib.sha256(repr((weeks, markers, workflows_state)).encode()).hexdigest()[:32]
+    key = f"insights:history:{kind}:{organization.pk}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, HISTORY_SECONDS)
+    return value
 
 
 def _split(window: Window) -> tuple[list[date], date]:
@@ -140,61 +189,158 @@ def _split(window: Window) -> tuple[list[date], date]:
     return weeks[:-1], weeks[-1]
 
 
-def by_user_workflow(scope: Scope, window: Window) -> dict[tuple[int, int | None], Tally]:
+@dataclass
+class Cells:
+    """Runs per (person, workflow) over the window, and every figure summed per person and per
+    workflow (``None``: ad-hoc runs). The sums are what profiles and the leaderboard read; the
+    pairs say who ran what (reuse, influence, the knowledge flow, suggestions)."""
+
+    runs: dict[tuple[int, int | None], int]
+    by_user: dict[int, Tally]
+    by_workflow: dict[int | None, Tally]
+
+
+def _summed(cells: dict[tuple[int, int | None], Tally], axis: int) -> dict[Any, Tally]:
+    out: dict[Any, Tally] = {}
+    for key, tally in cells.items():
+        known = out.get(key[axis])
+        if known is None:
+            out[key[axis]] = Tally(tally)
+        else:
+            known.add(tally)
+    return out
+
+
+@dataclass
+class _CellHistory:
+    cells: dict[tuple[int, int | None], Tally]
+    runs: dict[tuple[int, int | None], int]
+    by_user: dict[int, Tally]
+    by_workflow: dict[int | None, Tally]  # over every member of the organisation
+
+
+def by_user_workflow(scope: Scope, window: Window) -> Cells:
     complete, live = _split(window)
-    rollup.ensure(scope.organization, complete)
-    out: dict[tuple[int, int | None], Tally] = {}
-    rolled = (
-        MemberWeek.objects.filter(
-            organization=scope.organization, week_start__in=complete, user_id__in=scope.user_ids()
+    organization = scope.organization
+    rollup.ensure(organization, complete)
+
+    def build() -> _CellHistory:
+        rows = (
+            MemberWeek.objects.filter(organization=organization, week_start__in=complete)
+            .order_by()
+            .values("user_id", "workflow_id")
+            .annotate(**rollup.rollup_aggregates())
+            .values_list("user_id", "workflow_id", *rollup.FIELDS)
         )
-        .order_by()
-        .values("user_id", "workflow_id")
-        .annotate(**rollup.rollup_aggregates())
-    )
-    _merge(out, rolled, lambda r: (r["user_id"], r["workflow_id"]))
+        cells = _tallies(_fetch(rows), rollup.NAMES, 2)
+        runs = {key: int(tally.n("runs")) for key, tally in cells.items()}
+        return _CellHistory(cells, runs, _summed(cells, 0), _summed(cells, 1))
+
+    members = set(scope.user_ids().values_list("user_id", flat=True))
+    history: _CellHistory = _history(organization, "cells", complete, build)
     current = (
-        rollup.week_runs(scope.organization, live, window.until)
-        .filter(user_id__in=scope.user_ids())
+        rollup.week_runs(organization, live, window.until)
+        .filter(user_id__in=members)
         .order_by()
         .values("user_id", "workflow_id")
         .annotate(**rollup.FIELDS)
+        .values_list("user_id", "workflow_id", *rollup.FIELDS)
     )
-    _merge(out, current, lambda r: (r["user_id"], r["workflow_id"]))
-    return out
+    live_cells = _tallies(_fetch(current), rollup.NAMES, 2)
+    runs = {key: n for key, n in history.runs.items() if key[0] in members}
+    for key, tally in live_cells.items():
+        runs[key] = runs.get(key, 0) + int(tally.n("runs"))
+    by_user = {u: t for u, t in history.by_user.items() if u in members}
+    _add_live(by_user, _summed(live_cells, 0))
+    if history.by_user.keys() <= members:  # no one outside the scope ran anything
+        by_workflow = dict(history.by_workflow)
+    else:  # a team, or people who left the organisation: sum the scope's own cells
+        by_workflow = _summed({k: t for k, t in history.cells.items() if k[0] in members}, 1)
+    _add_live(by_workflow, _summed(live_cells, 1))
+    return Cells(runs, by_user, by_workflow)
 
 
-def by_user_week(scope: Scope, window: Window) -> dict[tuple[int, date], Tally]:
-    """Per person and week, with ``reuse_runs`` (on others' workflows) and ``shared_runs``."""
+@dataclass
+class WeekGrid:
+    """Per person (rows) and week (columns) of a window: runs, minutes saved and ``reuse`` (runs
+    of workflows someone else owns). Numpy arrays, so spans of weeks sum without Python loops."""
+
+    weeks: list[date]
+    rows: dict[int, int]  # user id -> row
+    runs: np.ndarray
+    minutes: np.ndarray
+    reuse: np.ndarray
+
+    @classmethod
+    def empty(cls, weeks: list[date], user_ids: list[int]) -> WeekGrid:
+        shape = (len(user_ids), len(weeks))
+        return cls(
+            weeks=weeks,
+            rows={u: i for i, u in enumerate(user_ids)},
+            runs=np.zeros(shape, dtype=np.int64),
+            minutes=np.zeros(shape),
+            reuse=np.zeros(shape, dtype=np.int64),
+        )
+
+    def set(self, user_id: int, column: int, runs: Any, minutes: Any, reuse: Any) -> None:
+        row = self.rows.get(user_id)
+        if row is not None:
+            self.runs[row, column] = runs or 0
+            self.minutes[row, column] = minutes or 0
+            self.reuse[row, column] = reuse or 0
+
+
+def by_user_week(scope: Scope, window: Window) -> WeekGrid:
+    """Per person of the scope and week of the window (complete weeks from the history)."""
     complete, live = _split(window)
-    rollup.ensure(scope.organization, complete)
-    out: dict[tuple[int, date], Tally] = {}
-    rolled = (
-        MemberWeek.objects.filter(
-            organization=scope.organization, week_start__in=complete, user_id__in=scope.user_ids()
+    organization = scope.organization
+    rollup.ensure(organization, complete)
+    figures = {
+        "t_runs": Sum("runs"),
+        "t_minutes_saved": Sum("minutes_saved"),
+        "t_reuse_runs": Sum("runs", filter=REUSE),
+    }
+
+    def build() -> WeekGrid:
+        rows = list(
+            MemberWeek.objects.filter(organization=organization, week_start__in=complete)
+            .order_by()
+            .values("user_id", "week_start")
+            .annotate(**figures)
+            .values_list("user_id", "week_start", *figures)
         )
-        .order_by()
-        .values("user_id", "week_start")
-        .annotate(
-            **rollup.rollup_aggregates(),
-            t_reuse_runs=Sum("runs", filter=REUSE),
-            t_shared_runs=Sum("runs", filter=SHARED),
-        )
-    )
-    _merge(out, rolled, lambda r: (r["user_id"], r["week_start"]))
+        grid = WeekGrid.empty(complete, sorted({row[0] for row in rows}))
+        column = {w: i for i, w in enumerate(complete)}
+        for user_id, week, *values in rows:
+            grid.set(user_id, column[week], *values)
+        return grid
+
+    members = list(scope.user_ids().values_list("user_id", flat=True))
+    history: WeekGrid = _history(organization, "weeks", complete, build)
+    grid = WeekGrid.empty(window.week_starts, members)
+    pairs = [(i, history.rows[u]) for i, u in enumerate(members) if u in history.rows]
+    if pairs:
+        dst, src = (list(x) for x in zip(*pairs, strict=True))
+        last = len(complete)
+        grid.runs[dst, :last] = history.runs[src]
+        grid.minutes[dst, :last] = history.minutes[src]
+        grid.reuse[dst, :last] = history.reuse[src]
+    live_figures = {
+        "t_runs": rollup.FIELDS["t_runs"],
+        "t_minutes_saved": rollup.FIELDS["t_minutes_saved"],
+        "t_reuse_runs": Count("id", filter=REUSE),
+    }
     current = (
-        rollup.week_runs(scope.organization, live, window.until)
-        .filter(user_id__in=scope.user_ids())
+        rollup.week_runs(organization, live, window.until)
+        .filter(user_id__in=members)
         .order_by()
         .values("user_id")
-        .annotate(
-            **rollup.FIELDS,
-            t_reuse_runs=Count("id", filter=REUSE),
-            t_shared_runs=Count("id", filter=SHARED),
-        )
+        .annotate(**live_figures)
+        .values_list("user_id", *live_figures)
     )
-    _merge(out, current, lambda r: (r["user_id"], live))
-    return out
+    for user_id, *values in current:
+        grid.set(user_id, len(complete), *values)
+    return grid
 
 
 @dataclass
@@ -270,19 +416,39 @@ def hooked(name: str, scope: Scope, window: Window) -> dict[tuple[int, date], in
 
 
 def brand_scores(scope: Scope, window: Window) -> dict[int, tuple[float, int]]:
-    """Per member: (sum, count) of the on-brand scores stored on their runs in the window."""
-    from django.db.models import Count, Sum
+    """Per member: (sum, count) of the on-brand scores stored on their runs in the window.
 
+    Complete weeks come from the history (a brand check saved or removed marks its run's week
+    stale, see ``insights.apps``); the live week is read each time."""
     from huddle.brand.models import RunBrandCheck
 
-    rows = (
-        RunBrandCheck.objects.filter(
-            run__organization=scope.organization,
-            run__user__in=scope.user_ids(),
-            run__started_at__gte=day_start(window.start),
-            run__started_at__lt=window.until,
+    complete, live = _split(window)
+    organization = scope.organization
+    rollup.ensure(organization, complete)
+
+    def per_user(since: datetime, until: datetime) -> dict[int, tuple[float, int]]:
+        rows = (
+            RunBrandCheck.objects.filter(
+                run__organization=organization,
+                run__started_at__gte=since,
+                run__started_at__lt=until,
+            )
+            .values("run__user_id")
+            .annotate(total=Sum("score"), n=Count("id"))
+            .values_list("run__user_id", "total", "n")
         )
-        .values("run__user_id")
-        .annotate(total=Sum("score"), n=Count("id"))
-    )
-    return {row["run__user_id"]: (float(row["total"]), row["n"]) for row in rows}
+        return {user_id: (float(total), n) for user_id, total, n in rows}
+
+    out: dict[int, tuple[float, int]] = {}
+    if complete:
+        out |= _history(
+            organization,
+            "brand",
+            complete,
+            lambda: per_user(day_start(complete[0]), day_start(live)),
+        )
+    for user_id, (total, n) in per_user(day_start(live), window.until).items():
+        known_total, known_n = out.get(user_id, (0.0, 0))
+        out[user_id] = (known_total + total, known_n + n)
+    members = set(scope.user_ids().values_list("user_id", flat=True))
+    return {user_id: value for user_id, value in out.items() if user_id in members}

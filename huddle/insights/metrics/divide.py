@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from huddle.insights.metrics.profiles import Material
 from huddle.insights.metrics.stats import gini, lorenz, top_share
 
@@ -34,11 +36,12 @@ def divide(material: Material) -> Divide:
     n_weeks = material.window.weeks
     runs = [p.runs for p in profiles]
     minutes = [max(0.0, p.minutes_saved) for p in profiles]
-    weekly_gini, weekly_top10 = [], []
-    for i in range(n_weeks):
-        week = [p.weekly_runs[i] for p in profiles]
-        weekly_gini.append(round(gini(week), 3))
-        weekly_top10.append(round(top_share(week), 3))
+    # The window's weeks of the per-person grid (its rows are the scope's members).
+    grid = material.weeks
+    week_runs = grid.runs[:, grid.runs.shape[1] - n_weeks :]
+    week_minutes = np.clip(grid.minutes[:, grid.minutes.shape[1] - n_weeks :], 0.0, None)
+    weekly_gini = [round(gini(week_runs[:, i]), 3) for i in range(n_weeks)]
+    weekly_top10 = [round(top_share(week_runs[:, i]), 3) for i in range(n_weeks)]
     half = n_weeks // 2
     first, second = weekly_gini[:half], weekly_gini[half:]
     trend = (sum(second) / len(second) - sum(first) / len(first)) if first and second else 0.0
@@ -58,11 +61,9 @@ def divide(material: Material) -> Divide:
         else 0.0,
         lorenz_runs=[(round(x, 4), round(y, 4)) for x, y in lorenz(runs)],
         lorenz_minutes=[(round(x, 4), round(y, 4)) for x, y in lorenz(minutes)],
-        weekly_active=[sum(1 for p in profiles if p.weekly_runs[i]) for i in range(n_weeks)],
-        weekly_minutes=[
-            round(sum(max(0.0, p.weekly_minutes[i]) for p in profiles), 1) for i in range(n_weeks)
-        ],
-        weekly_runs=[sum(p.weekly_runs[i] for p in profiles) for i in range(n_weeks)],
+        weekly_active=np.count_nonzero(week_runs, axis=0).tolist(),
+        weekly_minutes=[round(float(m), 1) for m in week_minutes.sum(axis=0)],
+        weekly_runs=week_runs.sum(axis=0).tolist(),
         weekly_gini=weekly_gini,
         weekly_top10=weekly_top10,
         gini_trend=round(trend, 3),

@@ -50,12 +50,12 @@ class Flow:
 def flow(material: Material) -> Flow:
     profiles = {p.user_id: p for p in material.profiles}
     weights: dict[tuple[int, int], int] = defaultdict(int)
-    for (user_id, workflow_id), tally in material.cells.items():
+    for (user_id, workflow_id), runs in material.cells.runs.items():
         meta = material.workflows.get(workflow_id) if workflow_id is not None else None
         if meta is None or meta.owner_id == user_id:
             continue
         if meta.owner_id in profiles and user_id in profiles:
-            weights[(meta.owner_id, user_id)] += int(tally.n("runs"))
+            weights[(meta.owner_id, user_id)] += runs
     edges = sorted(
         (Edge(profiles[a], profiles[u], n) for (a, u), n in weights.items() if n),
         key=lambda e: (-e.runs, e.author.email, e.user.email),

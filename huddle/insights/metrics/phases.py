@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from huddle.insights.metrics import data
 from huddle.insights.metrics.profiles import Material
 from huddle.insights.metrics.stats import gini
@@ -67,22 +69,13 @@ class PhaseWeek:
 def phases(material: Material) -> list[PhaseWeek]:
     """One entry per week of the window (the lead-in weeks only feed the rules)."""
     weeks = material.lead_window.week_starts
-    user_ids = [p.user_id for p in material.profiles]
-    members = max(1, len(user_ids))
+    grid = material.weeks  # its rows are the scope's members
+    members = max(1, len(material.profiles))
     asks = data.hooked("asks", material.scope, material.lead_window)
-    # Per week: each member's runs (only members who ran) and the reused runs, so a span costs
-    # the rows of its weeks, not members x weeks lookups.
-    members_set = set(user_ids)
-    runs_by_week: dict = {}
-    reuse_by_week: dict = {}
-    for (u, w), t in material.weeks.items():
-        if u not in members_set:
-            continue
-        n = int(t.n("runs"))
-        if n:
-            week = runs_by_week.setdefault(w, {})
-            week[u] = week.get(u, 0) + n
-        reuse_by_week[w] = reuse_by_week.get(w, 0) + int(t.n("reuse_runs"))
+    # Running sums over the weeks: a span's runs per member is one subtraction of two columns.
+    zero = np.zeros((grid.runs.shape[0], 1), dtype=np.int64)
+    runs_to = np.hstack([zero, np.cumsum(grid.runs, axis=1)])
+    reuse_to = np.concatenate([[0], np.cumsum(grid.reuse.sum(axis=0))])
     share_by_week: dict = {}
     for (_u, w), n in material.shares.items():
         share_by_week[w] = share_by_week.get(w, 0) + n
@@ -90,24 +83,20 @@ def phases(material: Material) -> list[PhaseWeek]:
     for (_u, w), n in asks.items():
         ask_by_week[w] = ask_by_week.get(w, 0) + n
 
-    def gini_of(span: list) -> tuple[float, int, int, int]:
-        per_user: dict[int, int] = {}
-        for w in span:
-            for u, n in runs_by_week.get(w, {}).items():
-                per_user[u] = per_user.get(u, 0) + n
-        used = [n for n in per_user.values() if n]
-        total = sum(used)
-        reused = sum(reuse_by_week.get(w, 0) for w in span)
-        return gini(used), len(used), total, reused
+    def gini_of(first: int, last: int) -> tuple[float, int, int, int]:
+        """Over weeks[first:last]: Gini of runs among members who ran, how many, runs, reused."""
+        per_user = runs_to[:, last] - runs_to[:, first]
+        used = per_user[per_user > 0]
+        return gini(used), int(used.size), int(used.sum()), int(reuse_to[last] - reuse_to[first])
 
     out: list[PhaseWeek] = []
     divergent_run = 0
     in_window = set(material.window.week_starts)
     for i, week in enumerate(weeks):
-        span = weeks[max(0, i - SPAN + 1) : i + 1]
-        before = weeks[max(0, i - 2 * SPAN + 1) : max(0, i - SPAN + 1)]
-        g, active, total, reused = gini_of(span)
-        g_before = gini_of(before)[0] if before else g
+        first, before = max(0, i - SPAN + 1), max(0, i - 2 * SPAN + 1)
+        span = weeks[first : i + 1]
+        g, active, total, reused = gini_of(first, i + 1)
+        g_before = gini_of(before, first)[0] if before < first else g
         shares = sum(share_by_week.get(w, 0) for w in span)
         ask_count = sum(ask_by_week.get(w, 0) for w in span)
         breadth = active / members

@@ -121,8 +121,8 @@ class Material:
     scope: Scope
     window: Window
     profiles: list[MemberProfile]
-    cells: dict[tuple[int, int | None], Tally]
-    weeks: dict[tuple[int, date], Tally]  # over the window and its lead-in
+    cells: data.Cells  # runs per (person, workflow) and figures per person and per workflow
+    weeks: data.WeekGrid  # per person and week, over the window and its lead-in
     lead_window: Window
     workflows: dict[int, WorkflowMeta]
     shares: dict[tuple[int, date], int]
@@ -133,7 +133,9 @@ LEAD_WEEKS = 12  # history before the window for phases (a "silo" needs a lastin
 
 
 def load(scope: Scope, window: Window) -> Material:
-    memberships = list(scope.memberships())
+    memberships = scope.memberships().values_list(
+        "user_id", "user__email", "user__name", "public_id", "role"
+    )
     lead = window.extended(LEAD_WEEKS)
     cells = data.by_user_workflow(scope, window)
     weeks = data.by_user_week(scope, lead)
@@ -142,34 +144,33 @@ def load(scope: Scope, window: Window) -> Material:
     captures = data.hooked("captures", scope, window)
     brand = data.brand_scores(scope, window)
     in_window = set(window.week_starts)
-    index = {w: i for i, w in enumerate(window.week_starts)}
+    offset = lead.weeks - window.weeks  # the window's columns in the lead-in grid
 
     profiles: dict[int, MemberProfile] = {}
-    for m in memberships:
-        profiles[m.user_id] = MemberProfile(
-            user_id=m.user_id,
-            email=m.user.email,
-            name=m.user.name,
-            membership_id=str(m.public_id),
-            role=m.role,
+    for user_id, email, name, public_id, role in memberships:
+        row = weeks.rows.get(user_id)
+        profiles[user_id] = MemberProfile(
+            user_id=user_id,
+            email=email,
+            name=name,
+            membership_id=str(public_id),
+            role=role,
             weeks=window.weeks,
-            weekly_runs=[0] * window.weeks,
-            weekly_minutes=[0.0] * window.weeks,
+            weekly_runs=(
+                weeks.runs[row, offset:].tolist() if row is not None else [0] * window.weeks
+            ),
+            weekly_minutes=(
+                weeks.minutes[row, offset:].tolist() if row is not None else [0.0] * window.weeks
+            ),
         )
-    for (user_id, week), tally in weeks.items():
+    for user_id, tally in cells.by_user.items():
         p = profiles.get(user_id)
-        if p is None or week not in in_window:
-            continue
-        p.weekly_runs[index[week]] = int(tally.n("runs"))
-        p.weekly_minutes[index[week]] = tally.n("minutes_saved")
-    for (user_id, workflow_id), tally in cells.items():
+        if p is not None:
+            p.tally = Tally(tally)  # a copy: the history's tallies are shared
+    for (user_id, workflow_id), runs in cells.runs.items():
         p = profiles.get(user_id)
-        if p is None:
-            continue
-        p.tally.add(tally)
-        runs = int(tally.n("runs"))
         meta = metas.get(workflow_id) if workflow_id is not None else None
-        if meta is None:
+        if p is None or meta is None:
             continue
         p.workflows_used.add(meta.id)
         p.workflow_runs += runs

@@ -6,20 +6,22 @@ import math
 import statistics
 from collections.abc import Sequence
 
+import numpy as np
+
 MAD_TO_SD = 1.4826  # scales the median absolute deviation to a standard deviation (normal data)
 MEAN_AD_TO_SD = 1.2533  # the same for the mean absolute deviation, the fallback when MAD is 0
 
 
-def gini(values: Sequence[float]) -> float:
+def gini(values: Sequence[float] | np.ndarray) -> float:
     """Gini coefficient of non-negative values: 0 = everyone equal, → 1 = one person has all.
 
     G = Σᵢ (2i - n - 1)·xᵢ / (n·Σx) with x sorted ascending, i = 1..n. 0 when the total is 0.
     """
-    xs = sorted(max(0.0, float(v)) for v in values)
-    n, total = len(xs), sum(xs)
+    xs = np.sort(np.clip(np.asarray(values, dtype=float), 0.0, None))
+    n, total = xs.size, float(xs.sum())
     if n == 0 or total <= 0:
         return 0.0
-    return sum((2 * i - n - 1) * x for i, x in enumerate(xs, start=1)) / (n * total)
+    return float(((2 * np.arange(1, n + 1) - n - 1) * xs).sum() / (n * total))
 
 
 def lorenz(values: Sequence[float]) -> list[tuple[float, float]]:
@@ -36,14 +38,14 @@ def lorenz(values: Sequence[float]) -> list[tuple[float, float]]:
     return points
 
 
-def top_share(values: Sequence[float], fraction: float = 0.1) -> float:
+def top_share(values: Sequence[float] | np.ndarray, fraction: float = 0.1) -> float:
     """Share of the total held by the top ``fraction`` of members (at least one member)."""
-    xs = sorted((max(0.0, float(v)) for v in values), reverse=True)
-    total = sum(xs)
-    if not xs or total <= 0:
+    xs = np.sort(np.clip(np.asarray(values, dtype=float), 0.0, None))[::-1]
+    total = float(xs.sum())
+    if not xs.size or total <= 0:
         return 0.0
-    k = max(1, math.ceil(len(xs) * fraction))
-    return sum(xs[:k]) / total
+    k = max(1, math.ceil(xs.size * fraction))
+    return float(xs[:k].sum()) / total
 
 
 def robust_scale(values: Sequence[float]) -> tuple[float, float]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from huddle.accounts.models import Membership
+from huddle.insights.metrics.data import WorkflowMeta
 from huddle.insights.metrics.profiles import Material, MemberProfile
 from huddle.insights.metrics.workflows import WorkflowFigures
 
@@ -58,7 +59,7 @@ def _their_tasks(
     kinds: set[str] = set()
     used: set[int] = set()
     if workflow_ids is None:
-        workflow_ids = [w for (uid, w) in material.cells if uid == user_id and w is not None]
+        workflow_ids = [w for (uid, w) in material.cells.runs if uid == user_id and w is not None]
     for workflow_id in workflow_ids:
         meta = material.workflows.get(workflow_id)
         if meta is not None:
@@ -68,22 +69,43 @@ def _their_tasks(
     return tags, kinds, used
 
 
+@dataclass
+class _Candidate:
+    meta: WorkflowMeta
+    endorsed: bool
+    speedup: float
+    runs: int
+    figures: WorkflowFigures
+
+
+def candidates(material: Material, figures: dict[int, WorkflowFigures]) -> list[_Candidate]:
+    """Workflows that may be suggested to anyone (shared and live), with their figures worked
+    out once: every struggling member is matched against the same list."""
+    out = []
+    for meta in material.workflows.values():
+        if not meta.shared or meta.status not in {"shared", "endorsed"}:
+            continue
+        fig = figures.get(meta.id) or WorkflowFigures(meta)
+        out.append(_Candidate(meta, meta.status == "endorsed", fig.speedup or 0, fig.runs, fig))
+    return out
+
+
 def suggestions(
     material: Material,
     profile: MemberProfile,
     figures: dict[int, WorkflowFigures],
     team_ids: set[int],
     workflow_ids: Iterable[int] | None = None,
+    pool: list[_Candidate] | None = None,
 ) -> list[WorkflowFigures]:
     """Shared workflows the member can open, not theirs and not tried yet, for the same tasks
     (same tags, then same kind); endorsed first, then by speed-up, then by use."""
     tags, kinds, used = _their_tasks(material, profile.user_id, workflow_ids)
-    candidates = []
-    for meta in material.workflows.values():
+    ranked = []
+    for c in pool if pool is not None else candidates(material, figures):
+        meta = c.meta
         if (
-            not meta.shared
-            or meta.status not in {"shared", "endorsed"}
-            or meta.owner_id == profile.user_id
+            meta.owner_id == profile.user_id
             or meta.id in used
             or (meta.visibility == "team" and meta.team_id not in team_ids)
         ):
@@ -91,12 +113,9 @@ def suggestions(
         relevance = 2 * len(meta.tags & tags) + (1 if meta.kind in kinds else 0)
         if relevance == 0:
             continue
-        fig = figures.get(meta.id) or WorkflowFigures(meta)
-        candidates.append(
-            (relevance > 1, meta.status == "endorsed", fig.speedup or 0, fig.runs, relevance, fig)
-        )
-    candidates.sort(key=lambda c: c[:5], reverse=True)
-    return [c[-1] for c in candidates[:SUGGESTIONS]]
+        ranked.append((relevance > 1, c.endorsed, c.speedup, c.runs, relevance, c.figures))
+    ranked.sort(key=lambda c: c[:5], reverse=True)
+    return [c[-1] for c in ranked[:SUGGESTIONS]]
 
 
 def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[Struggle]:
@@ -107,16 +126,17 @@ def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[
     ).values_list("membership__user_id", "team_id"):
         teams.setdefault(user_id, set()).add(team_id)
     ran: dict[int, list[int]] = {}  # each member's workflows, indexed once (not per member)
-    for user_id, workflow_id in material.cells:
+    for user_id, workflow_id in material.cells.runs:
         if workflow_id is not None:
             ran.setdefault(user_id, []).append(workflow_id)
+    pool = candidates(material, figures)
     for p in material.profiles:
         if p.runs == 0 or p.power_user:
             continue
         found = signals(p)
         if found:
             team_ids = teams.get(p.user_id, set())
-            picks = suggestions(material, p, figures, team_ids, ran.get(p.user_id, []))
+            picks = suggestions(material, p, figures, team_ids, ran.get(p.user_id, []), pool)
             out.append(Struggle(p, found, picks))
     out.sort(key=lambda s: (-len(s.signals), -s.profile.runs, s.profile.email))
     return out

@@ -76,15 +76,16 @@ class WorkflowFigures:
 
 def per_workflow(material: Material) -> dict[int, WorkflowFigures]:
     out: dict[int, WorkflowFigures] = {}
-    for (user_id, workflow_id), tally in material.cells.items():
+    for workflow_id, tally in material.cells.by_workflow.items():
         meta = material.workflows.get(workflow_id) if workflow_id is not None else None
-        if meta is None:
+        if meta is not None:
+            out[meta.id] = WorkflowFigures(meta, tally=Tally(tally))  # history's is shared
+    for (user_id, workflow_id), runs in material.cells.runs.items():
+        figures = out.get(workflow_id) if workflow_id is not None else None
+        if figures is None:
             continue
-        figures = out.setdefault(meta.id, WorkflowFigures(meta))
-        figures.tally.add(tally)
         figures.users.add(user_id)
-        runs = int(tally.n("runs"))
-        if user_id == meta.owner_id:
+        if user_id == figures.meta.owner_id:
             figures.owner_runs += runs
         else:
             figures.other_runs += runs
@@ -114,7 +115,7 @@ class Institutionalisation:
 def institutionalisation(material: Material) -> Institutionalisation:
     runs: dict[str, int] = defaultdict(int)
     minutes: dict[str, float] = defaultdict(float)
-    for (_user_id, workflow_id), tally in material.cells.items():
+    for workflow_id, tally in material.cells.by_workflow.items():
         meta = material.workflows.get(workflow_id) if workflow_id is not None else None
         key = "adhoc" if meta is None else ("shared" if meta.shared else "private")
         runs[key] += int(tally.n("runs"))
