@@ -14,7 +14,8 @@ one) and writes only the rest. Callers own the transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections, router
@@ -43,6 +44,25 @@ def _insert_sql(connection: Any, model: type[Model], names: Sequence[str]) -> st
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
 
 
+def _datetime_adapter(connection: Any) -> Callable[[datetime | None], Any]:
+    """The backend's ``adapt_datetimefield_value``, with a shortcut on SQLite for UTC values.
+
+    On SQLite (USE_TZ, the connection in UTC) Django stores ``str()`` of the value made naive in
+    UTC: for a value already in UTC, as the parsers make them, that is its ``str()`` without the
+    ``+00:00`` suffix, at a third of the cost. Anything else goes through the backend.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or connection.timezone_name != "UTC":
+        return adapt
+
+    def sqlite(value: datetime | None) -> Any:
+        if value is not None and value.tzinfo is UTC:
+            return str(value)[:-6]
+        return adapt(value)
+
+    return sqlite
+
+
 class Rows:
     """Writes batches of parsed conversations for one member and source; counts in ``report``
     (an ``ImportReport``: conversations, prompts, duplicates)."""
@@ -52,10 +72,16 @@ class Rows:
         self.owner_id = actor.user.pk
         self.source = source
         self.connection = connections[router.db_for_write(Prompt)]
-        self.when = self.connection.ops.adapt_datetimefield_value
+        self.when = _datetime_adapter(self.connection)
         self.native_uuid = self.connection.features.has_native_uuid_field
         self.insert_conversation = _insert_sql(self.connection, Conversation, CONVERSATION_FIELDS)
         self.insert_prompt = _insert_sql(self.connection, Prompt, PROMPT_FIELDS)
+        quote, meta = self.connection.ops.quote_name, Conversation._meta
+        self.select_ids = (
+            f"SELECT {quote('external_id')}, {quote('id')} FROM {quote(meta.db_table)} "  # noqa: S608
+            f"WHERE {quote('organization_id')} = %s AND {quote('owner_id')} = %s "
+            f"AND {quote('source')} = %s AND {quote('external_id')} IN "
+        )
         self.mine = Conversation.objects.filter(
             organization_id=self.organization_id, owner_id=self.owner_id, source=source
         )
@@ -106,7 +132,12 @@ class Rows:
         report.prompts += len(prompts)
 
     def _ids(self, external_ids: set[str]) -> dict[str, int]:
-        return dict(self.mine.filter(external_id__in=external_ids).values_list("external_id", "pk"))
+        """Stored conversations of these ids (the ORM's ``__in`` prepares each value: slower)."""
+        wanted = list(external_ids)
+        sql = self.select_ids + "(" + ", ".join(["%s"] * len(wanted)) + ")"
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [self.organization_id, self.owner_id, self.source, *wanted])
+            return dict(cursor.fetchall())
 
     def _insert_conversations(self, new: list[ParsedConversation]) -> None:
         when, org, owner, source = self.when, self.organization_id, self.owner_id, self.source
