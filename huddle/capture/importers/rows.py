@@ -30,7 +30,6 @@ CONVERSATION_FIELDS = (
     "public_id", "created_at", "organization", "owner", "source", "external_id", "title",
     "started_at", "model", "gizmo_id", "rewrites", "regenerations", "uses_instructions",
 )  # fmt: skip
-ROWS = 100  # rows per INSERT statement, fewer when the backend allows fewer parameters
 PROMPT_FIELDS = (
     "conversation", "organization", "owner", "external_id", "position", "text", "sent_at",
     "alternatives", "text_hash",
@@ -38,42 +37,34 @@ PROMPT_FIELDS = (
 
 
 class _Insert:
-    """``INSERT`` of many rows into one model's columns, ``ROWS`` rows a statement.
+    """``INSERT`` of many rows into one model's columns.
 
-    On SQLite, multi-row ``VALUES`` (``executemany`` is alike). On PostgreSQL, ``COPY … FROM
-    STDIN``: psycopg binds ``%s`` parameters on the client, splitting a long statement's text
-    with a regular expression every time (uncached past 4 KB), and sends ``executemany`` a row
-    at a time; both cost several times the parse of the export.
+    On SQLite, ``executemany`` of one prepared statement. On PostgreSQL, ``COPY … FROM STDIN``:
+    psycopg binds ``%s`` parameters on the client and sends ``executemany`` a row at a time, and
+    a multi-row ``VALUES`` statement's text is split by a regular expression every time (uncached
+    past 4 KB); either costs several times the parse of the export.
     """
 
     def __init__(self, connection: Any, model: type[Model], names: Sequence[str]) -> None:
         quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
         columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+        marks = ", ".join(["%s"] * len(names))
         # Only the models' own table and column names go into the text; values are parameters.
-        self.head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-        self.copy = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        self.row = "(" + ", ".join(["%s"] * len(names)) + ")"
-        limit = connection.features.max_query_params or ROWS * len(names)
-        self.rows = max(1, min(ROWS, limit // len(names)))
+        self.insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy = f"COPY {table} ({columns}) FROM STDIN"
         self.connection = connection
-
-    def sql(self, n: int) -> str:
-        return self.head + ", ".join([self.row] * n)
 
     def __call__(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        if self.connection.vendor == "postgresql":
-            with self.connection.cursor() as cursor, cursor.cursor.copy(self.copy) as copy:
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor != "postgresql":
+                cursor.executemany(self.insert, rows)
+                return
+            with cursor.cursor.copy(self.copy) as copy:
                 for row in rows:
                     copy.write_row(row)
-            return
-        full = self.sql(self.rows)
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), self.rows):
-                chunk = rows[start : start + self.rows]
-                sql = full if len(chunk) == self.rows else self.sql(len(chunk))
-                cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def _datetime_adapter(connection: Any) -> Callable[[datetime | None], Any]:
