@@ -1,10 +1,11 @@
-"""Conversation and Prompt rows of an import, written by ``executemany`` of plain tuples.
+"""Conversation and Prompt rows of an import, written as plain tuples: ``executemany`` on
+SQLite, ``COPY`` on PostgreSQL (see ``_Insert``).
 
 The ORM's ``bulk_create`` compiles SQL and prepares every value of every row through its field
 objects; for an export of a gigabyte that cost more than parsing it. Here each statement is
 built once from the models' own table and column names, and values are prepared only where the
 database needs it (datetimes through the backend's own adapter, UUIDs as the backend stores
-them). ``%s`` placeholders work on SQLite and PostgreSQL through Django's cursor.
+them). Lookups use ``%s`` placeholders, which Django's cursor takes on both databases.
 
 Identity is (organisation, member, source, conversation id, message id): a batch looks up which
 of its conversations and prompts are already stored (by an earlier import, or earlier in this

