@@ -1,9 +1,15 @@
 """Imports run by the worker: an upload becomes an ``ImportJob``; ``import_job_run`` does it.
 
 The uploaded file is kept in the default media storage under ``imports/`` only until the job has
-finished (done or failed); then it is deleted. Progress (bytes read of the two passes) is written
-at most every ``PROGRESS_EVERY`` seconds so the job page can show it. A refused file fails the job
-with the importer's one-line message; nothing of it is written.
+finished (done or failed); then it is deleted. A refused file fails the job with the importer's
+one-line message; nothing of it is written.
+
+Progress (bytes read, bytes in all) is written at most every ``PROGRESS_EVERY`` seconds to a small
+file beside the upload (``<upload>.progress``), not to the job's row: the import runs in one
+transaction, whose writes other connections don't see until it ends (and on SQLite it holds the
+write lock, so another connection's update would wait for it). The storage is shared by the web
+processes and the worker already (the upload reaches the worker through it), so ``get_job``
+reads the progress from there while the job runs; it is deleted with the upload.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import PurePosixPath
 from uuid import UUID
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -48,7 +55,34 @@ def get_job(actor: Actor, public_id: str | UUID) -> ImportJob:
     job = my_jobs(actor).filter(public_id=key).first()
     if job is None:
         raise NotFound()
+    if job.status == JobStatus.RUNNING and (progress := _progress_read(job)):
+        job.bytes_read, job.bytes_total = progress
     return job
+
+
+def _progress_name(job: ImportJob) -> str:
+    return f"{job.file.name}.progress"
+
+
+def _progress_write(job: ImportJob, done: int, total: int) -> None:
+    storage, name = job.file.storage, _progress_name(job)
+    storage.delete(name)  # save() never overwrites: it would pick another name
+    storage.save(name, ContentFile(f"{done} {total}\n".encode("ascii")))
+
+
+def _progress_read(job: ImportJob) -> tuple[int, int] | None:
+    """The running job's last progress, or None (not written yet, or caught being rewritten)."""
+    if not job.file:
+        return None
+    try:
+        with job.file.storage.open(_progress_name(job), "rb") as handle:
+            line = handle.read(64)
+    except OSError:
+        return None
+    done, _, total = line.partition(b" ")
+    if not line.endswith(b"\n") or not done.isdigit() or not total.strip().isdigit():
+        return None
+    return int(done), int(total)
 
 
 @transaction.atomic
@@ -117,7 +151,7 @@ def import_job_run(job_id: int) -> ImportJob | None:
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY:
             last = now
-            ImportJob.objects.filter(pk=job.pk).update(bytes_read=done, bytes_total=total)
+            _progress_write(job, done, total)
 
     try:
         membership = (
@@ -144,6 +178,7 @@ def import_job_run(job_id: int) -> ImportJob | None:
     job.finished_at = timezone.now()
     job.bytes_read = job.bytes_total = max(job.bytes_total, 1)
     if job.file:
+        job.file.storage.delete(_progress_name(job))
         job.file.delete(save=False)
     job.save()
     return job

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from hashlib import sha1
 from typing import Any
 
 from huddle.capture.importers.archive import ImportRefused
 
 MAX_TITLE = 300
 MAX_ID = 200
-SPACES = re.compile(r"\s+")
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedPrompt:
     external_id: str
     position: int
@@ -58,13 +56,22 @@ class ParsedProject:
 
 
 def text_hash(text: str) -> str:
-    """The hash of a prompt's normalised text (case and spacing ignored): exact repeats."""
-    normal = SPACES.sub(" ", text).strip().casefold()
-    return hashlib.sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
+    """The hash of a prompt's normalised text (case and spacing ignored): exact repeats.
+
+    ``" ".join(text.split())`` is ``re.sub(r"\\s+", " ", text).strip()`` (both split on what
+    ``str.isspace`` calls space), several times faster; the hashes stored by earlier imports stay
+    the same."""
+    normal = " ".join(text.split()).casefold()
+    return sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def when(value: Any) -> datetime | None:
     """An epoch number or an ISO-8601 string as an aware datetime; None when unreadable."""
+    if type(value) is float:  # what JSON exports hold; checked first because it is most common
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
