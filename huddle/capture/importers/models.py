@@ -117,8 +117,15 @@ class Conversation(PublicModel):
 class Prompt(models.Model):
     """One message the member typed. Identity: the conversation's + the message id."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="prompts")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # No index of their own on conversation and organization: ``prompt_identity`` and
+    # ``prompt_hash`` lead with them. Every index is upkeep on each of an import's rows (a 1 GiB
+    # export: 10.3 s -> 9.4 s without these two).
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="prompts", db_index=False
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(max_length=200)
     position = models.PositiveIntegerField()  # 0 = the first prompt of the thread
