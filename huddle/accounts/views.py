@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.queries import EventFilter
 from huddle.accounts.web import LAST_ORG_SESSION_KEY, org_view
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.paging import CappedPaginator
 
 
 def _form_error(form: Form, error: HuddleError) -> None:
@@ -361,7 +361,7 @@ def activity(request: HttpRequest, actor: Actor) -> HttpResponse:
         until=_date("until"),
     )
     events = queries.events(actor, filters)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,6 +16,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.context.tokens import BUDGETS, DEFAULT_BUDGET
 from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.paging import CappedPaginator
 from huddle.library import contextrefs, panels, queries, services
 from huddle.library.assembly import assemble
 from huddle.library.content import VersionContent, validate
@@ -44,7 +44,7 @@ def _filters(request: HttpRequest) -> LibraryFilter:
 def library_index(request: HttpRequest, actor: Actor) -> HttpResponse:
     filters = _filters(request)
     results = queries.search_workflows(actor, filters).prefetch_related("tags")
-    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
