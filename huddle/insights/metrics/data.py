@@ -106,6 +106,36 @@ class Scope:
 
     organization: Organization
     team: Team | None = None
+    # Set by ``pinned``: answers kept for the length of one report (see there).
+    _kept: dict[Any, Any] | None = field(default=None, repr=False, compare=False)
+
+    def pinned(self) -> Scope:
+        """A copy that remembers its members and the workflows' state once looked up, so the
+        several readings of one report ask once. Made per report, never kept longer."""
+        return Scope(self.organization, self.team, {})
+
+    def _keep(self, key: Any, compute: Any) -> Any:
+        if self._kept is None:
+            return compute()
+        if key not in self._kept:
+            self._kept[key] = compute()
+        return self._kept[key]
+
+    def member_ids(self) -> list[int]:
+        return self._keep(
+            "members", lambda: list(self.user_ids().values_list("user_id", flat=True))
+        )
+
+    def workflows_state(self) -> dict[str, Any]:
+        """How many workflows the organisation has and when one last changed."""
+        from django.db.models import Max
+
+        return self._keep(
+            "workflows",
+            lambda: Workflow.objects.filter(organization=self.organization).aggregate(
+                n=Count("id"), last=Max("updated_at")
+            ),
+        )
 
     def memberships(self) -> QuerySet[Membership]:
         qs = Membership.objects.filter(organization=self.organization).select_related("user")
@@ -156,7 +186,7 @@ def _add_live(into: dict[Any, Tally], live: dict[Any, Tally]) -> None:
             into[key] = merged
 
 
-def _history(organization: Organization, kind: str, weeks: list[date], build: Any) -> Any:
+def _history(scope: Scope, kind: str, weeks: list[date], build: Any) -> Any:
     """The figures of complete weeks, built once per state of their roll-up.
 
     Complete weeks change only when a run in them is saved or deleted (the roll-up rebuilds the
@@ -165,16 +195,14 @@ def _history(organization: Organization, kind: str, weeks: list[date], build: An
     anything else — above all new runs in the live week — leaves the history as it is.
     """
     from django.core.cache import cache
-    from django.db.models import Max
 
+    organization = scope.organization
     markers = list(
         RolledWeek.objects.filter(organization=organization, week_start__in=weeks)
         .order_by("week_start")
         .values_list("week_start", "rolled_at")
     )
-    workflows_state = Workflow.objects.filter(organization=organization).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
+    workflows_state = scope.workflows_state()
     digest = hashlib.sha256(repr((weeks, markers, workflows_state)).encode()).hexdigest()[:32]
     key = f"insights:history:{kind}:{organization.pk}:{digest}"
     value = cache.get(key)
@@ -236,8 +264,8 @@ def by_user_workflow(scope: Scope, window: Window) -> Cells:
         runs = {key: int(tally.n("runs")) for key, tally in cells.items()}
         return _CellHistory(cells, runs, _summed(cells, 0), _summed(cells, 1))
 
-    members = set(scope.user_ids().values_list("user_id", flat=True))
-    history: _CellHistory = _history(organization, "cells", complete, build)
+    members = set(scope.member_ids())
+    history: _CellHistory = _history(scope, "cells", complete, build)
     current = (
         rollup.week_runs(organization, live, window.until)
         .filter(user_id__in=members)
@@ -315,8 +343,8 @@ def by_user_week(scope: Scope, window: Window) -> WeekGrid:
             grid.set(user_id, column[week], *values)
         return grid
 
-    members = list(scope.user_ids().values_list("user_id", flat=True))
-    history: WeekGrid = _history(organization, "weeks", complete, build)
+    members = scope.member_ids()
+    history: WeekGrid = _history(scope, "weeks", complete, build)
     grid = WeekGrid.empty(window.week_starts, members)
     pairs = [(i, history.rows[u]) for i, u in enumerate(members) if u in history.rows]
     if pairs:
@@ -442,7 +470,7 @@ def brand_scores(scope: Scope, window: Window) -> dict[int, tuple[float, int]]:
     out: dict[int, tuple[float, int]] = {}
     if complete:
         out |= _history(
-            organization,
+            scope,
             "brand",
             complete,
             lambda: per_user(day_start(complete[0]), day_start(live)),
@@ -450,5 +478,5 @@ def brand_scores(scope: Scope, window: Window) -> dict[int, tuple[float, int]]:
     for user_id, (total, n) in per_user(day_start(live), window.until).items():
         known_total, known_n = out.get(user_id, (0.0, 0))
         out[user_id] = (known_total + total, known_n + n)
-    members = set(scope.user_ids().values_list("user_id", flat=True))
+    members = set(scope.member_ids())
     return {user_id: value for user_id, value in out.items() if user_id in members}

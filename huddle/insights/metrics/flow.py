@@ -56,10 +56,11 @@ def flow(material: Material) -> Flow:
             continue
         if meta.owner_id in profiles and user_id in profiles:
             weights[(meta.owner_id, user_id)] += runs
-    edges = sorted(
-        (Edge(profiles[a], profiles[u], n) for (a, u), n in weights.items() if n),
-        key=lambda e: (-e.runs, e.author.email, e.user.email),
+    email = {uid: p.email for uid, p in profiles.items()}
+    pairs = sorted(
+        ((-n, email[a], email[u], a, u) for (a, u), n in weights.items() if n),
     )
+    edges = [Edge(profiles[a], profiles[u], -n) for n, _ae, _ue, a, u in pairs]
     reached: dict[int, set[int]] = defaultdict(set)
     learned: dict[int, set[int]] = defaultdict(set)
     touching: dict[int, int] = defaultdict(int)

@@ -133,6 +133,7 @@ LEAD_WEEKS = 12  # history before the window for phases (a "silo" needs a lastin
 
 
 def load(scope: Scope, window: Window) -> Material:
+    scope = scope.pinned()
     memberships = scope.memberships().values_list(
         "user_id", "user__email", "user__name", "public_id", "role"
     )

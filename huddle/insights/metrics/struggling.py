@@ -76,18 +76,33 @@ class _Candidate:
     speedup: float
     runs: int
     figures: WorkflowFigures
+    order: int  # position in the library's order: ties keep it
 
 
-def candidates(material: Material, figures: dict[int, WorkflowFigures]) -> list[_Candidate]:
-    """Workflows that may be suggested to anyone (shared and live), with their figures worked
-    out once: every struggling member is matched against the same list."""
-    out = []
+@dataclass
+class Pool:
+    """Workflows that may be suggested to anyone, ranked once for every struggling member."""
+
+    ranked: list[_Candidate]  # endorsed first, then by speed-up, then by use
+    by_tag: dict[str, list[_Candidate]]
+
+
+def candidates(material: Material, figures: dict[int, WorkflowFigures]) -> Pool:
+    """Shared, live workflows with their figures worked out once."""
+    found = []
     for meta in material.workflows.values():
         if not meta.shared or meta.status not in {"shared", "endorsed"}:
             continue
         fig = figures.get(meta.id) or WorkflowFigures(meta)
-        out.append(_Candidate(meta, meta.status == "endorsed", fig.speedup or 0, fig.runs, fig))
-    return out
+        found.append(
+            _Candidate(meta, meta.status == "endorsed", fig.speedup or 0, fig.runs, fig, len(found))
+        )
+    ranked = sorted(found, key=lambda c: (c.endorsed, c.speedup, c.runs), reverse=True)
+    by_tag: dict[str, list[_Candidate]] = {}
+    for c in ranked:
+        for tag in c.meta.tags:
+            by_tag.setdefault(tag, []).append(c)
+    return Pool(ranked, by_tag)
 
 
 def suggestions(
@@ -96,26 +111,44 @@ def suggestions(
     figures: dict[int, WorkflowFigures],
     team_ids: set[int],
     workflow_ids: Iterable[int] | None = None,
-    pool: list[_Candidate] | None = None,
+    pool: Pool | None = None,
 ) -> list[WorkflowFigures]:
-    """Shared workflows the member can open, not theirs and not tried yet, for the same tasks
-    (same tags, then same kind); endorsed first, then by speed-up, then by use."""
+    """Shared workflows the member can open, not theirs and not tried yet, for the same tasks:
+    those sharing a tag with what they ran first (more shared tags, then the same kind, break
+    ties), then those of the same kind; within each, endorsed first, then by speed-up, then by
+    use."""
     tags, kinds, used = _their_tasks(material, profile.user_id, workflow_ids)
-    ranked = []
-    for c in pool if pool is not None else candidates(material, figures):
-        meta = c.meta
-        if (
+    pool = pool if pool is not None else candidates(material, figures)
+
+    def allowed(meta: WorkflowMeta) -> bool:
+        return not (
             meta.owner_id == profile.user_id
             or meta.id in used
             or (meta.visibility == "team" and meta.team_id not in team_ids)
-        ):
-            continue
-        relevance = 2 * len(meta.tags & tags) + (1 if meta.kind in kinds else 0)
-        if relevance == 0:
-            continue
-        ranked.append((relevance > 1, c.endorsed, c.speedup, c.runs, relevance, c.figures))
-    ranked.sort(key=lambda c: c[:5], reverse=True)
-    return [c[-1] for c in ranked[:SUGGESTIONS]]
+        )
+
+    tagged: dict[int, _Candidate] = {}
+    for tag in tags:
+        for c in pool.by_tag.get(tag, ()):
+            if c.meta.id not in tagged and allowed(c.meta):
+                tagged[c.meta.id] = c
+    picks = sorted(
+        tagged.values(),
+        key=lambda c: (
+            c.endorsed,
+            c.speedup,
+            c.runs,
+            2 * len(c.meta.tags & tags) + (c.meta.kind in kinds),
+            -c.order,
+        ),
+        reverse=True,
+    )[:SUGGESTIONS]
+    for c in pool.ranked:  # best first: stop as soon as there are enough
+        if len(picks) >= SUGGESTIONS:
+            break
+        if c.meta.kind in kinds and not c.meta.tags & tags and allowed(c.meta):
+            picks.append(c)
+    return [c.figures for c in picks]
 
 
 def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[Struggle]:
