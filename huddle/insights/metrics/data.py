@@ -126,6 +126,9 @@ class Scope:
             "members", lambda: list(self.user_ids().values_list("user_id", flat=True))
         )
 
+    def workflow_metas(self) -> dict[int, WorkflowMeta]:
+        return self._keep("metas", lambda: workflows(self.organization))
+
     def workflows_state(self) -> dict[str, Any]:
         """How many workflows the organisation has and when one last changed."""
         from django.db.models import Max
@@ -247,6 +250,24 @@ class _CellHistory:
     by_workflow: dict[int | None, Tally]  # over every member of the organisation
 
 
+def _live_cells(scope: Scope, live: date, until: datetime) -> dict[tuple[int, int | None], Tally]:
+    """The live week's figures per (person of the scope, workflow), read from ``Run`` once per
+    report (both groupings use them)."""
+
+    def read() -> dict[tuple[int, int | None], Tally]:
+        current = (
+            rollup.week_runs(scope.organization, live, until)
+            .filter(user_id__in=scope.user_ids())
+            .order_by()
+            .values("user_id", "workflow_id")
+            .annotate(**rollup.FIELDS)
+            .values_list("user_id", "workflow_id", *rollup.FIELDS)
+        )
+        return _tallies(_fetch(current), rollup.NAMES, 2)
+
+    return scope._keep(("live", live, until), read)
+
+
 def by_user_workflow(scope: Scope, window: Window) -> Cells:
     complete, live = _split(window)
     organization = scope.organization
@@ -266,15 +287,7 @@ def by_user_workflow(scope: Scope, window: Window) -> Cells:
 
     members = set(scope.member_ids())
     history: _CellHistory = _history(scope, "cells", complete, build)
-    current = (
-        rollup.week_runs(organization, live, window.until)
-        .filter(user_id__in=members)
-        .order_by()
-        .values("user_id", "workflow_id")
-        .annotate(**rollup.FIELDS)
-        .values_list("user_id", "workflow_id", *rollup.FIELDS)
-    )
-    live_cells = _tallies(_fetch(current), rollup.NAMES, 2)
+    live_cells = _live_cells(scope, live, window.until)
     runs = {key: n for key, n in history.runs.items() if key[0] in members}
     for key, tally in live_cells.items():
         runs[key] = runs.get(key, 0) + int(tally.n("runs"))
@@ -353,21 +366,19 @@ def by_user_week(scope: Scope, window: Window) -> WeekGrid:
         grid.runs[dst, :last] = history.runs[src]
         grid.minutes[dst, :last] = history.minutes[src]
         grid.reuse[dst, :last] = history.reuse[src]
-    live_figures = {
-        "t_runs": rollup.FIELDS["t_runs"],
-        "t_minutes_saved": rollup.FIELDS["t_minutes_saved"],
-        "t_reuse_runs": Count("id", filter=REUSE),
-    }
-    current = (
-        rollup.week_runs(organization, live, window.until)
-        .filter(user_id__in=members)
-        .order_by()
-        .values("user_id")
-        .annotate(**live_figures)
-        .values_list("user_id", *live_figures)
-    )
-    for user_id, *values in current:
-        grid.set(user_id, len(complete), *values)
+    # The live week from the same grouped read as the per-workflow figures: reuse is a run of a
+    # workflow someone else owns (as ``REUSE`` says for the roll-up).
+    column, metas = len(complete), scope.workflow_metas()
+    for (user_id, workflow_id), tally in _live_cells(scope, live, window.until).items():
+        row = grid.rows.get(user_id)
+        if row is None:
+            continue
+        runs = tally.n("runs")
+        grid.runs[row, column] += runs
+        grid.minutes[row, column] += tally.n("minutes_saved")
+        meta = metas.get(workflow_id) if workflow_id is not None else None
+        if meta is not None and meta.owner_id != user_id:
+            grid.reuse[row, column] += runs
     return grid
 
 

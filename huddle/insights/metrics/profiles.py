@@ -140,7 +140,7 @@ def load(scope: Scope, window: Window) -> Material:
     lead = window.extended(LEAD_WEEKS)
     cells = data.by_user_workflow(scope, window)
     weeks = data.by_user_week(scope, lead)
-    metas = data.workflows(scope.organization)
+    metas = scope.workflow_metas()
     shares = data.shares(scope, lead)
     captures = data.hooked("captures", scope, window)
     brand = data.brand_scores(scope, window)
