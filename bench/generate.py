@@ -357,7 +357,7 @@ def _runs(
             started = now - timedelta(minutes=rng.randint(0, span))
             rows.append(
                 (
-                    uuid.UUID(int=rng.getrandbits(128), version=4),
+                    uuid.uuid4(),  # random: unique across the organisations of one database
                     started,
                     organization.pk,
                     users[i][0],
