@@ -73,6 +73,23 @@ def test_knowledge_flow_links_authors_to_the_people_who_run_their_workflows(org,
     assert flow.lines
 
 
+def test_the_flow_keeps_the_strongest_links_and_counts_them_all(org, report_for, monkeypatch):
+    from huddle.insights.metrics import flow as flow_module
+
+    standard_team(org)
+    every = report_for(org).flow
+    monkeypatch.setattr(flow_module, "MAX_EDGES", 3)
+    kept = report_for(org).flow
+    assert every.links == len(every.edges) > 3
+    assert kept.links == every.links
+    assert [(e.author.email, e.user.email, e.runs) for e in kept.edges] == [
+        (e.author.email, e.user.email, e.runs) for e in every.edges[:3]
+    ]
+    runs = [e.runs for e in every.edges]
+    assert runs == sorted(runs, reverse=True)
+    assert len(kept.lines) == len(every.lines)  # the drawing does not depend on the rows kept
+
+
 def test_planted_phases_are_recognised_week_by_week(org, report_for):
     phased_year(org)
     report = report_for(org, weeks=52)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 
 from huddle.insights.metrics.profiles import Material, MemberProfile
 
-MAX_NODES = 30  # the drawing keeps the most connected people; the tables list everyone
+MAX_NODES = 30  # the drawing keeps the most connected people
+MAX_EDGES = 200  # author → user rows kept, strongest first (the page lists 50)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Flow:
     connectors: list[Connector]
     nodes: list[Node]
     lines: list[tuple[Node, Node, float, int]]  # from, to, stroke width, runs
+    links: int = 0  # author → user pairs in all (``edges`` keeps the strongest)
     size: int = 520
 
 
@@ -56,19 +59,15 @@ def flow(material: Material) -> Flow:
             continue
         if meta.owner_id in profiles and user_id in profiles:
             weights[(meta.owner_id, user_id)] += runs
-    email = {uid: p.email for uid, p in profiles.items()}
-    pairs = sorted(
-        ((-n, email[a], email[u], a, u) for (a, u), n in weights.items() if n),
-    )
-    edges = [Edge(profiles[a], profiles[u], -n) for n, _ae, _ue, a, u in pairs]
+    links = {pair: n for pair, n in weights.items() if n}
     reached: dict[int, set[int]] = defaultdict(set)
     learned: dict[int, set[int]] = defaultdict(set)
     touching: dict[int, int] = defaultdict(int)
-    for e in edges:
-        reached[e.author.user_id].add(e.user.user_id)
-        learned[e.user.user_id].add(e.author.user_id)
-        touching[e.author.user_id] += e.runs
-        touching[e.user.user_id] += e.runs
+    for (a, u), n in links.items():
+        reached[a].add(u)
+        learned[u].add(a)
+        touching[a] += n
+        touching[u] += n
     connectors = sorted(
         (
             Connector(profiles[uid], len(reached[uid]), len(learned[uid]), touching[uid])
@@ -76,11 +75,22 @@ def flow(material: Material) -> Flow:
         ),
         key=lambda c: (-c.people, -c.runs, c.profile.email),
     )
-    return Flow(edges, connectors, *_layout(connectors, edges))
+    # Only the strongest links become rows (a big team has tens of thousands of them; the page
+    # lists 50): the most runs first, then by the two people's emails.
+    email = {uid: p.email for uid, p in profiles.items()}
+    strongest = heapq.nsmallest(
+        MAX_EDGES, ((-n, email[a], email[u], a, u) for (a, u), n in links.items())
+    )
+    edges = [Edge(profiles[a], profiles[u], -n) for n, _ae, _ue, a, u in strongest]
+    nodes, lines = _layout(connectors, links, profiles)
+    return Flow(edges, connectors, nodes, lines, links=len(links))
 
 
 def _layout(
-    connectors: list[Connector], edges: list[Edge], size: int = 520
+    connectors: list[Connector],
+    links: dict[tuple[int, int], int],
+    profiles: dict[int, MemberProfile],
+    size: int = 520,
 ) -> tuple[list[Node], list[tuple[Node, Node, float, int]]]:
     """A circle: the most connected people, evenly spaced; line width grows with log(runs)."""
     kept = connectors[:MAX_NODES]
@@ -94,14 +104,12 @@ def _layout(
             round(centre + radius * math.sin(angle), 1),
             round(5 + 2 * math.sqrt(c.people), 1),
         )
-    lines = [
+    drawn = sorted(
         (
-            nodes[e.author.user_id],
-            nodes[e.user.user_id],
-            round(1 + math.log1p(e.runs), 1),
-            e.runs,
+            (-n, profiles[a].email, profiles[u].email, a, u)
+            for (a, u), n in links.items()
+            if a in nodes and u in nodes
         )
-        for e in edges
-        if e.author.user_id in nodes and e.user.user_id in nodes
-    ]
+    )
+    lines = [(nodes[a], nodes[u], round(1 + math.log1p(-n), 1), -n) for n, _ae, _ue, a, u in drawn]
     return list(nodes.values()), lines
