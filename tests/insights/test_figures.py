@@ -135,3 +135,33 @@ def test_the_roll_up_is_rebuilt_when_a_run_of_a_rolled_week_changes(org, report_
     assert RolledWeek.objects.filter(organization=org).count() == 18
     assert report_for(org).as_dict()["time_saved_minutes"] == first + 100
     assert MemberWeek.objects.filter(organization=org).exists()
+
+
+def test_a_teams_workflow_figures_count_only_its_members_runs(org, report_for):
+    from django.db.models import Count
+
+    from huddle.accounts.models import Membership, Team
+    from huddle.insights.metrics.window import Window
+    from huddle.runs.models import Run
+
+    standard_team(org)
+    report_for(org)  # the organisation's history is cached first: the team must not reuse it
+    team = Team.objects.create(organization=org, slug="social", name="Social")
+    people = ("quinn@sim.test", "tail0@sim.test")
+    for email in people:
+        Membership.objects.get(organization=org, user__email=email).teams.add(team)
+    report = report_for(org, team=team)
+    window = Window(AS_OF, 8)
+    expected = dict(
+        Run.objects.filter(
+            organization=org,
+            user__email__in=people,
+            workflow__isnull=False,
+            started_at__gte=day_start(window.start),
+            started_at__lt=window.until,
+        )
+        .values_list("workflow__slug")
+        .annotate(n=Count("id"))
+    )
+    assert expected
+    assert {f.meta.slug: f.runs for f in report.workflows if f.runs} == expected
