@@ -61,11 +61,15 @@ class MemberWeek(models.Model):
 class RolledWeek(models.Model):
     """Marks an (organisation, week) whose ``MemberWeek`` rows are up to date.
 
-    Deleted when a run of that week is saved or deleted; the next read rebuilds the week.
+    Deleted when a run of that week (before ``until``) is saved or deleted; the next read
+    rebuilds the week.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     week_start = models.DateField()
+    # None: the whole (complete) week. A day: the week in progress, its runs before that day
+    # (today when rolled); today's runs are read live. Rebuilt once a day.
+    until = models.DateField(null=True, blank=True)
     rolled_at = models.DateTimeField(auto_now=True)
 
     class Meta:

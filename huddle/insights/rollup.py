@@ -7,8 +7,10 @@ Design (see docs/ARCHITECTURE.md, "Insights"):
   period (one ``INSERT … SELECT … GROUP BY`` statement per week over the ``run_org_time`` index,
   so no run travels through Python), and the cost of a page is the handful of weeks that
   changed, never every run.
-- The week holding ``as_of`` is always aggregated live from ``Run`` with the ``as_of`` cut-off,
-  which is what makes any ``as_of`` reproducible.
+- The week holding ``as_of`` is aggregated live from ``Run`` with the ``as_of`` cut-off, which
+  is what makes any ``as_of`` reproducible. When ``as_of`` is today, that week's earlier days are
+  rolled up too (``ensure_partial``, a marker with ``until`` = today, rebuilt once a day) and only
+  today's runs are read from ``Run``; a run of today leaves that marker alone.
 - ``FIELDS`` below are the one definition of each figure, used both to build the roll-up from runs
   and to aggregate the live week, so the two can never disagree.
 """
@@ -66,11 +68,14 @@ def week_runs(organization: Organization, week_start: date, until: datetime | No
     )
 
 
-def _insert_sql(organization: Organization, week_start: date) -> tuple[str, list[Any]]:
+def _insert_sql(
+    organization: Organization, week_start: date, until: date | None = None
+) -> tuple[str, list[Any]]:
     """``INSERT … SELECT … GROUP BY``: the week's roll-up rows computed and written by the
-    database in one statement (no row travels through Python)."""
+    database in one statement (no row travels through Python); only runs before ``until`` when
+    given (the week in progress)."""
     grouped = (
-        week_runs(organization, week_start)
+        week_runs(organization, week_start, day_start(until) if until is not None else None)
         .order_by()
         .values("user_id", "workflow_id")
         .annotate(**FIELDS)
@@ -88,13 +93,15 @@ def _insert_sql(organization: Organization, week_start: date) -> tuple[str, list
     return sql, [organization.pk, connection.ops.adapt_datefield_value(week_start), *params]
 
 
-def _refresh_week(organization: Organization, week_start: date) -> None:
-    sql, params = _insert_sql(organization, week_start)
+def _refresh_week(organization: Organization, week_start: date, until: date | None = None) -> None:
+    sql, params = _insert_sql(organization, week_start, until)
     try:
         with transaction.atomic():
-            # The marker first: a concurrent refresher of the same week fails here and leaves
-            # the work to this one instead of inserting the rows twice.
-            RolledWeek.objects.create(organization=organization, week_start=week_start)
+            # A marker of another extent (yesterday's partial roll-up of a week that is now over,
+            # or of today) goes; then the new marker first: a concurrent refresher of the same
+            # week fails on it and leaves the work to this one instead of inserting rows twice.
+            RolledWeek.objects.filter(organization=organization, week_start=week_start).delete()
+            RolledWeek.objects.create(organization=organization, week_start=week_start, until=until)
             MemberWeek.objects.filter(organization=organization, week_start=week_start).delete()
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -113,14 +120,27 @@ def ensure(organization: Organization, week_starts: Iterable[date]) -> int:
     if not wanted:
         return 0
     fresh = set(
-        RolledWeek.objects.filter(organization=organization, week_start__in=wanted).values_list(
-            "week_start", flat=True
-        )
+        RolledWeek.objects.filter(
+            organization=organization, week_start__in=wanted, until__isnull=True
+        ).values_list("week_start", flat=True)
     )
     stale = sorted(wanted - fresh)
     for week_start in stale:
         _refresh_week(organization, week_start)
     return len(stale)
+
+
+def ensure_partial(organization: Organization, week_start: date, day: date) -> bool:
+    """Roll up the week in progress up to the start of ``day`` (today): once a day, or again
+    when a run of an earlier day of the week changes. False when there is nothing to roll up
+    (``day`` is the week's Monday), so the caller reads the whole week from runs."""
+    if day <= week_start:
+        return False
+    if not RolledWeek.objects.filter(
+        organization=organization, week_start=week_start, until=day
+    ).exists():
+        _refresh_week(organization, week_start, until=day)
+    return True
 
 
 def invalidate(organization: Organization, week_starts: Iterable[date] | None = None) -> None:
@@ -132,11 +152,16 @@ def invalidate(organization: Organization, week_starts: Iterable[date] | None = 
 
 
 def on_run_changed(sender: type, instance: Run, **kwargs: Any) -> None:
-    """Signal receiver: the run's week is stale (only complete weeks have markers)."""
+    """Signal receiver: the run's week is stale — unless only the week in progress is rolled up
+    and the run is of a day it does not cover (today's runs are read live)."""
     if instance.started_at is None or instance.organization_id is None:
         return
-    week = monday(instance.started_at.astimezone(day_start(today()).tzinfo).date())
-    RolledWeek.objects.filter(organization_id=instance.organization_id, week_start=week).delete()
+    day = instance.started_at.astimezone(day_start(today()).tzinfo).date()
+    RolledWeek.objects.filter(
+        Q(until__isnull=True) | Q(until__gt=day),
+        organization_id=instance.organization_id,
+        week_start=monday(day),
+    ).delete()
 
 
 def on_brand_check_changed(sender: type, instance: Any, **kwargs: Any) -> None:

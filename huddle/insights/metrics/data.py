@@ -25,9 +25,11 @@ from django.utils import timezone
 from huddle.accounts.models import Membership, Organization, Team, Visibility
 from huddle.core.models import Event
 from huddle.insights import hooks, rollup
+from huddle.insights.metrics import window as window_module
 from huddle.insights.metrics.window import Window, day_start, monday
 from huddle.insights.models import MemberWeek, RolledWeek
 from huddle.library.models import Workflow, WorkflowTag, WorkflowVersion
+from huddle.runs.models import Run
 
 SHARED_VISIBILITIES = (Visibility.TEAM, Visibility.ORG)
 REUSE = Q(workflow__isnull=False) & ~Q(workflow__owner_id=F("user_id"))
@@ -253,26 +255,47 @@ class _CellHistory:
     by_workflow: dict[int | None, Tally]  # over everyone who ran something
 
 
-def _live_cells(scope: Scope, live: date, until: datetime) -> dict[tuple[int, int | None], Tally]:
-    """The live week's figures per (person of the scope, workflow), read from ``Run`` once per
-    report (both groupings use them)."""
+def _live_cells(scope: Scope, window: Window) -> dict[tuple[int, int | None], Tally]:
+    """The figures of the week holding ``as_of`` per (person of the scope, workflow), once per
+    report (both groupings use them). When ``as_of`` is today, the week's earlier days come from
+    their roll-up (``rollup.ensure_partial``) and only today's runs from ``Run``."""
+    live, until = window.week_starts[-1], window.until
+    organization = scope.organization
 
     def read() -> dict[tuple[int, int | None], Tally]:
+        cells: dict[tuple[int, int | None], Tally] = {}
+        since = day_start(live)
+        day = window_module.today()
+        if window.as_of == day and rollup.ensure_partial(organization, live, day):
+            rolled = (
+                MemberWeek.objects.filter(
+                    organization=organization, week_start=live, user_id__in=scope.user_ids()
+                )
+                .order_by()
+                .values_list("user_id", "workflow_id", *rollup.NAMES)
+            )
+            cells = _tallies(_fetch(rolled), rollup.NAMES, 2)
+            since = day_start(day)
         current = (
-            rollup.week_runs(scope.organization, live, until)
-            .filter(user_id__in=scope.user_ids())
+            Run.objects.filter(
+                organization=organization,
+                started_at__gte=since,
+                started_at__lt=until,
+                user_id__in=scope.user_ids(),
+            )
             .order_by()
             .values("user_id", "workflow_id")
             .annotate(**rollup.FIELDS)
             .values_list("user_id", "workflow_id", *rollup.FIELDS)
         )
-        return _tallies(_fetch(current), rollup.NAMES, 2)
+        _add_live(cells, _tallies(_fetch(current), rollup.NAMES, 2))
+        return cells
 
     return scope._keep(("live", live, until), read)
 
 
 def by_user_workflow(scope: Scope, window: Window) -> Cells:
-    complete, live = _split(window)
+    complete, _live = _split(window)
     organization = scope.organization
     rollup.ensure(organization, complete)
 
@@ -290,7 +313,7 @@ def by_user_workflow(scope: Scope, window: Window) -> Cells:
 
     members = set(scope.member_ids())
     history: _CellHistory = _history(scope, "cells", complete, build)
-    live_cells = _live_cells(scope, live, window.until)
+    live_cells = _live_cells(scope, window)
     runs = {key: n for key, n in history.runs.items() if key[0] in members}
     for key, tally in live_cells.items():
         runs[key] = runs.get(key, 0) + int(tally.n("runs"))
@@ -352,7 +375,7 @@ class WeekGrid:
 
 def by_user_week(scope: Scope, window: Window) -> WeekGrid:
     """Per person of the scope and week of the window (complete weeks from the history)."""
-    complete, live = _split(window)
+    complete, _live = _split(window)
     organization = scope.organization
     rollup.ensure(organization, complete)
     figures = {
@@ -388,7 +411,7 @@ def by_user_week(scope: Scope, window: Window) -> WeekGrid:
     # The live week from the same grouped read as the per-workflow figures: reuse is a run of a
     # workflow someone else owns (as ``REUSE`` says for the roll-up).
     column, metas = len(complete), scope.workflow_metas()
-    for (user_id, workflow_id), tally in _live_cells(scope, live, window.until).items():
+    for (user_id, workflow_id), tally in _live_cells(scope, window).items():
         row = grid.rows.get(user_id)
         if row is None:
             continue
