@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from huddle.insights.metrics import data
 from huddle.insights.metrics.data import Scope, Tally, WorkflowMeta
@@ -44,8 +45,9 @@ class MemberProfile:
     def runs(self) -> int:
         return int(self.tally.n("runs"))
 
-    @property
+    @cached_property
     def active_weeks(self) -> int:
+        """Weeks with a run (``weekly_runs`` is set once, when the profile is loaded)."""
         return sum(1 for n in self.weekly_runs if n)
 
     @property
