@@ -72,6 +72,8 @@ class Workflow(PublicModel):
         ]
         indexes = [
             models.Index(fields=["organization", "visibility", "status"], name="wf_org_vis"),
+            # The library's newest change (the tag filter's cache key) and "recent" order.
+            models.Index(fields=["organization", "-updated_at"], name="wf_org_updated"),
             models.Index(fields=["organization", "owner"], name="wf_org_owner"),
             models.Index(fields=["organization", "-star_count"], name="wf_org_stars"),
             models.Index(fields=["organization", "-use_count"], name="wf_org_uses"),

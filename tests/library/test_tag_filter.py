@@ -37,3 +37,22 @@ def test_the_library_page_offers_those_tags(member, tagged, login):
     assert "<option>social</option>" in select
     assert "secret-sauce" not in select
     assert "retired" not in select
+
+
+def test_the_list_follows_every_change_at_once_though_it_is_cached(member, viewer, tagged):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert "webinar" not in queries.tags_in_use(member.actor)
+    with CaptureQueriesContext(connection) as repeat:
+        queries.tags_in_use(member.actor)
+    assert len(repeat.captured_queries) == 2  # the newest change and the teams: no probes
+    make_workflow(member, title="Webinar plan", visibility="org", tags=["webinar"])
+    assert "webinar" in queries.tags_in_use(member.actor)
+    assert "social" not in queries.tags_in_use(viewer.actor)
+    viewer.membership.teams.add(tagged)  # joins the team
+    assert "social" in queries.tags_in_use(viewer.actor)
+    draft = make_workflow(member, title="Retiring soon", visibility="org", tags=["sunset"])
+    assert "sunset" in queries.tags_in_use(viewer.actor)
+    services.workflow_archive(actor=member.actor, workflow=draft)
+    assert "sunset" not in queries.tags_in_use(viewer.actor)
