@@ -6,6 +6,9 @@ import hashlib
 import io
 import json
 
+import pytest
+from django.db.models import F
+
 from bench import export, importing, mining
 from huddle.capture.importers import chatgpt
 from huddle.capture.importers import mining as miner
@@ -46,3 +49,44 @@ def test_mining_recovers_the_planted_patterns_and_scores_them(tmp_path):
     assert mining.score(mined[1:], side["patterns"])["recall"] == 0.8
     split = [dict(mined[0], size=mined[0]["size"] // 2), *mined[1:]]
     assert mining.score(split, side["patterns"])["recall"] == 0.8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mix", ["realistic", "uniform"])
+def test_the_generated_organisation_only_runs_workflows_its_members_may_open(mix):
+    from django.db.models import Q
+
+    from bench.generate import generate
+    from huddle.accounts.models import Membership
+    from huddle.runs.models import Run
+
+    generate("tiny", members=30, workflows=40, runs=600, weeks=4, seed=5, mix=mix)
+    generate("tiny", members=30, workflows=40, runs=600, weeks=4, seed=5, mix=mix)  # replaced
+    runs = Run.objects.filter(organization__slug="tiny")
+    assert runs.count() == 600
+    teams = {
+        m.user_id: set(m.teams.values_list("pk", flat=True))
+        for m in Membership.objects.filter(organization__slug="tiny")
+    }
+    for user_id, visibility, owner_id, team_id in runs.filter(workflow__isnull=False).values_list(
+        "user_id", "workflow__visibility", "workflow__owner_id", "workflow__team_id"
+    ):
+        assert (
+            visibility == "org"
+            or owner_id == user_id
+            or (visibility == "team" and team_id in teams[user_id])
+        )
+    assert runs.filter(workflow__isnull=True).exists()  # some prompts typed from scratch
+    assert runs.filter(~Q(workflow__owner=F("user")), workflow__isnull=False).exists()  # reuse
+
+
+@pytest.mark.django_db
+def test_the_insights_benchmark_times_cold_rolled_and_warm():
+    from bench.generate import generate
+    from bench.insights import measure
+
+    generate("tiny-insights", members=20, workflows=10, runs=300, weeks=6, seed=2)
+    figures = measure("tiny-insights", weeks=6, cold_repeat=1, warm_repeat=2)
+    assert {"cold", "rolled", "warm"} <= figures.keys()
+    assert figures["warm"]["n"] == 2
+    assert figures["member_weeks"] > 0
