@@ -7,7 +7,8 @@ from datetime import date
 from functools import cached_property
 
 from huddle.insights.metrics import data
-from huddle.insights.metrics.data import Scope, Tally, WorkflowMeta
+from huddle.insights.metrics.data import Scope, WorkflowMeta
+from huddle.insights.metrics.tally import Tally
 from huddle.insights.metrics.window import Window
 
 

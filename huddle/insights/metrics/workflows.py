@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from huddle.insights.metrics.data import Tally, WorkflowMeta
+from huddle.insights.metrics.data import WorkflowMeta
 from huddle.insights.metrics.profiles import Material
+from huddle.insights.metrics.tally import Tally
 
 # Know-how at risk: a private workflow that is used often, rated well and saves a lot.
 AT_RISK_MIN_RUNS = 5
