@@ -89,3 +89,28 @@ def test_a_change_to_a_past_week_or_to_a_workflow_is_seen_at_once(org, report_fo
     assert moved.reuse > week.reuse
     own.delete()  # a run of a complete week
     assert report_for(org).phases[-2].runs == moved.runs - 1
+
+
+def test_the_collector_is_paused_only_while_a_report_is_built(org, monkeypatch):
+    import gc
+
+    seen = []
+    real = report_module._build
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(report_module, "_build", spy)
+    assert gc.isenabled()
+    report_module.build(None, Scope(org), Window(AS_OF, 8))
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(report_module, "_build", broken)
+    with pytest.raises(RuntimeError):
+        report_module.build(None, Scope(org), Window(AS_OF, 8))
+    assert gc.isenabled()  # back on after a failure too
