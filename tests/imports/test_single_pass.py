@@ -134,3 +134,27 @@ def test_a_progress_file_caught_half_written_is_ignored(member, tmp_path, media)
     assert jobs.get_job(member.actor, job.public_id).percent == 50
     progress.write_bytes(b"8 10\n")
     assert jobs.get_job(member.actor, job.public_id).percent == 80
+
+
+def test_the_import_runs_with_the_garbage_collector_paused_and_restores_it(
+    member, tmp_path, monkeypatch
+):
+    import gc
+
+    states: list[bool] = []
+    original = Rows.write
+
+    def write(self, batch, report):
+        states.append(gc.isenabled())
+        original(self, batch, report)
+
+    monkeypatch.setattr(Rows, "write", write)
+    path = chatgpt_zip(tmp_path / "export.zip", CHATS)
+    writer.import_export(actor=member.actor, source="chatgpt", path=str(path))
+    assert states
+    assert not any(states)
+    assert gc.isenabled()
+    bad = write_zip(tmp_path / "bad.zip", {"conversations.json": b"[{"})
+    with pytest.raises(ImportRefused):
+        writer.import_export(actor=member.actor, source="chatgpt", path=str(bad))
+    assert gc.isenabled()

@@ -46,6 +46,7 @@ from huddle.capture.importers.models import (
 from huddle.capture.importers.parsed import ParsedConversation, ParsedProject
 from huddle.capture.importers.rows import Rows
 from huddle.capture.promote import escape
+from huddle.core.memory import collector_paused
 from huddle.core.services import event_record
 from huddle.library.content import VersionContent
 from huddle.library.models import Kind
@@ -103,6 +104,7 @@ def import_export(
     with (
         open_export(path, want_projects=source == ExportSource.CLAUDE) as export,
         transaction.atomic(),
+        collector_paused(),  # a gigabyte of short-lived parsed objects, none in cycles
     ):
         meter = _Meter(export.bytes_total, on_progress)
         report = ImportReport(source=source)
