@@ -29,12 +29,9 @@ from huddle.insights.metrics.tally import Tally
 from huddle.insights.metrics.window import Window, day_start, monday
 from huddle.insights.models import MemberWeek, RolledWeek
 from huddle.library.models import Workflow, WorkflowTag, WorkflowVersion
-from huddle.runs.models import Run
 
 SHARED_VISIBILITIES = (Visibility.TEAM, Visibility.ORG)
 REUSE = Q(workflow__isnull=False) & ~Q(workflow__owner_id=F("user_id"))
-SHARED = Q(workflow__visibility__in=SHARED_VISIBILITIES)
-SHARE_KINDS = ("workflow.published", "workflow.created")
 
 
 @dataclass
@@ -212,12 +209,8 @@ def _live_cells(scope: Scope, window: Window) -> dict[tuple[int, int | None], Ta
             cells = _tallies(_fetch(rolled), rollup.NAMES, 2)
             since = day_start(day)
         current = (
-            Run.objects.filter(
-                organization=organization,
-                started_at__gte=since,
-                started_at__lt=until,
-                user_id__in=scope.user_ids(),
-            )
+            rollup.week_runs(organization, live, until)
+            .filter(started_at__gte=since, user_id__in=scope.user_ids())
             .order_by()
             .values("user_id", "workflow_id")
             .annotate(**rollup.FIELDS)
