@@ -4,9 +4,9 @@ Design (see docs/ARCHITECTURE.md, "Insights"):
 - Only complete weeks are rolled up. A week is fresh when a ``RolledWeek`` marker exists; saving
   or deleting a run deletes the marker of its week (a signal), and bulk writers that bypass
   signals call ``invalidate``. Reads call ``ensure`` first, which rebuilds the stale weeks of the
-  period (one ``INSERT … SELECT … GROUP BY`` statement per week over the ``run_org_time`` index,
-  so no run travels through Python), and the cost of a page is the handful of weeks that
-  changed, never every run.
+  period (one ``INSERT … SELECT … GROUP BY`` statement per week over the covering
+  ``run_rollup`` index, so no run travels through Python), and the cost of a page is the handful
+  of weeks that changed, never every run.
 - The week holding ``as_of`` is aggregated live from ``Run`` with the ``as_of`` cut-off, which
   is what makes any ``as_of`` reproducible. When ``as_of`` is today, that week's earlier days are
   rolled up too (``ensure_partial``, a marker with ``until`` = today, rebuilt once a day) and only
@@ -136,11 +136,13 @@ def ensure_partial(organization: Organization, week_start: date, day: date) -> b
     (``day`` is the week's Monday), so the caller reads the whole week from runs."""
     if day <= week_start:
         return False
-    if not RolledWeek.objects.filter(
-        organization=organization, week_start=week_start, until=day
-    ).exists():
-        _refresh_week(organization, week_start, until=day)
-    return True
+    fresh = RolledWeek.objects.filter(organization=organization, week_start=week_start, until=day)
+    if fresh.exists():
+        return True
+    _refresh_week(organization, week_start, until=day)
+    # A concurrent rebuild that has not committed yet leaves no marker in sight: then this one
+    # view reads the whole week from runs rather than yesterday's roll-up.
+    return fresh.exists()
 
 
 def invalidate(organization: Organization, week_starts: Iterable[date] | None = None) -> None:
