@@ -1,5 +1,5 @@
 """Conversation and Prompt rows of an import, written as plain tuples: ``executemany`` on
-SQLite, ``COPY`` on PostgreSQL (see ``_Insert``).
+SQLite, ``COPY`` on PostgreSQL (``core.bulk.RowInsert``).
 
 The ORM's ``bulk_create`` compiles SQL and prepares every value of every row through its field
 objects; for an export of a gigabyte that cost more than parsing it. Here each statement is
@@ -15,17 +15,17 @@ one) and writes only the rest. Callers own the transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
 from django.utils import timezone
 
 from huddle.accounts.policy import Actor
 from huddle.capture.importers.models import Conversation, Prompt
 from huddle.capture.importers.parsed import ParsedConversation, ParsedPrompt, text_hash
+from huddle.core.bulk import RowInsert
 
 CONVERSATION_FIELDS = (
     "public_id", "created_at", "organization", "owner", "source", "external_id", "title",
@@ -35,37 +35,6 @@ PROMPT_FIELDS = (
     "conversation", "organization", "owner", "external_id", "position", "text", "sent_at",
     "alternatives", "text_hash",
 )  # fmt: skip
-
-
-class _Insert:
-    """``INSERT`` of many rows into one model's columns.
-
-    On SQLite, ``executemany`` of one prepared statement. On PostgreSQL, ``COPY … FROM STDIN``:
-    psycopg binds ``%s`` parameters on the client and sends ``executemany`` a row at a time, and
-    a multi-row ``VALUES`` statement's text is split by a regular expression every time (uncached
-    past 4 KB); either costs several times the parse of the export.
-    """
-
-    def __init__(self, connection: Any, model: type[Model], names: Sequence[str]) -> None:
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-        marks = ", ".join(["%s"] * len(names))
-        # Only the models' own table and column names go into the text; values are parameters.
-        self.insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-        self.copy = f"COPY {table} ({columns}) FROM STDIN"
-        self.connection = connection
-
-    def __call__(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor != "postgresql":
-                cursor.executemany(self.insert, rows)
-                return
-            with cursor.cursor.copy(self.copy) as copy:
-                for row in rows:
-                    copy.write_row(row)
 
 
 def _datetime_adapter(connection: Any) -> Callable[[datetime | None], Any]:
@@ -98,8 +67,8 @@ class Rows:
         self.connection = connections[router.db_for_write(Prompt)]
         self.when = _datetime_adapter(self.connection)
         self.native_uuid = self.connection.features.has_native_uuid_field
-        self.insert_conversations = _Insert(self.connection, Conversation, CONVERSATION_FIELDS)
-        self.insert_prompts = _Insert(self.connection, Prompt, PROMPT_FIELDS)
+        self.insert_conversations = RowInsert(self.connection, Conversation, CONVERSATION_FIELDS)
+        self.insert_prompts = RowInsert(self.connection, Prompt, PROMPT_FIELDS)
         quote, meta = self.connection.ops.quote_name, Conversation._meta
         self.select_ids = (
             f"SELECT {quote('external_id')}, {quote('id')} FROM {quote(meta.db_table)} "  # noqa: S608
