@@ -5,6 +5,8 @@
 
 Prints p50/p95 per query (the first page of 25 results a person sees) and the ratio to the bare
 FTS query (``library.search.match``) on the same data. Targets: p95 ≤ 30 ms, ≤ 2x the bare query.
+``page`` is what the library page does per query on top: the capped count ("1000+") and the
+page's cards with their tags (``library.listing.page_of_cards``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def main() -> None:
     setup_django()
     from huddle.accounts.models import Membership
     from huddle.accounts.policy import Actor
-    from huddle.library import search
+    from huddle.library import listing, search
     from huddle.library.models import Workflow
     from huddle.library.queries import LibraryFilter, search_workflows
 
@@ -41,10 +43,17 @@ def main() -> None:
     )
     actor = Actor(membership)
     org_id = membership.organization_id
-    service, bare = [], []
+    organization = membership.organization
+    service, page, bare = [], [], []
     for query in QUERIES:
         service += timings(
             lambda q=query: list(search_workflows(actor, LibraryFilter(q=q))[:25]),
+            repeat=args.repeat,
+        )
+        page += timings(
+            lambda q=query: listing.page_of_cards(
+                organization, search_workflows(actor, LibraryFilter(q=q)), 1
+            ),
             repeat=args.repeat,
         )
         bare += timings(lambda q=query: search.match(org_id, q), repeat=args.repeat)
@@ -52,6 +61,7 @@ def main() -> None:
         "workflows": Workflow.objects.filter(organization_id=org_id).count(),
         "queries": len(QUERIES),
         "service": summary(service),
+        "page": summary(page),
         "bare_fts": summary(bare),
         "ratio_p95": round(percentile(service, 95) / percentile(bare, 95), 2),
         "targets": {"p95_ms": 30, "ratio": 2},

@@ -37,6 +37,11 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+def display_name(name: str, email: str) -> str:
+    """How a person is shown: their name, else the part of their email before the ``@``."""
+    return name or email.split("@")[0]
+
+
 class User(PublicModel, AbstractBaseUser, PermissionsMixin):
     """A person. Signs in with email and password; belongs to organisations via Membership."""
 
@@ -59,7 +64,7 @@ class User(PublicModel, AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return display_name(self.name, self.email)
 
     def clean(self) -> None:
         super().clean()

@@ -26,8 +26,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # COUNT over a LIMIT: the database stops after cap + 1 rows (ordering is not needed).
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # COUNT over a LIMIT: the database stops after cap + 1 rows. Neither the ordering nor
+        # the joins of ``select_related`` (which never drop a row) are needed to count them.
+        rows = self.object_list.order_by()
+        if getattr(rows.query, "select_related", False):
+            rows = rows.select_related(None)
+        return rows[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

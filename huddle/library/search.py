@@ -78,7 +78,7 @@ def rank(queryset: QuerySet[Workflow], query: str) -> QuerySet[Workflow]:
         select={"score": "-bm25(library_workflow_fts, 10.0, 5.0, 3.0, 1.0)"},
         tables=["library_workflow_fts"],
         where=[
-            "library_workflow_fts.rowid = library_workflow.id",
+            "+library_workflow_fts.rowid = library_workflow.id",
             "library_workflow_fts MATCH %s",
         ],
         params=[_fts_query(terms)],

@@ -16,8 +16,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.context.tokens import BUDGETS, DEFAULT_BUDGET
 from huddle.core.errors import HuddleError, ValidationFailed
-from huddle.core.paging import CappedPaginator
-from huddle.library import contextrefs, panels, queries, services
+from huddle.library import contextrefs, listing, panels, queries, services
 from huddle.library.assembly import assemble
 from huddle.library.content import VersionContent, validate
 from huddle.library.editor import INPUT_TYPE_CHOICES, EditorState
@@ -43,8 +42,8 @@ def _filters(request: HttpRequest) -> LibraryFilter:
 @org_view()
 def library_index(request: HttpRequest, actor: Actor) -> HttpResponse:
     filters = _filters(request)
-    results = queries.search_workflows(actor, filters).prefetch_related("tags")
-    page = CappedPaginator(results, 25).get_page(request.GET.get("page"))
+    results = queries.search_workflows(actor, filters)
+    page = listing.page_of_cards(actor.organization, results, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -55,7 +54,7 @@ def library_index(request: HttpRequest, actor: Actor) -> HttpResponse:
         "kinds": Kind.choices,
         "statuses": Status.choices,
         "tags": queries.tags_in_use(actor),
-        "teams": accounts_queries.teams(actor),
+        "teams": accounts_queries.team_choices(actor),
         "can_create": actor.can(Action.CREATE_CONTENT),
     }
     if request.htmx and request.htmx.target == "results":

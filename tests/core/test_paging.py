@@ -57,3 +57,12 @@ def test_the_activity_log_pages_the_newest_events_and_says_there_are_more(
     page = login(admin).get(f"/o/{admin.org.slug}/activity/?page=9").content.decode()
     assert "Page 1 of 1+" in page
     assert "These are the newest 3 events; pick a period or a member to see older ones." in page
+
+
+def test_the_count_leaves_out_the_joins_of_select_related(member):
+    for i in range(3):
+        make_workflow(member, title=f"Flow {i}")
+    rows = Workflow.objects.select_related("owner", "team").order_by("-updated_at")
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(rows, 2, cap=5).count == 3
+    assert "JOIN" not in queries.captured_queries[0]["sql"].upper()

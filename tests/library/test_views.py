@@ -299,3 +299,12 @@ def test_an_edit_with_a_bad_template_changes_nothing(shelf, member, login):
     workflow.refresh_from_db()
     assert workflow.title == "Org favourite"
     assert services.latest_version(workflow).number == 1
+
+
+def test_library_cards_show_kind_owner_team_summary_and_tag_links(shelf, viewer, login):
+    response = login(viewer).get("/o/acme/library/")
+    html = response.content.decode()
+    team = shelf["team"]
+    assert f'href="/o/acme/library/{team.slug}/"' in html
+    assert "by " + team.owner.display_name + " · Social" in html
+    assert '<span class="badge kind-prompt">Prompt</span>' in html

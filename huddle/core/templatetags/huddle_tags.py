@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -31,3 +33,20 @@ def absolute(value: Any) -> Any:
 def humanize_key(value: Any) -> str:
     """``power_user`` → ``Power user``."""
     return str(value).replace("_", " ").capitalize()
+
+
+@register.simple_tag
+def options(choices: Iterable[Any], selected: Any = "") -> str:
+    """``{% options kinds filters.kind %}``: the ``<option>``s of a select, ``selected`` marked.
+
+    ``choices`` holds ``(value, label)`` pairs or plain strings (value and label alike). One
+    tag instead of a ``{% for %}`` with an ``{% if %}`` per option: a filter bar's selects
+    were a quarter of the library page's template time (docs/performance.md).
+    """
+    selected = "" if selected is None else str(selected)
+    rows = []
+    for choice in choices:
+        value, label = choice if isinstance(choice, tuple | list) else (choice, choice)
+        mark = " selected" if str(value) == selected else ""
+        rows.append((value, mark, label))
+    return format_html_join("", '<option value="{}"{}>{}</option>', rows)
