@@ -84,6 +84,28 @@ def env_fernet_keys(name: str) -> list[str]:
     return keys
 
 
+def _statement_options(name: str, options: dict[str, str]) -> dict[str, Any]:
+    """Server-side parameter binding with prepared statements, unless the URL says otherwise.
+
+    psycopg prepares a statement on the server once a connection has run it ``prepare_threshold``
+    times; PostgreSQL then skips parsing and planning it. The library page runs the same ten
+    queries on every view, and planning them was a sixth of the database's work
+    (docs/performance.md). Behind a pooler that cannot keep prepared statements (PgBouncer in
+    transaction mode before 1.21), add ``?prepare_threshold=none`` to the URL;
+    ``?server_side_binding=false`` goes back to psycopg's client-side binding.
+    """
+    binding = options.get("server_side_binding", "true").lower()
+    threshold = options.get("prepare_threshold", "5").lower()
+    if binding not in {"true", "false"}:
+        raise ImproperlyConfigured(f"{name}: server_side_binding must be true or false.")
+    if threshold != "none" and not threshold.isdigit():
+        raise ImproperlyConfigured(f"{name}: prepare_threshold must be a number or none.")
+    return {
+        "server_side_binding": binding == "true",
+        "prepare_threshold": None if threshold == "none" else int(threshold),
+    }
+
+
 def env_database(name: str, default: str, *, base_dir: Path) -> dict[str, Any]:
     """Parse ``sqlite:///path`` or ``postgres://user:pass@host:port/db`` into Django's form.
 
@@ -125,7 +147,8 @@ def env_database(name: str, default: str, *, base_dir: Path) -> dict[str, Any]:
             port = parts.port
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port.") from None
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        options: dict[str, Any] = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        options.update(_statement_options(name, options))
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": database,

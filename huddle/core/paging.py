@@ -26,11 +26,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # COUNT over a LIMIT: the database stops after cap + 1 rows. Neither the ordering nor
-        # the joins of ``select_related`` (which never drop a row) are needed to count them.
-        rows = self.object_list.order_by()
-        if getattr(rows.query, "select_related", False):
-            rows = rows.select_related(None)
+        # COUNT over a LIMIT: the database stops after cap + 1 rows. Only the keys are read:
+        # not the ordering, nor the joins of ``select_related`` (which never drop a row), nor
+        # computed columns such as a search's rank (PostgreSQL's ``ts_rank_cd`` for 1,000 rows
+        # was half of a searched page).
+        rows = self.object_list
+        if hasattr(rows, "values"):
+            rows = rows.order_by().select_related(None).values("pk")
         return rows[: self.cap + 1].count()
 
     @cached_property

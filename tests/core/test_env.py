@@ -70,6 +70,29 @@ def test_postgres_url_is_split_into_parts(monkeypatch, tmp_path):
     )
 
 
+def test_postgres_prepares_repeated_statements_unless_the_url_says_not(monkeypatch, tmp_path):
+    def options(url: str) -> dict:
+        monkeypatch.setenv("HUDDLE_DATABASE_URL", url)
+        return env_database("HUDDLE_DATABASE_URL", "", base_dir=tmp_path)["OPTIONS"]
+
+    default = options("postgres://u@db/huddle?sslmode=require")
+    assert default == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
+    pooled = options("postgres://u@db/huddle?prepare_threshold=none")
+    assert (pooled["server_side_binding"], pooled["prepare_threshold"]) == (True, None)
+    client = options("postgres://u@db/huddle?server_side_binding=false&prepare_threshold=0")
+    assert (client["server_side_binding"], client["prepare_threshold"]) == (False, 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("server_side_binding=yes", "server_side_binding"), ("prepare_threshold=-1", "a number")],
+)
+def test_bad_statement_options_are_refused_by_name(monkeypatch, tmp_path, query, message):
+    monkeypatch.setenv("HUDDLE_DATABASE_URL", f"postgres://u@db/huddle?{query}")
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env_database("HUDDLE_DATABASE_URL", "", base_dir=tmp_path)
+
+
 @pytest.mark.parametrize(
     "url",
     ["mysql://x@y/z", "not a url", "postgres://host-only", "sqlite://", "postgres://h:notaport/db"],

@@ -66,3 +66,16 @@ def test_the_count_leaves_out_the_joins_of_select_related(member):
     with CaptureQueriesContext(connection) as queries:
         assert CappedPaginator(rows, 2, cap=5).count == 3
     assert "JOIN" not in queries.captured_queries[0]["sql"].upper()
+
+
+def test_a_searched_count_does_not_rank_the_rows_it_counts(member):
+    from huddle.library.queries import LibraryFilter, search_workflows
+
+    for i in range(3):
+        make_workflow(member, title=f"Launch {i}", visibility="org")
+    rows = search_workflows(member.actor, LibraryFilter(q="launch"))
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(rows, 2).count == 3
+    sql = queries.captured_queries[0]["sql"].lower()
+    assert "bm25" not in sql
+    assert "ts_rank" not in sql
