@@ -114,3 +114,27 @@ def test_the_collector_is_paused_only_while_a_report_is_built(org, monkeypatch):
     with pytest.raises(RuntimeError):
         report_module.build(None, Scope(org), Window(AS_OF, 8))
     assert gc.isenabled()  # back on after a failure too
+
+
+def test_a_new_version_that_uses_context_is_seen_at_once(org, report_for):
+    """Workflows' attributes are cached by their state; a version is part of that state."""
+    from uuid import uuid4
+
+    from huddle.library.models import Workflow
+    from huddle.runs.models import Run
+
+    standard_team(org)
+    before = sum(p.context_runs for p in report_for(org).members)
+    ran = Run.objects.filter(organization=org, workflow__isnull=False).values("workflow")
+    workflow = next(
+        w
+        for w in Workflow.objects.filter(pk__in=ran).order_by("pk")
+        if not w.versions.exclude(context_refs=[]).exists()
+    )
+    version = workflow.versions.order_by("-number").first()
+    version.pk, version.public_id = None, uuid4()
+    version._state.adding = True
+    version.number += 1
+    version.context_refs = [{"slug": "brand-voice"}]
+    version.save()  # the workflow itself is not saved: its updated_at stays
+    assert sum(p.context_runs for p in report_for(org).members) > before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from huddle.insights.metrics.stats import gini, lorenz, robust_scale, robust_z, top_share
@@ -50,3 +51,11 @@ def test_robust_z_uses_median_and_mad_and_ignores_the_outlier():
 def test_robust_scale_has_a_floor_so_tiny_differences_do_not_stand_out():
     _centre, spread = robust_scale([100, 100, 100, 101])
     assert spread >= 10  # 10 % of the median
+
+
+def test_robust_z_of_an_array_matches_each_value_alone():
+    centre, spread = robust_scale([10, 11, 12, 13, 100])
+    values = [9.5, 11, 100, -50]
+    assert robust_z(np.array(values), centre, spread).tolist() == [
+        robust_z(v, centre, spread) for v in values
+    ]

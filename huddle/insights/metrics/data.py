@@ -61,7 +61,7 @@ class Scope:
         )
 
     def workflow_metas(self) -> dict[int, WorkflowMeta]:
-        return self._keep("metas", lambda: workflows(self.organization))
+        return self._keep("metas", lambda: _kept_workflows(self))
 
     def workflows_state(self) -> dict[str, Any]:
         """How many workflows the organisation has and when one last changed."""
@@ -154,6 +154,28 @@ def _split(window: Window) -> tuple[list[date], date]:
     return weeks[:-1], weeks[-1]
 
 
+def _rolled(scope: Scope, window: Window) -> tuple[list[date], datetime]:
+    """The weeks of ``window`` read from the roll-up, and when the runs read live start.
+
+    Complete weeks are always rolled up. When ``as_of`` is today, the week in progress is too,
+    up to the start of today (``rollup.ensure_partial``, rebuilt once a day or when a run of an
+    earlier day changes): then it belongs with the history, cached under its marker like any
+    week, and only today's runs are read from ``Run`` on each view. Otherwise (``as_of`` in the
+    past, or a Monday) the whole week holding ``as_of`` is read from runs.
+    """
+    complete, live = _split(window)
+    organization = scope.organization
+    rollup.ensure(organization, complete)
+
+    def partial() -> bool:
+        day = window_module.today()
+        return window.as_of == day and rollup.ensure_partial(organization, live, day)
+
+    if scope._keep(("partial", live, window.as_of), partial):
+        return [*complete, live], day_start(window_module.today())
+    return complete, day_start(live)
+
+
 @dataclass
 class Cells:
     """Runs per (person, workflow) over the window, and every figure summed per person and per
@@ -188,48 +210,32 @@ class _CellHistory:
 
 
 def _live_cells(scope: Scope, window: Window) -> dict[tuple[int, int | None], Tally]:
-    """The figures of the week holding ``as_of`` per (person of the scope, workflow), once per
-    report (both groupings use them). When ``as_of`` is today, the week's earlier days come from
-    their roll-up (``rollup.ensure_partial``) and only today's runs from ``Run``."""
+    """The figures of the runs not rolled up (``_rolled``: today's, or the whole week holding
+    ``as_of``) per (person of the scope, workflow), once per report (both groupings use them)."""
     live, until = window.week_starts[-1], window.until
-    organization = scope.organization
+    _weeks, since = _rolled(scope, window)
 
     def read() -> dict[tuple[int, int | None], Tally]:
-        cells: dict[tuple[int, int | None], Tally] = {}
-        since = day_start(live)
-        day = window_module.today()
-        if window.as_of == day and rollup.ensure_partial(organization, live, day):
-            rolled = (
-                MemberWeek.objects.filter(
-                    organization=organization, week_start=live, user_id__in=scope.user_ids()
-                )
-                .order_by()
-                .values_list("user_id", "workflow_id", *rollup.NAMES)
-            )
-            cells = _tallies(_fetch(rolled), rollup.NAMES, 2)
-            since = day_start(day)
         current = (
-            rollup.week_runs(organization, live, until)
+            rollup.week_runs(scope.organization, live, until)
             .filter(started_at__gte=since, user_id__in=scope.user_ids())
             .order_by()
             .values("user_id", "workflow_id")
             .annotate(**rollup.FIELDS)
             .values_list("user_id", "workflow_id", *rollup.FIELDS)
         )
-        _add_live(cells, _tallies(_fetch(current), rollup.NAMES, 2))
-        return cells
+        return _tallies(_fetch(current), rollup.NAMES, 2)
 
-    return scope._keep(("live", live, until), read)
+    return scope._keep(("live", live, until, since), read)
 
 
 def by_user_workflow(scope: Scope, window: Window) -> Cells:
-    complete, _live = _split(window)
+    rolled, _since = _rolled(scope, window)
     organization = scope.organization
-    rollup.ensure(organization, complete)
 
     def build() -> _CellHistory:
         rows = (
-            MemberWeek.objects.filter(organization=organization, week_start__in=complete)
+            MemberWeek.objects.filter(organization=organization, week_start__in=rolled)
             .order_by()
             .values("user_id", "workflow_id")
             .annotate(**rollup.rollup_aggregates())
@@ -240,7 +246,7 @@ def by_user_workflow(scope: Scope, window: Window) -> Cells:
         return _CellHistory(runs, _summed(cells, 0), _summed(cells, 1))
 
     members = set(scope.member_ids())
-    history: _CellHistory = _history(scope, "cells", complete, build)
+    history: _CellHistory = _history(scope, "cells", rolled, build)
     live_cells = _live_cells(scope, window)
     runs = {key: n for key, n in history.runs.items() if key[0] in members}
     for key, tally in live_cells.items():
@@ -255,7 +261,7 @@ def by_user_workflow(scope: Scope, window: Window) -> Cells:
             rows = (
                 MemberWeek.objects.filter(
                     organization=organization,
-                    week_start__in=complete,
+                    week_start__in=rolled,
                     user_id__in=scope.user_ids(),
                 )
                 .order_by()
@@ -266,7 +272,7 @@ def by_user_workflow(scope: Scope, window: Window) -> Cells:
             return _tallies(_fetch(rows), rollup.NAMES, 1)
 
         who = hashlib.sha256(repr(sorted(members)).encode()).hexdigest()[:16]
-        by_workflow = dict(_history(scope, f"cells-by-workflow:{who}", complete, build_scoped))
+        by_workflow = dict(_history(scope, f"cells-by-workflow:{who}", rolled, build_scoped))
     _add_live(by_workflow, _summed(live_cells, 1))
     return Cells(runs, by_user, by_workflow)
 
@@ -302,10 +308,9 @@ class WeekGrid:
 
 
 def by_user_week(scope: Scope, window: Window) -> WeekGrid:
-    """Per person of the scope and week of the window (complete weeks from the history)."""
-    complete, _live = _split(window)
+    """Per person of the scope and week of the window (rolled-up weeks from the history)."""
+    rolled, _since = _rolled(scope, window)
     organization = scope.organization
-    rollup.ensure(organization, complete)
     figures = {
         "t_runs": Sum("runs"),
         "t_minutes_saved": Sum("minutes_saved"),
@@ -314,31 +319,32 @@ def by_user_week(scope: Scope, window: Window) -> WeekGrid:
 
     def build() -> WeekGrid:
         rows = list(
-            MemberWeek.objects.filter(organization=organization, week_start__in=complete)
+            MemberWeek.objects.filter(organization=organization, week_start__in=rolled)
             .order_by()
             .values("user_id", "week_start")
             .annotate(**figures)
             .values_list("user_id", "week_start", *figures)
         )
-        grid = WeekGrid.empty(complete, sorted({row[0] for row in rows}))
-        column = {w: i for i, w in enumerate(complete)}
+        grid = WeekGrid.empty(rolled, sorted({row[0] for row in rows}))
+        column = {w: i for i, w in enumerate(rolled)}
         for user_id, week, *values in rows:
             grid.set(user_id, column[week], *values)
         return grid
 
     members = scope.member_ids()
-    history: WeekGrid = _history(scope, "weeks", complete, build)
+    history: WeekGrid = _history(scope, "weeks", rolled, build)
     grid = WeekGrid.empty(window.week_starts, members)
     pairs = [(i, history.rows[u]) for i, u in enumerate(members) if u in history.rows]
     if pairs:
         dst, src = (list(x) for x in zip(*pairs, strict=True))
-        last = len(complete)
+        last = len(rolled)
         grid.runs[dst, :last] = history.runs[src]
         grid.minutes[dst, :last] = history.minutes[src]
         grid.reuse[dst, :last] = history.reuse[src]
-    # The live week from the same grouped read as the per-workflow figures: reuse is a run of a
-    # workflow someone else owns (as ``REUSE`` says for the roll-up).
-    column, metas = len(complete), scope.workflow_metas()
+    # Runs not rolled up from the same grouped read as the per-workflow figures, into the last
+    # column (the week holding ``as_of``): reuse is a run of a workflow someone else owns (as
+    # ``REUSE`` says for the roll-up).
+    column, metas = len(window.week_starts) - 1, scope.workflow_metas()
     for (user_id, workflow_id), tally in _live_cells(scope, window).items():
         row = grid.rows.get(user_id)
         if row is None:
@@ -399,6 +405,23 @@ def workflows(organization: Organization) -> dict[int, WorkflowMeta]:
         if workflow_id in metas:
             metas[workflow_id].uses_context = True
     return metas
+
+
+def _kept_workflows(scope: Scope) -> dict[int, WorkflowMeta]:
+    """``workflows``, kept in the cache while the organisation's workflows and versions stay as
+    they are: their count and newest change (every edit of a workflow's fields or tags saves
+    it) and the newest version (context references live on versions). Reading them afresh was
+    a twentieth of a warm report at 2,000 workflows (docs/performance.md)."""
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    organization = scope.organization
+    newest_version = WorkflowVersion.objects.filter(workflow__organization=organization).aggregate(
+        m=Max("id")
+    )["m"]
+    state = repr((scope.workflows_state(), newest_version))
+    key = f"insights:workflows:{organization.pk}:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+    return cache.get_or_set(key, lambda: workflows(organization), HISTORY_SECONDS)
 
 
 def shares(scope: Scope, window: Window) -> dict[tuple[int, date], int]:

@@ -65,8 +65,11 @@ def robust_scale(values: Sequence[float]) -> tuple[float, float]:
     return centre, max(spread, 0.1 * abs(centre), 0.01)
 
 
-def robust_z(value: float, centre: float, spread: float, clip: float = 6.0) -> float:
-    return max(-clip, min(clip, (value - centre) / spread))
+def robust_z(
+    value: float | np.ndarray, centre: float, spread: float, clip: float = 6.0
+) -> float | np.ndarray:
+    """(value - centre) / spread, clipped to ±``clip``; of one value or of an array at once."""
+    return np.clip((np.asarray(value, dtype=float) - centre) / spread, -clip, clip)
 
 
 def median(values: Sequence[float]) -> float | None:
