@@ -52,14 +52,7 @@ class Flow:
 
 def flow(material: Material) -> Flow:
     profiles = {p.user_id: p for p in material.profiles}
-    weights: dict[tuple[int, int], int] = defaultdict(int)
-    for (user_id, workflow_id), runs in material.cells.runs.items():
-        meta = material.workflows.get(workflow_id) if workflow_id is not None else None
-        if meta is None or meta.owner_id == user_id:
-            continue
-        if meta.owner_id in profiles and user_id in profiles:
-            weights[(meta.owner_id, user_id)] += runs
-    links = {pair: n for pair, n in weights.items() if n}
+    links = {pair: n for pair, n in material.links.items() if n}
     reached: dict[int, set[int]] = defaultdict(set)
     learned: dict[int, set[int]] = defaultdict(set)
     touching: dict[int, int] = defaultdict(int)

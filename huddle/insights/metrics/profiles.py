@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -130,6 +131,9 @@ class Material:
     workflows: dict[int, WorkflowMeta]
     shares: dict[tuple[int, date], int]
     captures_tracked: bool
+    # Runs of one member's workflows by another, per (author, user) among the scope's members:
+    # gathered in the same pass over the (person, workflow) pairs as the profiles.
+    links: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 LEAD_WEEKS = 12  # history before the window for phases (a "silo" needs a lasting divide)
@@ -171,6 +175,7 @@ def load(scope: Scope, window: Window) -> Material:
         p = profiles.get(user_id)
         if p is not None:
             p.tally = Tally(tally)  # a copy: the history's tallies are shared
+    links: dict[tuple[int, int], int] = defaultdict(int)
     for (user_id, workflow_id), runs in cells.runs.items():
         p = profiles.get(user_id)
         meta = metas.get(workflow_id) if workflow_id is not None else None
@@ -187,6 +192,7 @@ def load(scope: Scope, window: Window) -> Material:
             if owner is not None:
                 owner.influence_runs += runs
                 owner.influenced.add(user_id)
+                links[(meta.owner_id, user_id)] += runs
     for (user_id, week), count in shares.items():
         if week in in_window and user_id in profiles:
             profiles[user_id].shares += count
@@ -206,4 +212,5 @@ def load(scope: Scope, window: Window) -> Material:
         workflows=metas,
         shares=shares,
         captures_tracked=data.hooks.tracked("captures"),
+        links=dict(links),
     )

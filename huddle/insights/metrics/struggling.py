@@ -158,10 +158,6 @@ def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[
         membership__organization=material.scope.organization
     ).values_list("membership__user_id", "team_id"):
         teams.setdefault(user_id, set()).add(team_id)
-    ran: dict[int, list[int]] = {}  # each member's workflows, indexed once (not per member)
-    for user_id, workflow_id in material.cells.runs:
-        if workflow_id is not None:
-            ran.setdefault(user_id, []).append(workflow_id)
     pool = candidates(material, figures)
     for p in material.profiles:
         if p.runs == 0 or p.power_user:
@@ -169,7 +165,7 @@ def struggling(material: Material, figures: dict[int, WorkflowFigures]) -> list[
         found = signals(p)
         if found:
             team_ids = teams.get(p.user_id, set())
-            picks = suggestions(material, p, figures, team_ids, ran.get(p.user_id, []), pool)
+            picks = suggestions(material, p, figures, team_ids, p.workflows_used, pool)
             out.append(Struggle(p, found, picks))
     out.sort(key=lambda s: (-len(s.signals), -s.profile.runs, s.profile.email))
     return out
