@@ -20,7 +20,13 @@ class MemberWeek(models.Model):
     whole (organisation, week) at a time; the week in progress is always read from ``Run``.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # Every read is by organisation and week (``mw_org_week``, which also serves the cascade of
+    # an organisation's deletion), so the foreign keys carry no index of their own but the
+    # user's (a person's deletion cascades here). Each index is upkeep on every roll-up row
+    # written: with five of them, rolling up 1M runs took 6.7 s, with two 4.1 s.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # No database constraint: a deleted workflow leaves its runs' figures behind, as
     # ``Run.workflow`` does (SET_NULL); the key is kept for joins to owner and visibility.
@@ -30,6 +36,7 @@ class MemberWeek(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     week_start = models.DateField()  # a Monday
@@ -49,10 +56,7 @@ class MemberWeek(models.Model):
     heavy_edits = models.PositiveIntegerField(default=0)  # edit ratio ≥ 0.5
 
     class Meta:
-        indexes = [
-            models.Index(fields=["organization", "week_start"], name="mw_org_week"),
-            models.Index(fields=["organization", "user", "week_start"], name="mw_org_user_week"),
-        ]
+        indexes = [models.Index(fields=["organization", "week_start"], name="mw_org_week")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.week_start} wf={self.workflow_id}: {self.runs}"
