@@ -31,12 +31,11 @@ def teams(actor: Actor) -> QuerySet[Team]:
     )
 
 
-def team_choices(actor: Actor) -> QuerySet[Team, dict[str, str]]:
-    """The organisation's teams as ``{"slug", "name"}`` rows in name order, for a filter or a
+def team_choices(actor: Actor) -> list[tuple[str, str]]:
+    """The organisation's teams as ``(slug, name)`` pairs in name order, for a filter or a
     picker: no member count (a join and a GROUP BY that a dropdown does not show)."""
-    return (
-        Team.objects.filter(organization=actor.organization).order_by("name").values("slug", "name")
-    )
+    teams = Team.objects.filter(organization=actor.organization).order_by("name")
+    return list(teams.values_list("slug", "name"))
 
 
 def pending_invitations(actor: Actor) -> QuerySet[Invitation]:

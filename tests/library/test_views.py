@@ -308,3 +308,18 @@ def test_library_cards_show_kind_owner_team_summary_and_tag_links(shelf, viewer,
     assert f'href="/o/acme/library/{team.slug}/"' in html
     assert "by " + team.owner.display_name + " · Social" in html
     assert '<span class="badge kind-prompt">Prompt</span>' in html
+
+
+def test_the_filter_bar_offers_each_choice_and_keeps_the_chosen_ones(shelf, member, login):
+    page = login(member).get("/o/acme/library/", {"team": "social", "kind": "chain"})
+    html = page.content.decode()
+    team_select = html[
+        html.index('id="f-team"') : html.index("</select>", html.index('id="f-team"'))
+    ]
+    assert '<option value="social" selected>Social</option>' in team_select
+    kind_select = html[
+        html.index('id="f-kind"') : html.index("</select>", html.index('id="f-kind"'))
+    ]
+    assert '<option value="chain" selected>Prompt chain</option>' in kind_select
+    assert '<option value="prompt">Prompt</option>' in kind_select
+    assert '<option value="recent">Recently updated</option>' in html
