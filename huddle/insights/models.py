@@ -14,10 +14,11 @@ from huddle.accounts.models import Membership, Organization
 
 
 class MemberWeek(models.Model):
-    """Runs of one person on one workflow (None = ad-hoc prompts) in one complete week.
+    """Runs of one person on one workflow (None = ad-hoc prompts) in one week.
 
-    Rows exist only for weeks that are over (``week_start`` + 7 days ≤ now) and are rebuilt a
-    whole (organisation, week) at a time; the week in progress is always read from ``Run``.
+    Rows exist for weeks that are over (``week_start`` + 7 days ≤ now) and for the days before
+    today of the week in progress (``RolledWeek.until``); they are rebuilt a whole
+    (organisation, week) at a time. Today's runs are always read from ``Run``.
     """
 
     # Every read is by organisation and week (``mw_org_week``, which also serves the cascade of

@@ -1,9 +1,10 @@
-"""The raw material of every figure: SQL aggregates of the roll-up plus the live week.
+"""The raw material of every figure: SQL aggregates of the roll-up plus the runs not rolled up.
 
-Two groupings are read, each in one query on ``MemberWeek`` (complete weeks) and one on ``Run``
-(the week holding ``as_of``, cut at the end of that day), added up by key. The complete weeks'
-part is history: it is kept in the cache per state of the roll-up (``_history``), so a page
-view while runs keep arriving reads only the live week from ``Run``:
+Two groupings are read, each in one query on ``MemberWeek`` (the rolled-up weeks: complete
+weeks, and the week in progress up to today when ``as_of`` is today; see ``_rolled``) and one on
+``Run`` (the rest, cut at the end of the ``as_of`` day), added up by key. The rolled-up part is
+history: it is kept in the cache per state of the roll-up (``_history``), so a page view while
+runs keep arriving reads only today's runs from ``Run``:
 - per (person, workflow) over the window: profiles, reuse, sharing, workflows;
 - per (person, week) over the window and its lead-in: activity, the divide over time, phases.
 """
@@ -124,12 +125,13 @@ def _add_live(into: dict[Any, Tally], live: dict[Any, Tally]) -> None:
 
 
 def _history(scope: Scope, kind: str, weeks: list[date], build: Any) -> Any:
-    """The figures of complete weeks, built once per state of their roll-up.
+    """The figures of rolled-up weeks, built once per state of their roll-up.
 
-    Complete weeks change only when a run in them is saved or deleted (the roll-up rebuilds the
-    week with a new ``rolled_at``) or when workflows change (owner and visibility decide what
-    counts as reuse), so the key is those markers plus the workflows' count and newest update:
-    anything else — above all new runs in the live week — leaves the history as it is.
+    Rolled-up weeks change only when a run in them is saved or deleted (the roll-up rebuilds the
+    week with a new ``rolled_at``; the week in progress also once a day) or when workflows
+    change (owner and visibility decide what counts as reuse), so the key is those markers plus
+    the workflows' count and newest update: anything else — above all today's new runs — leaves
+    the history as it is.
     """
     from django.core.cache import cache
 
@@ -200,7 +202,7 @@ def _summed(cells: dict[tuple[int, int | None], Tally], axis: int) -> dict[Any, 
 
 @dataclass
 class _CellHistory:
-    """Complete weeks: runs per (person, workflow), every figure per person and per workflow.
+    """Rolled-up weeks: runs per (person, workflow), every figure per person and per workflow.
     No tally per (person, workflow) is kept: they were most of the cached bytes and of the time
     to read them back (20 of 300 ms a view at 1M runs)."""
 
