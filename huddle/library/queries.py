@@ -71,7 +71,11 @@ def search_workflows(actor: Actor, filters: LibraryFilter) -> QuerySet[Workflow]
             return queryset.none()  # only punctuation: nothing to look for
         queryset = search.rank(queryset, filters.q)
         if sort == "relevance":
-            return queryset.order_by("-score", "-updated_at", "-id")
+            # Ties go to the newest workflow. The id (equal to the search row's key) lets
+            # PostgreSQL sort the matches before joining each to its workflow and stop at the
+            # page's last visible one; with ``updated_at`` as the tie-break it joined every tied
+            # match first (one-word queries: 17k matches, 62 -> 28 ms; docs/performance.md).
+            return queryset.order_by("-score", "-id")
     order = {
         "used": ["-use_count", "-updated_at"],
         "starred": ["-star_count", "-updated_at"],
