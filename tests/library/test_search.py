@@ -113,3 +113,11 @@ def test_search_never_returns_what_the_user_may_not_see(corpus, editor, outsider
     make_workflow(outsider, title="Globex launch", steps=["launch {{ product }}"], visibility="org")
     titles = {w.title for w in search_workflows(corpus.actor, LibraryFilter(q="launch"))}
     assert titles == {"LinkedIn launch post", "Press release"}
+
+
+def test_equally_relevant_workflows_come_newest_first(member):
+    older = make_workflow(member, title="Quarterly recap", steps=["Recap {{ product }}."])
+    newer = make_workflow(member, title="Quarterly recap", steps=["Recap {{ product }}."])
+    older.save()  # updated last, created first: creation decides among ties
+    found = list(search_workflows(member.actor, LibraryFilter(q="quarterly recap")))
+    assert [w.pk for w in found] == [newer.pk, older.pk]
