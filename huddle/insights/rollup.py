@@ -1,12 +1,12 @@
 """The weekly roll-up: ``MemberWeek`` rows are SQL aggregates of runs per person, workflow, week.
 
 Design (see docs/ARCHITECTURE.md, "Insights"):
-- Only complete weeks are rolled up. A week is fresh when a ``RolledWeek`` marker exists; saving
-  or deleting a run deletes the marker of its week (a signal), and bulk writers that bypass
-  signals call ``invalidate``. Reads call ``ensure`` first, which rebuilds the stale weeks of the
-  period (one ``INSERT … SELECT … GROUP BY`` statement per week over the covering
-  ``run_rollup`` index, so no run travels through Python), and the cost of a page is the handful
-  of weeks that changed, never every run.
+- Complete weeks are rolled up (and the week in progress up to today, below). A week is fresh when
+  a ``RolledWeek`` marker exists; saving or deleting a run deletes the marker of its week (a
+  signal), and bulk writers that bypass signals call ``invalidate``. Reads call ``ensure`` first,
+  which rebuilds the stale weeks of the period (one ``INSERT … SELECT … GROUP BY`` statement per
+  week over the covering ``run_rollup`` index, so no run travels through Python), and the cost of
+  a page is the handful of weeks that changed, never every run.
 - The week holding ``as_of`` is aggregated live from ``Run`` with the ``as_of`` cut-off, which
   is what makes any ``as_of`` reproducible. When ``as_of`` is today, that week's earlier days are
   rolled up too (``ensure_partial``, a marker with ``until`` = today, rebuilt once a day) and only

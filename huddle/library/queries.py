@@ -146,11 +146,7 @@ def tags_in_use(actor: Actor) -> list[str]:
         return []
     teams = sorted(actor.membership.teams.values_list("pk", flat=True))
     key = f"library:tags:{organization.pk}:{actor.user.pk}:{teams}:{newest.isoformat()}"
-    names = cache.get(key)
-    if names is None:
-        names = _tags_in_use(actor)
-        cache.set(key, names, TAGS_SECONDS)
-    return names
+    return cache.get_or_set(key, lambda: _tags_in_use(actor), TAGS_SECONDS)
 
 
 def _tags_in_use(actor: Actor) -> list[str]:

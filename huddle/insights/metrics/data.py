@@ -144,11 +144,7 @@ def _history(scope: Scope, kind: str, weeks: list[date], build: Any) -> Any:
     workflows_state = scope.workflows_state()
     digest = hashlib.sha256(repr((weeks, markers, workflows_state)).encode()).hexdigest()[:32]
     key = f"insights:history:{kind}:{organization.pk}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, HISTORY_SECONDS)
-    return value
+    return cache.get_or_set(key, build, HISTORY_SECONDS)
 
 
 def _split(window: Window) -> tuple[list[date], date]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from huddle.accounts.models import display_name
 from huddle.insights.metrics import data
 from huddle.insights.metrics.data import Scope, WorkflowMeta
 from huddle.insights.metrics.tally import Tally
@@ -86,7 +87,7 @@ class MemberProfile:
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return display_name(self.name, self.email)
 
     def as_dict(self) -> dict[str, object]:
         def r(value: float | None, digits: int = 2) -> float | None:
