@@ -239,12 +239,9 @@ def generate(
     from huddle.insights import rollup
 
     rollup.invalidate(organization)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
             cursor.execute(
                 "INSERT INTO library_workflow_fts(library_workflow_fts) VALUES('optimize')"
             )
