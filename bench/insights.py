@@ -1,4 +1,4 @@
-"""The insights report for a big organisation: cold (roll-up empty) and warm, at several sizes.
+"""The insights report for a big organisation: cold and warm, at several sizes.
 
     python -m bench.insights                                   # reduced: 20k and 100k runs
     python -m bench.insights --runs 100000 1000000 5000000     # full size (~10 min to generate)
@@ -6,15 +6,21 @@
 For each run count: ``bench.generate`` writes ``--members`` members (2,000), ``--workflows``
 workflows and the runs over ``--weeks`` (52) weeks into organisation ``bench-insights``
 (replacing it), then ``rollup.invalidate`` marks every week stale. ``report.build`` (what the
-insights page, API and CLI call) for the whole organisation over 52 weeks is timed **cold**
-(roll-up rows deleted and weeks invalidated before each call, so every complete week is rebuilt
-from runs: once in an organisation's life, the roll-up is kept in the database), **rolled**
-(roll-up fresh, the process's cache empty: the first view after a restart, or after a run of a
-past week changed) and **warm** (complete weeks' figures cached: every view while runs keep
-arriving in the live week, which is read from runs each time). Scaling is the ratio of each
-size's time to the smallest size's, against the ratio of run counts.
-Targets: cold ≤ 2 s, warm ≤ 200 ms, linear or better. ``--mix uniform`` makes every run pick any
-workflow its member may open (the worst case for the roll-up; see ``bench.generate``).
+insights page, API and CLI call) for the whole organisation over 52 weeks is timed:
+
+- **unrolled**: the roll-up empty (rows deleted, weeks invalidated) and the process's cache
+  empty, so the view rolls up every week itself: the first view of an organisation's history
+  where no worker has ever run;
+- **catch_up**: ``rollup.catch_up`` from an empty roll-up alone: what the worker does once for
+  such a history (after an upgrade or a bulk load), before anyone looks;
+- **cold**: the roll-up current (the worker keeps it so) and the process's cache empty: the
+  first view after a restart, or after a run of a past week changed;
+- **warm**: complete weeks' figures cached: every view while runs keep arriving in the live
+  week, which is read from runs each time.
+
+Scaling is the ratio of each size's time to the smallest size's, against the ratio of run
+counts. Targets: cold ≤ 2 s, warm ≤ 200 ms, linear or better. ``--mix uniform`` makes every run
+pick any workflow its member may open (the worst case for the roll-up; see ``bench.generate``).
 """
 
 from __future__ import annotations
@@ -45,23 +51,27 @@ def measure(slug: str, weeks: int, cold_repeat: int, warm_repeat: int) -> dict[s
     def empty() -> None:
         rollup.invalidate(organization)
         MemberWeek.objects.filter(organization=organization).delete()
+        cache.clear()
 
-    cold = []
+    def timed(work: Any) -> float:
+        started = time.perf_counter()
+        work()
+        return (time.perf_counter() - started) * 1000
+
+    unrolled, catch_up, cold = [], [], []
     for _ in range(cold_repeat):
         empty()
-        started = time.perf_counter()
-        build(None, scope, window)
-        cold.append((time.perf_counter() - started) * 1000)
-    rolled = []
+        unrolled.append(timed(lambda: build(None, scope, window)))
+        empty()
+        catch_up.append(timed(lambda: rollup.catch_up(organization)))
     for _ in range(cold_repeat):
         cache.clear()
-        started = time.perf_counter()
-        build(None, scope, window)
-        rolled.append((time.perf_counter() - started) * 1000)
+        cold.append(timed(lambda: build(None, scope, window)))
     warm = timings(lambda: build(None, scope, window), repeat=warm_repeat, warmup=1)
     return {
+        "unrolled": summary(unrolled),
+        "catch_up": summary(catch_up),
         "cold": summary(cold),
-        "rolled": summary(rolled),
         "warm": summary(warm),
         "member_weeks": MemberWeek.objects.filter(organization=organization).count(),
     }
@@ -110,8 +120,9 @@ def main() -> None:
         growth = figures["runs"] / base["runs"]
         figures["scaling"] = {
             "runs_x": round(growth, 2),
+            "unrolled_x": round(figures["unrolled"]["p50_ms"] / base["unrolled"]["p50_ms"], 2),
+            "catch_up_x": round(figures["catch_up"]["p50_ms"] / base["catch_up"]["p50_ms"], 2),
             "cold_x": round(figures["cold"]["p50_ms"] / base["cold"]["p50_ms"], 2),
-            "rolled_x": round(figures["rolled"]["p50_ms"] / base["rolled"]["p50_ms"], 2),
             "warm_x": round(figures["warm"]["p50_ms"] / base["warm"]["p50_ms"], 2),
         }
     result = {

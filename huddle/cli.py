@@ -19,7 +19,7 @@ from huddle.capture.cli import capture_app
 from huddle.capture.import_cli import import_app, mine_app
 from huddle.cli_support import console, err_console, organization_by_slug
 from huddle.context.cli import context_app
-from huddle.insights.cli import insights
+from huddle.insights.cli import insights, rollup
 from huddle.library.cli import workflows_app
 from huddle.rituals.cli import digest_app, wins_app
 from huddle.runs.cli import runs_app
@@ -40,6 +40,7 @@ app.add_typer(context_app, name="context")
 app.add_typer(capture_app, name="capture")
 app.add_typer(brand_app, name="brand")
 app.command(name="insights")(insights)
+app.command(name="rollup")(rollup)
 app.add_typer(digest_app, name="digest")
 app.add_typer(wins_app, name="wins")
 app.add_typer(import_app, name="import")
@@ -100,14 +101,18 @@ def worker(
         bool, typer.Option("--batch", help="Process what is queued, then exit.")
     ] = False,
 ) -> None:
-    """Run the background task worker (imports, digests, webhooks)."""
+    """Run the background task worker (imports, digests, webhooks, the insights roll-up)."""
     from django.core.management import call_command
 
     options = {"batch": True} if batch else {}
     if not batch:
+        from huddle.insights.tasks import ensure_rollup
         from huddle.rituals.tasks import ensure_tick
 
-        ensure_tick()  # the ritual's schedule ticks every few minutes while a worker runs
+        # Periodic work while a worker runs: the ritual's schedule ticks every few minutes, and
+        # the insights roll-up is caught up for every organisation.
+        ensure_tick()
+        ensure_rollup()
     call_command("db_worker", **options)
 
 

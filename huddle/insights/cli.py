@@ -55,3 +55,47 @@ def insights(
     for person in data["power_users"]:
         console.print(f"Power user {person['email']} ({person['score']}): " + "; ".join(
             person["reasons"]), markup=False, soft_wrap=True)  # fmt: skip
+
+
+def rollup(
+    org: Annotated[
+        str, typer.Option("--org", help="Organisation slug (default: every organisation).")
+    ] = "",
+) -> None:
+    """Bring the insights roll-up up to date now (what the worker does every few minutes).
+
+    Useful after loading a lot of history at once, or where no worker runs: the first insights
+    view then reads a current roll-up instead of building it.
+    """
+    import sys
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from huddle.accounts.models import Organization
+    from huddle.insights import rollup as rollup_module
+
+    everyone = Organization.objects.order_by("pk")
+    organizations = [organization_by_slug(org)] if org else list(everyone)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    ) as progress:
+        for organization in organizations:
+            task = progress.add_task(f"Rolling up {organization.slug}", total=None)
+
+            def on_week(done: int, total: int, task: int = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            rebuilt = rollup_module.catch_up(organization, on_week=on_week)
+            progress.remove_task(task)
+            console.print(
+                f"{organization.slug}: {rebuilt} week(s) rolled up."
+                if rebuilt
+                else f"{organization.slug}: up to date.",
+                markup=False,
+            )

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.tasks import task
-from django.utils import timezone
+
+from huddle.core.periodic import ensure_queued
 
 TICK_EVERY = timedelta(minutes=5)
 
@@ -35,10 +36,4 @@ def tick_task() -> int:
 
 def ensure_tick(delay: timedelta = timedelta(0)) -> bool:
     """Queue a tick unless one is already waiting; True when one was queued."""
-    from django_tasks_db.models import DBTaskResult
-
-    # A tick waiting for later counts too (``ready()`` would only count those already due).
-    if DBTaskResult.objects.filter(task_path=tick_task.module_path, status="READY").exists():
-        return False
-    tick_task.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return ensure_queued(tick_task, delay)

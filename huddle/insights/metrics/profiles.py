@@ -11,7 +11,7 @@ from huddle.accounts.models import display_name
 from huddle.insights.metrics import data
 from huddle.insights.metrics.data import Scope, WorkflowMeta
 from huddle.insights.metrics.tally import Tally
-from huddle.insights.metrics.window import Window
+from huddle.insights.metrics.window import LEAD_WEEKS, Window
 
 
 @dataclass
@@ -135,9 +135,6 @@ class Material:
     # Runs of one member's workflows by another, per (author, user) among the scope's members:
     # gathered in the same pass over the (person, workflow) pairs as the profiles.
     links: dict[tuple[int, int], int] = field(default_factory=dict)
-
-
-LEAD_WEEKS = 12  # history before the window for phases (a "silo" needs a lasting divide)
 
 
 def load(scope: Scope, window: Window) -> Material:

@@ -11,6 +11,7 @@ from huddle.core.errors import ValidationFailed
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
+LEAD_WEEKS = 12  # history before the window for phases (a "silo" needs a lasting divide)
 
 
 def monday(day: date) -> date:
