@@ -177,8 +177,9 @@ class WorkflowSearch(models.Model):
     """The searchable text of a workflow's latest version.
 
     The full-text index over this table is backend-specific and maintained by the database
-    itself (see migration 0002): an FTS5 external-content table kept in sync by triggers on
-    SQLite, a generated, weighted ``tsvector`` column with a GIN index on PostgreSQL.
+    itself, by triggers on this table: an FTS5 external-content table on SQLite (migration
+    0002), a narrow table of weighted ``tsvector`` documents with a GIN index on PostgreSQL
+    (``library_workflowdocument``, migration 0004).
     """
 
     workflow = models.OneToOneField(

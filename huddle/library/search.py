@@ -1,6 +1,9 @@
 """Full-text search over the library: one interface, two backends (SQLite FTS5, PostgreSQL).
 
-``index(workflow, version)`` writes the searchable row; the database keeps its index in sync.
+``index(workflow, version)`` writes the searchable row; the database keeps its index in sync
+(SQLite: the FTS5 table ``library_workflow_fts``; PostgreSQL: the weighted tsvector in
+``library_workflowdocument``, a narrow table of its own so that ranking reads no text; both kept
+by triggers, migrations 0002 and 0004).
 ``rank(queryset, query)`` narrows a workflow queryset to the matches and annotates ``score``
 (higher is more relevant) inside the same SQL statement, so visibility filters, sorting and
 pagination all happen in the database. ``match(organization_id, query)`` is the bare full-text
@@ -60,17 +63,17 @@ def rank(queryset: QuerySet[Workflow], query: str) -> QuerySet[Workflow]:
     if not terms:
         return queryset.none()
     if connection.vendor == "postgresql":
-        # ``extra`` joins the search row; the GIN index answers the @@ condition.
+        # ``extra`` joins the document row; the GIN index answers the @@ condition.
         return queryset.extra(
             select={
-                "score": "ts_rank_cd(library_workflowsearch.document, "
+                "score": "ts_rank_cd(library_workflowdocument.document, "
                 "to_tsquery('english', %s), 32)"
             },
             select_params=[_ts_query(terms)],
-            tables=["library_workflowsearch"],
+            tables=["library_workflowdocument"],
             where=[
-                "library_workflowsearch.workflow_id = library_workflow.id",
-                "library_workflowsearch.document @@ to_tsquery('english', %s)",
+                "library_workflowdocument.workflow_id = library_workflow.id",
+                "library_workflowdocument.document @@ to_tsquery('english', %s)",
             ],
             params=[_ts_query(terms)],
         )
@@ -113,7 +116,7 @@ def _match_postgres(organization_id: int, terms: list[str], limit: int) -> list[
     ts_query = _ts_query(terms)
     sql = """
         SELECT workflow_id, ts_rank_cd(document, query, 32) AS score
-        FROM library_workflowsearch, to_tsquery('english', %s) AS query
+        FROM library_workflowdocument, to_tsquery('english', %s) AS query
         WHERE organization_id = %s AND document @@ query
         ORDER BY score DESC, workflow_id DESC
         LIMIT %s

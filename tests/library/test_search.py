@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from huddle.library import services
 from huddle.library.content import VersionContent
@@ -121,3 +122,35 @@ def test_equally_relevant_workflows_come_newest_first(member):
     older.save()  # updated last, created first: creation decides among ties
     found = list(search_workflows(member.actor, LibraryFilter(q="quarterly recap")))
     assert [w.pk for w in found] == [newer.pk, older.pk]
+
+
+def _documents() -> dict[int, int]:
+    """PostgreSQL's search documents: workflow id → organisation id."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT workflow_id, organization_id FROM library_workflowdocument")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's document table (migration 0004)"
+)
+def test_the_document_table_follows_every_write_to_the_search_rows(member):
+    from huddle.library.models import Workflow, WorkflowSearch
+
+    first = make_workflow(member, title="Quarterly recap", steps=["Recap {{ product }}."])
+    second = make_workflow(member, title="Event follow-up", steps=["Thank {{ product }} guests."])
+    assert _documents() == {first.pk: member.org.pk, second.pk: member.org.pk}
+    services.workflow_update_details(actor=member.actor, workflow=first, title="Yearly review")
+
+    def titles(query: str) -> list[str]:
+        return [w.title for w in search_workflows(member.actor, LibraryFilter(q=query))]
+
+    assert titles("yearly") == ["Yearly review"]
+    assert titles("quarterly") == []  # the old words went with the update
+    Workflow.objects.filter(pk=second.pk).delete()
+    assert _documents() == {first.pk: member.org.pk}
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left pending
+        cursor.execute("TRUNCATE library_workflowsearch")  # what the test runner's flush does
+    assert WorkflowSearch.objects.count() == 0
+    assert _documents() == {}
