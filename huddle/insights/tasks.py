@@ -28,7 +28,8 @@ def rollup_task() -> int:
 
     rebuilt = 0
     try:
-        for organization in Organization.objects.order_by("pk").iterator():
+        # A list, not a server-side cursor held open across the roll-ups' transactions.
+        for organization in list(Organization.objects.order_by("pk")):
             try:
                 rebuilt += rollup.catch_up(organization)
             except Exception:  # one organisation's failure must not stop the others
