@@ -51,6 +51,22 @@ def test_sqlite_url_is_relative_to_the_project_and_uses_wal(monkeypatch, tmp_pat
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
 
+def test_sqlite_connections_get_wal_and_a_32_mib_page_cache(tmp_path):
+    import sqlite3
+
+    config = env_database("UNSET_FOR_THIS_TEST", "sqlite:///db.sqlite3", base_dir=tmp_path)
+    connection = sqlite3.connect(config["NAME"])
+    try:
+        connection.executescript(config["OPTIONS"]["init_command"])
+        pragma = {
+            name: connection.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("journal_mode", "synchronous", "cache_size")
+        }
+    finally:
+        connection.close()
+    assert pragma == {"journal_mode": "wal", "synchronous": 1, "cache_size": -32768}
+
+
 def test_sqlite_url_with_four_slashes_is_absolute(monkeypatch, tmp_path):
     monkeypatch.setenv("HUDDLE_DATABASE_URL", "sqlite:////srv/huddle/db.sqlite3")
     config = env_database("HUDDLE_DATABASE_URL", "", base_dir=tmp_path)
