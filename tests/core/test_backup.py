@@ -150,6 +150,24 @@ def test_round_trip_of_the_demo_organisation_has_zero_differences(acme, secrets,
     assert sum(len(rows) for rows in before.values()) > 200
 
 
+def test_a_restored_library_is_searchable_like_the_original(acme, tmp_path):
+    """The full-text index is the database's own (FTS5 on SQLite, the document table on
+    PostgreSQL), kept by triggers on the restored search rows."""
+    from huddle.library.queries import LibraryFilter, search_workflows
+
+    archive = tmp_path / "acme.zip"
+    backup_write(acme, archive)
+    restored, _counts = backup_restore(archive, slug="acme2")
+
+    def found(organization: Organization, query: str) -> list[str]:
+        owner = Membership.objects.filter(organization=organization, role="owner").first()
+        results = search_workflows(Actor(owner), LibraryFilter(q=query))
+        return sorted(w.title for w in results)
+
+    for query in ("launch", "email", "brief"):
+        assert found(restored, query) == found(acme, query) != []
+
+
 def test_restore_without_secrets_leaves_provider_keys_and_webhooks_empty(acme, secrets, tmp_path):
     archive = tmp_path / "acme.zip"
     backup_write(acme, archive)
