@@ -1,7 +1,8 @@
 """Insights pages: overview, members (table + CSV), a member, workflows, knowledge flow, phases.
 
 Every page builds the one ``report.build`` for the actor, so privacy is applied before any
-template sees a figure. Filters: ``?team=<slug>&as_of=YYYY-MM-DD&weeks=N``.
+template sees a figure; pages of others' individual figures refuse those who may not see them
+before building anything. Filters: ``?team=<slug>&as_of=YYYY-MM-DD&weeks=N``.
 """
 
 from __future__ import annotations
@@ -70,9 +71,12 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
     return report, context
 
 
-def _need_individuals(report: Report) -> None:
-    if not report.individuals:
-        if report.aggregate_only:
+def _need_individuals(actor: Actor) -> None:
+    """Refuse before any report is built: others' individual figures are for admins and owners,
+    and for no one when the organisation chose aggregate-only insights."""
+    hidden = privacy.aggregate_only(actor.organization)
+    if not policy.can_view_individuals(actor, aggregate_only=hidden):
+        if hidden:
             raise PermissionDenied(
                 "This organisation shows insights as aggregates only: no individual figures."
             )
@@ -103,8 +107,8 @@ def overview(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @org_view(Action.VIEW_INSIGHTS)
 def members(request: HttpRequest, actor: Actor) -> HttpResponse:
+    _need_individuals(actor)
     report, context = _report(request, actor)
-    _need_individuals(report)
     rows = [p.as_dict() for p in report.members]
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -171,8 +175,8 @@ def workflows(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @org_view(Action.VIEW_INSIGHTS)
 def knowledge_flow(request: HttpRequest, actor: Actor) -> HttpResponse:
-    report, context = _report(request, actor)
-    _need_individuals(report)
+    _need_individuals(actor)
+    context = _report(request, actor)[1]
     return render(request, "insights/flow.html", context)
 
 

@@ -83,3 +83,19 @@ def test_a_bad_period_is_a_readable_error(org, admin, login):
 def test_insights_is_in_the_navigation(org, member, login):
     page = login(member).get("/o/acme/runs/")
     assert 'href="/o/acme/insights/"' in page.content.decode()
+
+
+def test_individual_pages_are_refused_before_any_report_is_built(org, member, login, monkeypatch):
+    """A member asking for everyone's figures, or the knowledge flow, is refused at once: the
+    report (seconds for a big organisation when nothing is cached) is never computed for them."""
+    from huddle.insights import views
+
+    standard_team(org)
+    built = []
+    monkeypatch.setattr(views, "build_cached", lambda *args: built.append(args))
+    client = login(member)
+    for page in ("members/", "members/?format=csv", "flow/"):
+        response = client.get(f"/o/acme/insights/{page}")
+        assert response.status_code == 403, page
+        assert "for admins and owners" in response.content.decode()
+    assert built == []

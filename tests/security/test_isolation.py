@@ -290,3 +290,68 @@ def test_objects_of_a_named_in_the_query_string_of_b_pages_show_nothing_of_a(wor
         for words in ("Launch post alpha", "Editor alpha", "Member alpha", "Team alpha"):
             assert words not in text, (name, words)
     record("query_references", cases=len(queries))
+
+
+# Routes gated by role alone (not by who owns the object), with the lowest role allowed, as
+# ``accounts.policy.ACTION_MIN_ROLE`` and docs/ARCHITECTURE.md state them. Every role below it
+# is refused and changes nothing; ``test_a_viewer_of_a_cannot_change_anything`` covers viewers.
+ROLE_GATED_PAGES = {
+    "workflow_endorse": "editor",  # curate
+    "context_approve": "editor",
+    "member_role": "admin",  # manage members
+    "member_remove": "admin",
+    "invitation_revoke": "admin",
+    "team_delete": "admin",  # manage teams
+    "provider_edit": "admin",  # manage providers
+    "provider_delete": "admin",
+    "win_choose": "admin",  # manage rituals
+    "digest_send": "admin",
+    "ritual_settings": "admin",
+    "organization_settings": "owner",  # manage the organisation
+}
+ROLE_GATED_READS = {
+    "activity": "admin",  # the audit trail
+    "insights_members": "admin",  # others' individual figures
+    "insights_member": "admin",  # someone else's profile
+    "insights_flow": "admin",  # who uses whose workflows
+    "providers": "admin",
+}
+ROLE_GATED_API = {
+    "huddle_library_api_endorse_workflow": "editor",
+    "huddle_context_api_approve": "editor",
+    "huddle_rituals_api_wins_choose": "admin",
+}
+RANK = {"viewer": 0, "member": 1, "editor": 2, "admin": 3, "owner": 4}
+
+
+@pytest.mark.parametrize("role", ["member", "editor", "admin"])
+def test_no_role_can_do_what_a_higher_role_is_for(worlds, role):
+    a, _b = worlds
+    person = a.people[role]
+    page = _signed_in(person.user)
+    from huddle.accounts.services import token_create
+
+    _token, raw = token_create(actor=person.actor, name=role)
+    below = {name for name, least in ROLE_GATED_PAGES.items() if RANK[role] < RANK[least]}
+    reads = {name for name, least in ROLE_GATED_READS.items() if RANK[role] < RANK[least]}
+    api = {name for name, least in ROLE_GATED_API.items() if RANK[role] < RANK[least]}
+    # Someone else's membership (one's own may be left, and one's own profile seen).
+    ids = {**a.ids, "member": a.people["viewer"].membership.public_id}
+    before = snapshot()
+    failures = []
+    for name in sorted(below):
+        response = page.post(_page_url(name, a.org.slug, ids), FORM)
+        if response.status_code not in {403, 404}:
+            failures.append(f"POST page {name}: {response.status_code}")
+    for name in sorted(reads):
+        response = page.get(_page_url(name, a.org.slug, ids))
+        if response.status_code not in {403, 404}:
+            failures.append(f"GET page {name}: {response.status_code}")
+    operations = {op.operation_id: op for op in api_operations()}
+    for operation_id in sorted(api):
+        response = _api_call(Client(), operations[operation_id], a.ids, _bearer(raw))
+        if response.status_code not in {403, 404}:
+            failures.append(f"api {operation_id}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert changes(before, snapshot()) == []
+    assert below or reads or api  # every role here is below something
