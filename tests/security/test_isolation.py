@@ -249,26 +249,38 @@ VIEWER_API = [
 ]
 
 
-def test_a_viewer_of_a_cannot_change_anything(worlds):
-    a, _b = worlds
-    viewer = a.people["viewer"]
-    page = _signed_in(viewer.user)
+def _refused(world, role: str, *, posts=(), reads=(), api=(), ids: dict | None = None) -> list[str]:
+    """What ``role`` of ``world`` was not refused (403/404) — page POSTs with ``FORM``, page GETs,
+    API operations with a token of theirs — and every model whose rows changed meanwhile."""
     from huddle.accounts.services import token_create
 
-    _token, raw = token_create(actor=viewer.actor, name="viewer")
-    before = snapshot()
-    failures = []
-    for name in VIEWER_PAGES:
-        response = page.post(_page_url(name, a.org.slug, a.ids), FORM)
-        if response.status_code not in {403, 404}:
-            failures.append(f"page {name}: {response.status_code}")
+    person = world.people[role]
+    ids = ids or world.ids
+    page = _signed_in(person.user)
+    _token, raw = token_create(actor=person.actor, name=role)
     operations = {op.operation_id: op for op in api_operations()}
-    for operation_id in VIEWER_API:
-        response = _api_call(Client(), operations[operation_id], a.ids, _bearer(raw))
-        if response.status_code not in {403, 404}:
-            failures.append(f"api {operation_id}: {response.status_code}")
+    calls = [
+        (f"POST page {n}", lambda n=n: page.post(_page_url(n, world.org.slug, ids), FORM))
+        for n in posts
+    ]
+    calls += [
+        (f"GET page {n}", lambda n=n: page.get(_page_url(n, world.org.slug, ids))) for n in reads
+    ]
+    calls += [(f"api {o}", lambda o=o: _api_call(Client(), operations[o], ids, _bearer(raw)))
+              for o in api]  # fmt: skip
+    before = snapshot()
+    failures = [
+        f"{label}: {status}"
+        for label, call in calls
+        if (status := call().status_code) not in {403, 404}
+    ]
+    return failures + [f"changed: {model}" for model in changes(before, snapshot())]
+
+
+def test_a_viewer_of_a_cannot_change_anything(worlds):
+    a, _b = worlds
+    failures = _refused(a, "viewer", posts=VIEWER_PAGES, api=VIEWER_API)
     assert not failures, "\n".join(failures)
-    assert changes(before, snapshot()) == []
 
 
 def test_objects_of_a_named_in_the_query_string_of_b_pages_show_nothing_of_a(worlds):
@@ -327,31 +339,39 @@ RANK = {"viewer": 0, "member": 1, "editor": 2, "admin": 3, "owner": 4}
 @pytest.mark.parametrize("role", ["member", "editor", "admin"])
 def test_no_role_can_do_what_a_higher_role_is_for(worlds, role):
     a, _b = worlds
-    person = a.people[role]
-    page = _signed_in(person.user)
-    from huddle.accounts.services import token_create
 
-    _token, raw = token_create(actor=person.actor, name=role)
-    below = {name for name, least in ROLE_GATED_PAGES.items() if RANK[role] < RANK[least]}
-    reads = {name for name, least in ROLE_GATED_READS.items() if RANK[role] < RANK[least]}
-    api = {name for name, least in ROLE_GATED_API.items() if RANK[role] < RANK[least]}
+    def below(table: dict[str, str]) -> list[str]:
+        return sorted(name for name, least in table.items() if RANK[role] < RANK[least])
+
+    posts, reads, api = below(ROLE_GATED_PAGES), below(ROLE_GATED_READS), below(ROLE_GATED_API)
+    assert posts or reads or api  # every role here is below something
     # Someone else's membership (one's own may be left, and one's own profile seen).
     ids = {**a.ids, "member": a.people["viewer"].membership.public_id}
-    before = snapshot()
-    failures = []
-    for name in sorted(below):
-        response = page.post(_page_url(name, a.org.slug, ids), FORM)
-        if response.status_code not in {403, 404}:
-            failures.append(f"POST page {name}: {response.status_code}")
-    for name in sorted(reads):
-        response = page.get(_page_url(name, a.org.slug, ids))
-        if response.status_code not in {403, 404}:
-            failures.append(f"GET page {name}: {response.status_code}")
-    operations = {op.operation_id: op for op in api_operations()}
-    for operation_id in sorted(api):
-        response = _api_call(Client(), operations[operation_id], a.ids, _bearer(raw))
-        if response.status_code not in {403, 404}:
-            failures.append(f"api {operation_id}: {response.status_code}")
+    failures = _refused(a, role, posts=posts, reads=reads, api=api, ids=ids)
     assert not failures, "\n".join(failures)
-    assert changes(before, snapshot()) == []
-    assert below or reads or api  # every role here is below something
+
+
+# Routes where ownership decides: a member changes only their own (``policy.can_edit``); the
+# seeded workflow, asset and pack are the editor's, shared with the organisation.
+OTHERS_PAGES = [
+    "workflow_edit",
+    "workflow_publish",
+    "workflow_archive",
+    "workflow_rollback",
+    "context_edit",
+    "context_archive",
+    "context_sharing",
+    "context_pack_delete",
+]
+OTHERS_API = [
+    "huddle_library_api_patch_workflow",
+    "huddle_library_api_create_version",
+    "huddle_context_api_version_create",
+    "huddle_context_api_asset_archive",
+]
+
+
+def test_a_member_cannot_change_what_someone_else_shared(worlds):
+    a, _b = worlds
+    failures = _refused(a, "member", posts=OTHERS_PAGES, api=OTHERS_API)
+    assert not failures, "\n".join(failures)
