@@ -5,11 +5,13 @@ Every error is ``{"error": {"code": …, "message": …, "fields": {…}}}``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from huddle.accounts.api import router as accounts_router
 from huddle.accounts.auth import TokenAuth
@@ -67,12 +69,39 @@ class HuddleAPI(NinjaAPI):
         return schema
 
 
+class BodyRefused(ValueError):
+    """A JSON request body that is not JSON, or not an object."""
+
+
+class ObjectBodyParser(Parser):
+    """Request bodies are JSON objects. Ninja's schemas read fields off any value (as
+    attributes), so without this a list, a number or ``null`` passed as an empty object and, on
+    routes whose fields all have defaults, made something empty: ``POST /runs`` with ``[]``
+    logged a run of nothing (found by schemathesis' negative-data check)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BodyRefused(f"The request body is not valid JSON ({error}).") from None
+        if not isinstance(data, dict):
+            raise BodyRefused(f"The request body must be a JSON object, not {_json_kind(data)}.")
+        return data
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
+
+
 api = HuddleAPI(
     title="Huddle API",
     version="1",
     description="The shared AI workflow library of your team. Authenticate with a personal "
     "token: `Authorization: Bearer hud_…`.",
     auth=TokenAuth(),
+    parser=ObjectBodyParser(),
     urls_namespace="api",
     docs_url="/docs",
 )
@@ -124,6 +153,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyRefused):  # ninja wraps the parser's error
+        return _error(request, HuddleError("invalid_body", str(exc.__cause__), status=400))
     return _error(request, HuddleError("http_error", str(exc), status=exc.status_code))
 
 
