@@ -148,3 +148,28 @@ def test_demo_is_idempotent_and_prints_a_working_login(capsys):
 @pytest.mark.django_db(transaction=True)  # the worker closes its database connections
 def test_worker_batch_processes_the_queue_and_exits(capsys):
     assert run(["worker", "--batch"]) == 0
+
+
+@pytest.mark.django_db
+def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
+    """``huddle worker`` queues the ritual's tick and the insights roll-up (unless one of each
+    is waiting) before it serves the queue; ``--batch`` (cron, tests) queues neither."""
+    from django.core import management
+    from django_tasks_db.models import DBTaskResult
+
+    from huddle.insights.tasks import rollup_task
+    from huddle.rituals.tasks import tick_task
+
+    served = []
+    monkeypatch.setattr(management, "call_command", lambda *a, **k: served.append((a, k)))
+
+    def waiting() -> list[str]:
+        ready = DBTaskResult.objects.filter(status="READY")
+        return sorted(ready.values_list("task_path", flat=True))
+
+    assert run(["worker", "--batch"]) == 0
+    assert waiting() == []
+    assert run(["worker"]) == 0
+    assert run(["worker"]) == 0  # a second worker starting doubles nothing
+    assert waiting() == sorted([rollup_task.module_path, tick_task.module_path])
+    assert served == [(("db_worker",), {"batch": True}), (("db_worker",), {}), (("db_worker",), {})]
