@@ -20,7 +20,7 @@ RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
 .PHONY: help run test test-postgres lint fix uv venv chromium clean bench
 
 help:
-	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT)"
+	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT) (and run the task worker)"
 	@echo "make test           set up and run the whole suite (SQLite, lint, migrations check)"
 	@echo "make test-postgres  the suite against a throwaway PostgreSQL cluster"
 	@echo "make bench          every benchmark at a reduced size (minutes) -> bench/results/*.json"
@@ -40,10 +40,14 @@ var/encryption_key:
 	@mkdir -p var
 	@umask 077 && python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 
+# The task worker (chat-export imports, digests, webhooks, the insights roll-up) runs beside the
+# web server and stops with it.
 run: venv var/secret_key var/encryption_key
 	@$(RUN_ENV) $(BIN)/huddle migrate
 	@$(RUN_ENV) $(BIN)/huddle demo
-	@$(RUN_ENV) $(BIN)/huddle serve --host $(HOST) --port $(PORT)
+	@$(RUN_ENV) $(BIN)/huddle worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  $(RUN_ENV) $(BIN)/huddle serve --host $(HOST) --port $(PORT)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
