@@ -20,6 +20,7 @@ from huddle.capture.api import router as captures_router
 from huddle.capture.import_api import router as imports_router
 from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
+from huddle.core.jsontypes import json_kind
 from huddle.core.uploads import too_large
 from huddle.insights.api import router as insights_router
 from huddle.library.api import router as workflows_router
@@ -85,14 +86,8 @@ class ObjectBodyParser(Parser):
         except (ValueError, UnicodeDecodeError) as error:
             raise BodyRefused(f"The request body is not valid JSON ({error}).") from None
         if not isinstance(data, dict):
-            raise BodyRefused(f"The request body must be a JSON object, not {_json_kind(data)}.")
+            raise BodyRefused(f"The request body must be a JSON object, not {json_kind(data)}.")
         return data
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
 api = HuddleAPI(

@@ -10,11 +10,12 @@ from ninja import Field, Router, Schema
 
 from huddle.brand import services
 from huddle.brand.judge import judge_tone
+from huddle.core.jsontypes import Body, Flag
 
 router = Router(tags=["brand"])
 
 
-class CheckIn(Schema):
+class CheckIn(Body):
     text: str = Field(..., description="The text to check (Markdown is fine).")
     workflow: str | None = Field(
         None, description="Workflow slug or id: adds its required elements"
@@ -22,7 +23,7 @@ class CheckIn(Schema):
     channel: str | None = Field(
         None, description="x, linkedin, sms, email_subject …: checks length"
     )
-    judge: bool = Field(
+    judge: Flag = Field(
         False, description="Also ask the default AI provider about tone (off by default)"
     )
 

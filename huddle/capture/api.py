@@ -20,6 +20,7 @@ from huddle.capture.models import Capture
 from huddle.capture.promote import Span
 from huddle.capture.services import CaptureData
 from huddle.core.errors import NotFound
+from huddle.core.jsontypes import Body, Integer
 from huddle.library.queries import team_by_slug
 
 router = Router(tags=["capture"])
@@ -28,22 +29,22 @@ ToolName = Literal["chatgpt", "claude", "copilot", "gemini", "other"]
 VisibilityName = Literal["private", "team", "org"]
 
 
-class StepIn(Schema):
+class CaptureStepIn(Body):
     text: str = Field(description="The prompt exactly as typed.")
     examples: list[str] = Field(default_factory=list, description="Other pasted variants of it.")
 
 
-class CaptureIn(Schema):
+class CaptureIn(Body):
     title: str
     goal: str = ""
     tool: ToolName = "other"
-    steps: list[StepIn]
+    steps: list[CaptureStepIn]
     context_text: str = ""
     context_slugs: list[str] = Field(default_factory=list, description="Context asset slugs.")
     negative_constraints: str = ""
     manual_edits: str = ""
-    minutes_before: int | None = None
-    minutes_after: int | None = None
+    minutes_before: Integer | None = None
+    minutes_after: Integer | None = None
     failures: str = ""
     visibility: VisibilityName = "private"
     team: str | None = Field(None, description="Team slug, for team visibility.")
@@ -76,13 +77,13 @@ class CapturePage(Schema):
     next_cursor: str | None
 
 
-class SpanIn(Schema):
-    step: int | None = Field(None, description="Step index from 0; null = every step.")
+class SpanIn(Body):
+    step: Integer | None = Field(None, description="Step index from 0; null = every step.")
     text: str = Field(description="Exact text of the step to turn into an input.")
     name: str = Field(description="The input's name.")
 
 
-class PromoteIn(Schema):
+class PromoteIn(Body):
     spans: list[SpanIn] = Field(default_factory=list)
     title: str = ""
 

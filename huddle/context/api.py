@@ -18,6 +18,7 @@ from huddle.accounts.policy import Actor
 from huddle.context import queries, services, tokens
 from huddle.context.models import ContextAsset, ContextVersion
 from huddle.core.errors import ValidationFailed
+from huddle.core.jsontypes import Body, Flag, Integer
 from huddle.core.uploads import refuse_if_too_large
 
 router = Router(tags=["context"])
@@ -45,7 +46,7 @@ class AssetPage(Schema):
     offset: int
 
 
-class VersionOut(Schema):
+class AssetVersionOut(Schema):
     number: int
     created_at: datetime
     author: str | None
@@ -55,33 +56,33 @@ class VersionOut(Schema):
     approved: bool
 
 
-class VersionDetail(VersionOut):
+class VersionDetail(AssetVersionOut):
     data: dict[str, Any]
     parts: dict[str, str]
 
 
-class AssetIn(Schema):
+class AssetIn(Body):
     kind: str
     slug: str
     title: str
     description: str = ""
     visibility: str = "org"
-    draft: bool = False
+    draft: Flag = False
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class VersionIn(Schema):
+class VersionIn(Body):
     data: dict[str, Any]
     title: str | None = None
     changelog: str = ""
-    draft: bool = False
+    draft: Flag = False
 
 
-class ApproveIn(Schema):
-    version: int | None = None
+class ApproveIn(Body):
+    version: Integer | None = None
 
 
-class RenderOut(Schema):
+class AssetRenderOut(Schema):
     slug: str
     version: int
     part: str
@@ -201,7 +202,9 @@ def asset_archive(request: HttpRequest, asset_id: UUID) -> dict[str, Any]:
     return _asset_out(asset)
 
 
-@router.get("/{asset_id}/versions", response=list[VersionOut], summary="Versions, newest first")
+@router.get(
+    "/{asset_id}/versions", response=list[AssetVersionOut], summary="Versions, newest first"
+)
 def version_list(request: HttpRequest, asset_id: UUID) -> list[dict[str, Any]]:
     asset = queries.get_asset(_actor(request), asset_id)
     return [_version_out(asset, v) for v in queries.versions(asset)]
@@ -224,7 +227,7 @@ def version_create(request: HttpRequest, asset_id: UUID, payload: VersionIn) -> 
 
 @router.post(
     "/{asset_id}/versions/upload",
-    response={201: VersionOut},
+    response={201: AssetVersionOut},
     summary="Save a new version from a file",
 )
 def version_upload(
@@ -253,7 +256,7 @@ def version_detail(request: HttpRequest, asset_id: UUID, number: int) -> dict[st
     return _version_out(asset, queries.get_version(asset, number), detail=True)
 
 
-@router.post("/{asset_id}/approve", response=VersionOut, summary="Approve a version (editors)")
+@router.post("/{asset_id}/approve", response=AssetVersionOut, summary="Approve a version (editors)")
 def approve(request: HttpRequest, asset_id: UUID, payload: ApproveIn) -> dict[str, Any]:
     actor = _actor(request)
     asset = queries.get_asset(actor, asset_id)
@@ -261,7 +264,7 @@ def approve(request: HttpRequest, asset_id: UUID, payload: ApproveIn) -> dict[st
     return _version_out(asset, version)
 
 
-@router.get("/{asset_id}/render", response=RenderOut, summary="What a prompt receives")
+@router.get("/{asset_id}/render", response=AssetRenderOut, summary="What a prompt receives")
 def render(
     request: HttpRequest,
     asset_id: UUID,

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from huddle.accounts.models import Organization, Team
 from huddle.accounts.policy import Actor
 from huddle.core.errors import ValidationFailed
+from huddle.core.jsontypes import Body, Flag, Integer
 from huddle.library import queries, services
 from huddle.library.content import VersionContent
 from huddle.library.models import Workflow
@@ -60,7 +61,7 @@ class WorkflowOut(Schema):
     latest_version: int
 
 
-class VersionOut(Schema):
+class WorkflowVersionOut(Schema):
     number: int
     system: str
     steps: list[dict[str, Any]]
@@ -76,7 +77,7 @@ class VersionOut(Schema):
 
 
 class WorkflowDetailOut(WorkflowOut):
-    version: VersionOut = Field(description="The version the 'latest' label points at.")
+    version: WorkflowVersionOut = Field(description="The version the 'latest' label points at.")
 
 
 class WorkflowPage(Schema):
@@ -96,34 +97,34 @@ class ListParams(Schema):
     limit: int = Field(20, ge=1, le=100)
 
 
-class StepIn(Schema):
+class TemplateStepIn(Body):
     name: str = Field("", description="Defaults to step_1, step_2, …")
     template: str
 
 
-class InputIn(Schema):
+class InputIn(Body):
     name: str
     label: str = ""
     help: str = ""
     type: Literal["text", "long_text", "choice", "number"] = "text"
     choices: list[str] = Field(default_factory=list)
     default: str = ""
-    required: bool = True
+    required: Flag = True
 
 
-class ContextRefIn(Schema):
+class ContextRefIn(Body):
     slug: str
-    version: int | None = None
+    version: Integer | None = None
 
 
-class ContentIn(Schema):
+class ContentIn(Body):
     system: str = ""
-    steps: list[StepIn] = Field(default_factory=list)
+    steps: list[TemplateStepIn] = Field(default_factory=list)
     inputs: list[InputIn] = Field(default_factory=list)
     context_refs: list[ContextRefIn] = Field(default_factory=list)
     negative_constraints: str = ""
     manual_edits: str = ""
-    baseline_minutes: int | None = None
+    baseline_minutes: Integer | None = None
     changelog: str = ""
 
 
@@ -137,7 +138,7 @@ class WorkflowIn(ContentIn):
     team: str | None = Field(None, description="Team slug; required for team visibility.")
 
 
-class WorkflowPatch(Schema):
+class WorkflowPatch(Body):
     title: str | None = None
     summary: str | None = None
     tags: list[str] | None = None
@@ -148,10 +149,10 @@ class WorkflowPatch(Schema):
     )
 
 
-class RenderIn(Schema):
+class RenderIn(Body):
     inputs: dict[str, Any] = Field(default_factory=dict)
     step_outputs: dict[str, str] | None = None
-    version: int | None = Field(None, description="Default: the latest version.")
+    version: Integer | None = Field(None, description="Default: the latest version.")
 
 
 class RenderedStepOut(Schema):
@@ -159,7 +160,7 @@ class RenderedStepOut(Schema):
     text: str
 
 
-class RenderOut(Schema):
+class WorkflowRenderOut(Schema):
     version: int
     system: str
     steps: list[RenderedStepOut]
@@ -289,7 +290,9 @@ def endorse_workflow(request: HttpRequest, id: str, version: int | None = None) 
     return _detail(services.workflow_endorse(actor=actor, workflow=workflow, version=chosen))
 
 
-@router.get("/{id}/versions", response=list[VersionOut], summary="Every version, newest first")
+@router.get(
+    "/{id}/versions", response=list[WorkflowVersionOut], summary="Every version, newest first"
+)
 def list_versions(request: HttpRequest, id: str) -> list[dict[str, Any]]:
     workflow = queries.get_workflow(_actor(request), id)
     labels = queries.labels_of(workflow)
@@ -297,7 +300,7 @@ def list_versions(request: HttpRequest, id: str) -> list[dict[str, Any]]:
     return [version_data(v, labels.get(v.number)) for v in versions]
 
 
-@router.post("/{id}/versions", response={201: VersionOut}, summary="Save a new version")
+@router.post("/{id}/versions", response={201: WorkflowVersionOut}, summary="Save a new version")
 def create_version(request: HttpRequest, id: str, body: ContentIn) -> Status:
     actor = _actor(request)
     workflow = queries.get_workflow(actor, id)
@@ -307,14 +310,16 @@ def create_version(request: HttpRequest, id: str, body: ContentIn) -> Status:
     return Status(201, version_data(version, queries.labels_of(workflow).get(version.number)))
 
 
-@router.get("/{id}/versions/{number}", response=VersionOut, summary="One version")
+@router.get("/{id}/versions/{number}", response=WorkflowVersionOut, summary="One version")
 def get_version(request: HttpRequest, id: str, number: int) -> dict[str, Any]:
     workflow = queries.get_workflow(_actor(request), id)
     version = queries.get_version(workflow, number)
     return version_data(version, queries.labels_of(workflow).get(version.number))
 
 
-@router.post("/{id}/render", response=RenderOut, summary="Fill in the inputs; get the prompts")
+@router.post(
+    "/{id}/render", response=WorkflowRenderOut, summary="Fill in the inputs; get the prompts"
+)
 def render_workflow(request: HttpRequest, id: str, body: RenderIn) -> dict[str, Any]:
     actor = _actor(request)
     workflow = queries.get_workflow(actor, id)

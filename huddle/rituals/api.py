@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from huddle.accounts.policy import Action
 from huddle.capture import queries as capture_queries
 from huddle.core.errors import ValidationFailed
+from huddle.core.jsontypes import Body, Flag
 from huddle.library import queries as library_queries
 from huddle.rituals import delivery, digest, queries, services, weeks
 from huddle.rituals.models import Ask, AskStatus
@@ -50,7 +51,7 @@ class WeekOut(Schema):
     items: list[WinOut]
 
 
-class NominateIn(Schema):
+class NominateIn(Body):
     story: str = ""
     run: UUID | None = None
     workflow: str | None = Field(None, description="Slug or id of a workflow shared with all.")
@@ -136,18 +137,18 @@ class AskOut(Schema):
     )
 
 
-class AskIn(Schema):
+class AskIn(Body):
     text: str
-    anonymous: bool = False
+    anonymous: Flag = False
 
 
-class AnswerIn(Schema):
+class AnswerIn(Body):
     text: str = ""
     workflow: str | None = None
     capture: UUID | None = None
 
 
-class SolveIn(Schema):
+class SolveIn(Body):
     token: str | None = Field(None, description="The solve token of an anonymous ask.")
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from huddle.accounts import policy
 from huddle.core.errors import NotFound
+from huddle.core.jsontypes import Body, Flag, Integer, IsoDatetime, Number
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
 from huddle.runs import direct, queries, services
@@ -23,25 +24,25 @@ from huddle.runs.services import Figures, StepRecord
 router = Router(tags=["runs"])
 
 
-class StepIn(Schema):
+class RunStepIn(Body):
     name: str = Field("step_1", max_length=40)
     prompt: str = ""
     output: str = ""
 
 
-class RunIn(Schema):
+class RunIn(Body):
     workflow: str | None = Field(None, description="Workflow id or slug; null for an ad-hoc prompt")
     inputs: dict[str, Any] = Field(default_factory=dict)
     system_prompt: str = ""
-    steps: list[StepIn] = Field(default_factory=list)
+    steps: list[RunStepIn] = Field(default_factory=list)
     output: str | None = Field(None, description="Shortcut for one step's answer")
     final_text: str = ""
-    minutes_spent: float | None = None
-    baseline_minutes: float | None = None
-    rating: int | None = None
+    minutes_spent: Number | None = None
+    baseline_minutes: Number | None = None
+    rating: Integer | None = None
     rating_note: str = ""
-    share_text: bool = False
-    started_at: datetime | None = None
+    share_text: Flag = False
+    started_at: IsoDatetime | None = None
 
 
 class RunOut(Schema):
@@ -152,10 +153,10 @@ def _uuid(text: str) -> UUID:
 direct_router = Router(tags=["runs"])
 
 
-class DirectRunIn(Schema):
+class DirectRunIn(Body):
     inputs: dict[str, Any] = Field(default_factory=dict)
     provider: str | None = Field(None, description="Provider id or name; the default if omitted")
-    stream: bool = Field(False, description="Stream NDJSON events instead of one JSON answer")
+    stream: Flag = Field(False, description="Stream NDJSON events instead of one JSON answer")
 
 
 @direct_router.post(
