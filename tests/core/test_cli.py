@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_help_lists_the_commands(capsys):
     assert run(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("migrate", "serve", "worker", "stats", "demo", "org", "user", "token"):
+    commands = ("migrate", "serve", "worker", "rollup", "stats", "demo", "org", "user", "token")
+    for command in commands:
         assert command in out
 
 
