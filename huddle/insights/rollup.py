@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.aggregates import Aggregate
 
 from huddle.accounts.models import Organization
@@ -132,12 +132,25 @@ def stale(organization: Organization, week_starts: Iterable[date]) -> list[date]
     return sorted(wanted - fresh)
 
 
-def ensure(organization: Organization, week_starts: Iterable[date]) -> int:
-    """Rebuild the stale complete weeks among ``week_starts``; return how many were rebuilt."""
+def ensure(
+    organization: Organization,
+    week_starts: Iterable[date],
+    *,
+    on_week: Callable[[int, int], None] | None = None,
+) -> int:
+    """Rebuild the stale complete weeks among ``week_starts``; return how many were rebuilt.
+    ``on_week(done, total)`` is called after each (a progress bar)."""
     weeks = stale(organization, week_starts)
-    for week_start in weeks:
+    for done, week_start in enumerate(weeks, start=1):
         _refresh_week(organization, week_start)
+        if on_week:
+            on_week(done, len(weeks))
     return len(weeks)
+
+
+def _partial(organization: Organization, week_start: date, day: date) -> QuerySet[RolledWeek]:
+    """The marker of the week in progress rolled up to ``day``."""
+    return RolledWeek.objects.filter(organization=organization, week_start=week_start, until=day)
 
 
 def ensure_partial(organization: Organization, week_start: date, day: date) -> bool:
@@ -146,7 +159,7 @@ def ensure_partial(organization: Organization, week_start: date, day: date) -> b
     (``day`` is the week's Monday), so the caller reads the whole week from runs."""
     if day <= week_start:
         return False
-    fresh = RolledWeek.objects.filter(organization=organization, week_start=week_start, until=day)
+    fresh = _partial(organization, week_start, day)
     if fresh.exists():
         return True
     _refresh_week(organization, week_start, until=day)
@@ -175,18 +188,9 @@ def catch_up(
         return 0
     day = today()
     this_week = monday(day)
-    weeks_due = stale(organization, [this_week - timedelta(weeks=n) for n in range(weeks, 0, -1)])
-    for done, week_start in enumerate(weeks_due, start=1):
-        _refresh_week(organization, week_start)
-        if on_week:
-            on_week(done, len(weeks_due))
-    rebuilt = len(weeks_due)
-    if (
-        day > this_week
-        and not RolledWeek.objects.filter(
-            organization=organization, week_start=this_week, until=day
-        ).exists()
-    ):
+    history = [this_week - timedelta(weeks=n) for n in range(weeks, 0, -1)]
+    rebuilt = ensure(organization, history, on_week=on_week)
+    if day > this_week and not _partial(organization, this_week, day).exists():
         ensure_partial(organization, this_week, day)
         rebuilt += 1
     return rebuilt
