@@ -99,7 +99,7 @@ def test_catch_up_reports_its_progress_week_by_week(org):
     assert seen == [(n, HISTORY) for n in range(1, HISTORY + 1)]
 
 
-def test_the_worker_task_catches_up_every_organisation_and_queues_itself_once(org, monkeypatch):
+def test_the_worker_task_catches_up_every_organisation_and_queues_itself_once(org):
     from django_tasks_db.models import DBTaskResult
 
     standard_team(org)
