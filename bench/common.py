@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -76,6 +77,44 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     payload = {"benchmark": name, "at": datetime.now(UTC).isoformat(), "machine": machine(), **data}
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+class ChildrenPeak:
+    """The largest peak RSS (VmHWM, MB) seen among this process's child processes while the
+    ``with`` block runs, polled every ``every`` seconds from ``/proc`` (Linux).
+
+    ``getrusage(RUSAGE_CHILDREN)`` can't tell: a child started by fork and exec is charged the
+    parent's memory from the moment between the two.
+    """
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every, self.mb = every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> ChildrenPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        tasks = Path("/proc/self/task")
+        while not self._stop.wait(self.every):
+            try:
+                pids = {p for t in tasks.iterdir() for p in (t / "children").read_text().split()}
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.mb = max(self.mb, round(int(line.split()[1]) / 1024, 1))
 
 
 def peak_rss_mb() -> float:

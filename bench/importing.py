@@ -7,8 +7,10 @@ Writes the export with ``bench.export`` when the file is missing (or ``--fresh``
 run in their own spawned process so each peak RSS is its own: the import
 (``writer.import_export``, the function ``huddle import chatgpt`` and the upload worker call)
 into a fresh organisation, and ``ijson.items(f, "item")`` walking every message. Prints MB/s,
-peak RSS and the ratio of the import's MB/s to the bare pass's. Targets: peak RSS ≤ 300 MB;
-≥ 0.5x the bare pass.
+peak RSS and the ratio of the import's MB/s to the bare pass's. Exports past
+``HUDDLE_IMPORT_PARALLEL_BYTES`` are parsed in a child process of the import's: its peak RSS is
+reported too, and the peak RSS held against the target is the sum of both. Targets: peak RSS
+≤ 300 MB; ≥ 0.5x the bare pass.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    ChildrenPeak,
     bench_actor,
     bench_member,
     in_child,
@@ -54,22 +57,33 @@ def bare_pass(path: str) -> dict[str, Any]:
     }
 
 
+def path_size(path: str) -> int:
+    return Path(path).stat().st_size
+
+
 def import_pass(path: str, slug: str, email: str) -> dict[str, Any]:
     """``import_export`` of the file for the organisation's owner, in this (child) process."""
     setup_django()
+    from django.conf import settings
+
     from huddle.capture.importers.writer import import_export
 
     actor = bench_actor(slug, email)
     baseline = peak_rss_mb()
-    started = time.perf_counter()
-    report = import_export(actor=actor, source="chatgpt", path=path)
-    seconds = time.perf_counter() - started
+    with ChildrenPeak() as parser:
+        started = time.perf_counter()
+        report = import_export(actor=actor, source="chatgpt", path=path)
+        seconds = time.perf_counter() - started
+    own = peak_rss_mb()
     return {
         "seconds": round(seconds, 3),
         "conversations": report.conversations,
         "prompts": report.prompts,
         "skipped": len(report.skipped),
-        "peak_rss_mb": peak_rss_mb(),
+        "parsed_in_child": path_size(path) >= settings.HUDDLE_IMPORT_PARALLEL_BYTES,
+        "importing_peak_rss_mb": own,
+        "parser_peak_rss_mb": parser.mb,
+        "peak_rss_mb": round(own + parser.mb, 1),
         "rss_before_import_mb": baseline,
     }
 

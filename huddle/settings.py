@@ -197,6 +197,8 @@ FILE_UPLOAD_HANDLERS = [
 HUDDLE_CONTEXT_MAX_ROWS = env_int("HUDDLE_CONTEXT_MAX_ROWS", 200_000, minimum=1)
 # Chat-export imports: an archive whose entries would inflate past this many bytes is refused.
 HUDDLE_IMPORT_MAX_BYTES = env_int("HUDDLE_IMPORT_MAX_BYTES", 1024**3, minimum=1)
+# Exports of this many bytes or more are parsed in a second process beside the writing one.
+HUDDLE_IMPORT_PARALLEL_BYTES = env_int("HUDDLE_IMPORT_PARALLEL_BYTES", 64 * 1024**2, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from huddle.capture.importers import pipeline
 from huddle.cli import run
 
 
@@ -32,6 +33,16 @@ def media(settings, tmp_path_factory):
     root = tmp_path_factory.mktemp("media")
     settings.MEDIA_ROOT = root
     return root
+
+
+@pytest.fixture(params=["in process", "in a child process"])
+def parsing(request, settings, monkeypatch):
+    """Run the test twice: the export parsed in the importing process, then in a child process
+    beside it (``pipeline``), which sends a message every 2 conversations."""
+    child = request.param == "in a child process"
+    settings.HUDDLE_IMPORT_PARALLEL_BYTES = 0 if child else 2**62
+    monkeypatch.setattr(pipeline, "SEND_EVERY", 2)
+    return request.param
 
 
 def work() -> int:

@@ -8,7 +8,8 @@ from huddle.capture.models import Conversation, ImportSignals, Prompt
 from huddle.library.models import Workflow
 from tests.imports.builders import chatgpt_zip, rich_chatgpt, simple_chat
 
-pytestmark = pytest.mark.django_db
+# Each test runs with the export parsed in the importing process and in a child process.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("parsing")]
 
 
 def _import(cli, path, member, *extra):

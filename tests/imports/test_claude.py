@@ -9,7 +9,8 @@ from huddle.context.models import ContextAsset
 from huddle.library.models import Workflow
 from tests.imports.builders import claude_chat, claude_project, claude_zip
 
-pytestmark = pytest.mark.django_db
+# Each test runs with the export parsed in the importing process and in a child process.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("parsing")]
 
 
 def _export(tmp_path, name="claude.zip"):

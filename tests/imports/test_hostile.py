@@ -13,7 +13,8 @@ from huddle.core.models import Event
 from huddle.library.models import Workflow
 from tests.imports.builders import chatgpt_zip, claude_chat, rich_chatgpt, simple_chat, write_zip
 
-pytestmark = pytest.mark.django_db
+# Each test runs with the export parsed in the importing process and in a child process.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("parsing")]
 
 GOOD = [simple_chat("c1", "hello"), *rich_chatgpt()]
 

@@ -17,7 +17,8 @@ from huddle.library.models import Workflow
 from tests.imports.builders import chatgpt_zip, rich_chatgpt, simple_chat, write_zip
 from tests.imports.conftest import work
 
-pytestmark = pytest.mark.django_db
+# Each test runs with the export parsed in the importing process and in a child process.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("parsing")]
 
 CHATS = [simple_chat(f"c{n}", f"prompt {n}", f"follow-up {n}") for n in range(12)]
 

@@ -117,12 +117,15 @@ def _conversation_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 @contextmanager
-def open_export(path: str, *, want_projects: bool = False) -> Iterator[Export]:
+def open_export(
+    path: str, *, want_projects: bool = False, limit: int | None = None
+) -> Iterator[Export]:
     """The export at ``path``: a zip (checked), or a bare ``conversations*.json`` file.
 
-    Raises ``ImportRefused`` for a file that is neither, or a hostile archive.
+    ``limit`` defaults to ``HUDDLE_IMPORT_MAX_BYTES``. Raises ``ImportRefused`` for a file that is
+    neither, or a hostile archive.
     """
-    limit = max_bytes()
+    limit = max_bytes() if limit is None else limit
     try:
         with open(path, "rb") as handle:
             head = handle.read(4)

@@ -80,11 +80,18 @@ class ImportJob(PublicModel):
 class Conversation(PublicModel):
     """A chat from an export; its prompts are the member's visible messages on its thread."""
 
+    # No index of their own on organization and owner: ``conversation_identity`` leads with both,
+    # and every query names the organisation. On PostgreSQL the owner's index also misled the
+    # planner during an import: a new member has no statistics, so the batch look-up of known
+    # conversations scanned all of the member's rows written so far (1 GiB: 3.8 s of look-ups).
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="conversations"
+        Organization, on_delete=models.CASCADE, related_name="conversations", db_index=False
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        db_index=False,
     )
     source = models.CharField(max_length=16, choices=ExportSource.choices)
     external_id = models.CharField(max_length=200)
@@ -117,18 +124,33 @@ class Conversation(PublicModel):
 class Prompt(models.Model):
     """One message the member typed. Identity: the conversation's + the message id."""
 
-    # No index of their own on conversation and organization: ``prompt_identity`` and
+    # No index of their own on conversation, organization and owner: ``prompt_identity`` and
     # ``prompt_org_owner`` lead with them. Every index is upkeep on each of an import's rows (a
-    # 1 GiB export: 10.3 s -> 9.4 s without these two). ``prompt_org_owner`` holds no text hash:
-    # no query looks one up (mining groups repeats in Python), and hashes arrive in random order,
-    # so each insert landed on a random page (1 GiB: 8.4 s -> 7.3 s without; performance.md).
+    # 1 GiB export: 10.3 s -> 9.4 s without two of them). ``prompt_org_owner`` holds no text
+    # hash: no query looks one up (mining groups repeats in Python), and hashes arrive in random
+    # order, so each insert landed on a random page (1 GiB: 8.4 s -> 7.3 s without;
+    # performance.md).
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="prompts", db_index=False
     )
+    # The organisation and owner are the conversation's, copied (by the import's writer) for
+    # ``prompt_org_owner``. The database checks them through the conversation's own foreign
+    # keys, not again for every prompt: PostgreSQL ran those checks one row at a time at commit
+    # (1 GiB: 1.5 s). Django still deletes a prompt with its organisation or owner.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     external_id = models.CharField(max_length=200)
     position = models.PositiveIntegerField()  # 0 = the first prompt of the thread
     text = models.TextField()

@@ -1,0 +1,70 @@
+"""What migration ``capture/0005`` changed: fewer indexes and constraints, the same guarantees."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from huddle.capture.importers import writer
+from huddle.capture.importers.rows import Rows
+from huddle.capture.models import Conversation, Prompt
+from tests.imports.builders import simple_chat
+
+BEFORE = ("capture", "0004_prompt_index_without_hash")
+AFTER = ("capture", "0005_owner_indexes_covered")
+
+
+def _import(member, tmp_path, *chats):
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps(list(chats)))
+    return writer.import_export(actor=member.actor, source="chatgpt", path=str(path))
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_known_conversations_are_looked_up_by_one_index_probe_each(member):
+    """With ``external_id = ANY(…)`` PostgreSQL scanned every conversation of a member it
+    believed had few (a new member has no statistics) at each batch of an import: through an
+    index, with the ids as a filter. (Sequential scans are off here: on the test database's tiny
+    table the planner rightly prefers one.)"""
+    rows = Rows(member.actor, "chatgpt")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN " + rows.select_ids,
+            [["c1", "c2"], member.org.pk, member.user.pk, "chatgpt"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Nested Loop" in plan, plan
+    assert "Index Scan using conversation_identity" in plan, plan
+    assert "external_id)::text = w.id" in plan, plan  # an index condition, not a filter
+    assert "Filter" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_prompts_still_go_with_their_organisation_and_their_member(member, editor, tmp_path):
+    """Their foreign keys are no longer checked by the database; Django still cascades them."""
+    _import(member, tmp_path, simple_chat("c1", "first", "second"))
+    _import(editor, tmp_path, simple_chat("c2", "theirs"))
+    member.user.delete()
+    assert list(Prompt.objects.values_list("text", flat=True)) == ["theirs"]
+    member.org.delete()
+    assert (Conversation.objects.count(), Prompt.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reverses_and_an_import_works_on_either_side(member, tmp_path):
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([BEFORE])
+        _import(member, tmp_path, simple_chat("c1", "before the migration"))
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate([AFTER])
+    report = _import(member, tmp_path, simple_chat("c1", "before the migration", "after it"))
+    assert (report.conversations, report.prompts) == (1, 1)
+    texts = Prompt.objects.order_by("position").values_list("text", flat=True)
+    assert list(texts) == ["before the migration", "after it"]
