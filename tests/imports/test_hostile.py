@@ -63,6 +63,19 @@ def _cases(tmp):
         ),
         "conversations-001.json is truncated",
     )
+    # ijson, the parser before, kept the path of every open level: this took tens of GB. Bare
+    # files: zipped, these inflate more than 100:1 and are refused for that first.
+    deep = b"[" * 90_000 + b"]" * 90_000
+    (tmp / "deep.json").write_bytes(b"[" + deep + b"]")
+    cases["nesting bomb"] = (
+        tmp / "deep.json",
+        "deep.json: conversation 1 nests lists and objects too deeply",
+    )
+    (tmp / "deep-object.json").write_bytes(b'{"conversations": [' + deep + b"]}")
+    cases["nesting bomb in an object"] = (
+        tmp / "deep-object.json",
+        "deep-object.json: conversation 1 nests lists and objects too deeply",
+    )
     cases["no conversations"] = (
         write_zip(tmp / "e.zip", {"user.json": {}}),
         "The archive has no conversations.json",
@@ -110,7 +123,8 @@ def hostile(tmp_path_factory):
     [
         "binary", "broken zip", "truncated", "truncated in zip", "invalid utf-8",
         "object without conversations", "list of numbers", "claude file given as chatgpt",
-        "bad second split file", "no conversations", "absolute path", "dot dot", "backslash",
+        "bad second split file", "nesting bomb", "nesting bomb in an object", "no conversations",
+        "absolute path", "dot dot", "backslash",
         "drive letter", "ratio", "too big", "too many entries",
     ],
 )  # fmt: skip

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from huddle.capture.importers import writer
-from huddle.capture.importers.rows import Rows
+from huddle.capture.importers.rows import Rows, uuid4_hexes
 from huddle.capture.models import Conversation, Prompt
 from tests.imports.builders import simple_chat
 
@@ -68,3 +69,19 @@ def test_the_migration_reverses_and_an_import_works_on_either_side(member, tmp_p
     assert (report.conversations, report.prompts) == (1, 1)
     texts = Prompt.objects.order_by("position").values_list("text", flat=True)
     assert list(texts) == ["before the migration", "after it"]
+
+
+def test_public_ids_are_random_version_4_uuids():
+    hexes = uuid4_hexes(1000)
+    parsed = [uuid.UUID(h) for h in hexes]
+    assert {u.version for u in parsed} == {4}
+    assert {u.variant for u in parsed} == {uuid.RFC_4122}
+    assert len(set(hexes)) == 1000
+
+
+@pytest.mark.django_db
+def test_imported_conversations_get_distinct_public_ids(member, tmp_path):
+    _import(member, tmp_path, *(simple_chat(f"c{n}", f"prompt {n}") for n in range(5)))
+    ids = list(Conversation.objects.values_list("public_id", flat=True))
+    assert len(ids) == len(set(ids)) == 5
+    assert {i.version for i in ids} == {4}

@@ -15,10 +15,11 @@ from multiprocessing.connection import Connection
 import pytest
 
 from huddle.capture.importers import pipeline, writer
-from huddle.capture.importers.archive import ImportRefused
+from huddle.capture.importers.archive import ImportRefused, open_export
+from huddle.capture.importers.parsed import pack, text_hash, unpack
 from huddle.capture.importers.rows import Rows
 from huddle.capture.models import Conversation, ImportJob, Prompt
-from tests.imports.builders import chatgpt_zip, simple_chat, write_zip
+from tests.imports.builders import chatgpt_zip, rich_chatgpt, simple_chat, write_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_the_child_sends_batches_with_the_bytes_read_then_done(tmp_path):
     path.write_text(json.dumps(chats))
     messages = _messages(path)
     assert [m[0] for m in messages] == ["batch", "batch", "batch", "done"]
-    batches = [m[2] for m in messages[:-1]]
+    batches = [unpack(m[2]) for m in messages[:-1]]
     assert [[c.external_id for c in b] for b in batches] == [["c0", "c1"], ["c2", "c3"], ["c4"]]
     assert sum(m[1] for m in messages[:-1]) == path.stat().st_size
     assert batches[2][0].prompts[0].text == "prompt 4"
@@ -61,8 +62,20 @@ def test_the_child_sends_what_it_parsed_before_a_refusal(tmp_path):
     path.write_text(json.dumps(chats)[:-30])
     messages = _messages(path, every=10)
     assert [m[0] for m in messages] == ["batch", "refused"]
-    assert [c.external_id for c in messages[0][2]] == ["c0", "c1"]
+    assert [c.external_id for c in unpack(messages[0][2])] == ["c0", "c1"]
     assert messages[1][1] == "conversations.json is truncated: the JSON ends too early."
+
+
+def test_conversations_cross_the_pipe_whole(tmp_path):
+    """Every field of every conversation and prompt, hashes included, as parsed here."""
+    path = chatgpt_zip(tmp_path / "export.zip", [*rich_chatgpt(), simple_chat("c9", "a", "b")])
+    with open_export(str(path)) as export:
+        here = list(pipeline.parse(export, "chatgpt", None))
+    assert unpack(pack(here)) == here
+    assert all(p.text_hash == text_hash(p.text) for c in here for p in c.prompts)
+    sent = [c for m in _messages(path) if m[0] == "batch" for c in unpack(m[2])]
+    assert sent == here
+    assert {c.skipped for c in here} > {""}  # the rich export has skipped ones too
 
 
 def test_a_bug_in_the_child_comes_back_with_its_traceback(tmp_path, monkeypatch):

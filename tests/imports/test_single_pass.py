@@ -8,7 +8,7 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from huddle.capture.importers import jobs, writer
+from huddle.capture.importers import jobs, jsonlist, writer
 from huddle.capture.importers.archive import ImportRefused
 from huddle.capture.importers.rows import Rows
 from huddle.capture.models import Conversation, ImportedItem, ImportJob, ImportSignals, Prompt
@@ -89,6 +89,7 @@ def test_progress_is_visible_to_the_job_page_while_the_import_runs(
     """Progress lives beside the upload, not in the job's row, which the import's transaction
     would hide from the job page (a row written here would show: this is one connection)."""
     monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(jsonlist, "CHUNK", 64 * 1024)
     client = login(member)
     seen: list[tuple[int, int, int, bytes]] = []
     original = Rows.write
@@ -101,7 +102,7 @@ def test_progress_is_visible_to_the_job_page_while_the_import_runs(
                      page.status_code, page.content))  # fmt: skip
 
     monkeypatch.setattr(Rows, "write", write)
-    # Long prompts: the file is read 64 KiB at a time, and progress moves with the reads.
+    # Long prompts: the file is read 64 KiB at a time here, and progress moves with the reads.
     chats = [simple_chat(f"c{n}", f"prompt {n} " + os.urandom(30_000).hex()) for n in range(12)]
     upload = chatgpt_zip(tmp_path / "export.zip", chats).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,7 +6,8 @@ saying what is wrong) for: entry names that are absolute, contain ``..``, backsl
 letter; more than ``MAX_ENTRIES`` entries; entries that would inflate past
 ``HUDDLE_IMPORT_MAX_BYTES`` in total; an entry larger than ``RATIO_FROM`` bytes that inflates more
 than ``MAX_RATIO`` times its compressed size; encrypted entries. The JSON files are then parsed
-with ijson (streaming, constant memory) by ``iter_json_items``.
+as streams (constant memory) by ``iter_json_items`` (``jsonlist``: the standard library's decoder,
+chunk by chunk, refusing an item nested too deeply or larger than 64 MB).
 """
 
 from __future__ import annotations
@@ -19,9 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any
 
-import ijson
 from django.conf import settings
 
+from huddle.capture.importers.jsonlist import (
+    MAX_ITEM,
+    NotValid,
+    TooDeep,
+    TooLarge,
+    list_items,
+    object_list_items,
+)
 from huddle.core.errors import HuddleError
 
 MAX_ENTRIES = 10_000
@@ -210,8 +218,6 @@ class _Counted:
             return byte
 
     def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson asks for 0 bytes to tell bytes from text
-            return b""
         if self.prefix:
             data, self.prefix = self.prefix, b""
             return data
@@ -221,14 +227,23 @@ class _Counted:
         return data
 
 
-def _json_problem(name: str, error: Exception) -> ImportRefused:
-    text = str(error)
-    if "UTF8" in text or "UTF-8" in text or isinstance(error, UnicodeDecodeError):
+def _json_problem(name: str, noun: str, number: int, error: ValueError) -> ImportRefused:
+    if isinstance(error, TooDeep):
+        return ImportRefused(
+            f"{name}: {noun} {number} nests lists and objects too deeply for a chat export."
+        )
+    if isinstance(error, TooLarge):
+        return ImportRefused(
+            f"{name}: {noun} {number} is larger than {MAX_ITEM // (1024 * 1024)} MB; "
+            "is this a chat export?"
+        )
+    kind = error.kind if isinstance(error, NotValid) else "json"
+    if kind == "utf-8":
         return ImportRefused(f"{name} is not valid UTF-8 text.")
-    if "premature EOF" in text:
+    if kind == "truncated":
         return ImportRefused(f"{name} is truncated: the JSON ends too early.")
-    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    return ImportRefused(f"{name} is not valid JSON ({first}).")
+    detail = error.detail if isinstance(error, NotValid) else str(error)
+    return ImportRefused(f"{name} is not valid JSON ({detail}).")
 
 
 def iter_json_items(
@@ -248,46 +263,28 @@ def iter_json_items(
             first = stream._start()
         except (OSError, zipfile.BadZipFile, EOFError) as error:
             raise ImportRefused(f"Can't read {member.name}: {error}.") from None
-        if first == b"[":
-            prefix = "item"
-        elif first == b"{" and key:
-            prefix = f"{key}.item"
-        else:
+        if first not in (b"[", b"{") or (first == b"{" and not key):
             what = "a list" + (f" (or an object with a '{key}' list)" if key else "")
             if not first:
                 raise ImportRefused(f"{member.name} is empty; expected {what}.")
             if first not in b'{["-0123456789tfn' or first == b"\xef":
                 raise ImportRefused(f"{member.name} is not JSON; expected {what}.")
             raise ImportRefused(f"{member.name} is not {what}.")
+        noun = key.removesuffix("s") if key else "item"
+        number = 0
         try:
-            if prefix == "item":
-                yield from ijson.items(stream, prefix, use_float=True)
-            else:
-                yield from _object_list(member.name, stream, key)
-        except ijson.JSONError as error:
-            raise _json_problem(member.name, error) from None
+            items = list_items(stream) if first == b"[" else object_list_items(stream, key)
+            for number, item in enumerate(items, start=1):  # noqa: B007 (read in the handler)
+                yield item
+        except NotValid as error:
+            if error.kind == "missing":
+                raise ImportRefused(
+                    f"{member.name} has no '{key}' list; is it a chat export?"
+                ) from None
+            if error.kind == "not a list":
+                raise ImportRefused(f"{member.name}: '{key}' is not a list.") from None
+            raise _json_problem(member.name, noun, number + 1, error) from None
+        except (TooDeep, TooLarge) as error:
+            raise _json_problem(member.name, noun, number + 1, error) from None
         except (zipfile.BadZipFile, EOFError, OSError) as error:
             raise ImportRefused(f"Can't read {member.name}: {error}.") from None
-
-
-def _object_list(name: str, stream: _Counted, key: str) -> Iterator[Any]:
-    """The items of the top-level object's ``key`` list (the rarer export shape)."""
-    found = False
-    builder: Any = None
-    item = f"{key}.item"
-    for prefix, event, value in ijson.parse(stream, use_float=True):
-        if prefix == key and event == "start_array":
-            found = True
-        elif prefix == key and event == "end_array":
-            continue
-        elif prefix == key:
-            raise ImportRefused(f"{name}: '{key}' is not a list.")
-        elif found and prefix.startswith(item):
-            if builder is None:
-                builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-            if prefix == item and event not in ("start_map", "start_array", "map_key"):
-                yield builder.value
-                builder = None
-    if not found:
-        raise ImportRefused(f"{name} has no '{key}' list; is it a chat export?")

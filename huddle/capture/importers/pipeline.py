@@ -1,16 +1,18 @@
 """An export's conversations, parsed in the importing process or in a second one beside it.
 
-An import is two kinds of work of about equal weight: parsing (the JSON parser building every
-conversation, then the source's ``parse_conversation``) and writing (hashing the prompts, the
-database's inserts). In one process they take turns. From ``HUDDLE_IMPORT_PARALLEL_BYTES`` of
-JSON (default 64 MiB), a child process reads and parses the export while the importing process
-writes what it has already sent, so a machine's second core does half the work.
+An import is two kinds of work of about equal weight: parsing (decoding every conversation, the
+source's ``parse_conversation``, hashing the prompts: all that depends on the file alone) and
+writing (the rows, the database's inserts). In one process they take turns. From
+``HUDDLE_IMPORT_PARALLEL_BYTES`` of JSON (default 64 MiB), a child process reads and parses the
+export while the importing process writes what it has already sent, so a machine's second core
+does half the work.
 
 The child is ``python -m huddle.capture.importers.pipeline``, started with ``subprocess``: a fresh
 interpreter holding none of the parent's threads, database connections or open files. It never
 touches the database or Django's settings; it reopens the export by path (checking an archive
-again, which costs little) and sends batches of parsed conversations, pickled, through a pipe of
-its own. The pipe holds a batch or two, so memory stays flat: a child ahead of the writer waits.
+again, which costs little) and sends batches of parsed conversations, as plain tuples
+(``parsed.pack``) pickled, through a pipe of its own sized to 1 MiB: the child runs about a
+thousand conversations ahead of the writer and then waits, so memory stays flat.
 
 Everything the child meets comes back and is raised in the importing process, after the
 conversations parsed before it (so a refused file rolls back exactly as it does in one process):
@@ -34,9 +36,9 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
-from huddle.capture.importers import chatgpt, claude
+from huddle.capture.importers import chatgpt, claude, jsonlist
 from huddle.capture.importers.archive import Export, ImportRefused, iter_json_items, open_export
-from huddle.capture.importers.parsed import ParsedConversation
+from huddle.capture.importers.parsed import ParsedConversation, pack, text_hash, unpack
 from huddle.core.memory import collector_paused
 
 SEND_EVERY = 100  # conversations per message from the child (about 1 MB of JSON read)
@@ -50,13 +52,17 @@ class ParsingFailed(RuntimeError):
 
 
 def parse(export: Export, source: str, on_read: OnRead | None) -> Iterator[ParsedConversation]:
-    """Every conversation of the export's conversation files, in order, parsed in this process."""
+    """Every conversation of the export's conversation files, in order, parsed in this process,
+    with its prompts' hashes: everything that depends on the file alone."""
     parse_one = claude.parse_conversation if source == "claude" else chatgpt.parse_conversation
     for member in export.conversations:
         for number, raw in enumerate(
             iter_json_items(member, key="conversations", on_read=on_read), start=1
         ):
-            yield parse_one(raw, file=member.name, number=number)
+            conversation = parse_one(raw, file=member.name, number=number)
+            for prompt in conversation.prompts:
+                prompt.text_hash = text_hash(prompt.text)
+            yield conversation
 
 
 @contextmanager
@@ -84,7 +90,7 @@ class _Child:
         command = [sys.executable, "-m", __name__, str(write), path, source, str(limit)]
         try:
             self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-                [*command, str(SEND_EVERY)],
+                [*command, str(SEND_EVERY), str(jsonlist.CHUNK)],
                 pass_fds=(write,),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -107,7 +113,7 @@ class _Child:
             kind = message[0]
             if kind == BATCH:
                 on_read(message[1])
-                yield from message[2]
+                yield from unpack(message[2])
             elif kind == DONE:
                 return
             elif kind == REFUSED:
@@ -153,11 +159,11 @@ def _child(fd: int, path: str, source: str, limit: int, every: int) -> None:
                     for conversation in parse(export, source, on_read):
                         pending.append(conversation)
                         if len(pending) >= every:
-                            send(BATCH, read, pending)
+                            send(BATCH, read, pack(pending))
                             pending = []
             finally:
                 if pending:  # what was parsed before a refusal is written, then rolled back
-                    send(BATCH, read, pending)
+                    send(BATCH, read, pack(pending))
             send(DONE)
         except ImportRefused as error:
             send(REFUSED, error.message)
@@ -168,5 +174,6 @@ def _child(fd: int, path: str, source: str, limit: int, every: int) -> None:
 
 
 if __name__ == "__main__":
-    fd, path, source, limit, every = sys.argv[1:6]
+    fd, path, source, limit, every, chunk = sys.argv[1:7]
+    jsonlist.CHUNK = int(chunk)  # the importing process's reading size (tests lower it)
     _child(int(fd), path, source, int(limit), int(every))

@@ -4,8 +4,8 @@ SQLite, ``COPY`` on PostgreSQL (``core.bulk.RowInsert``).
 The ORM's ``bulk_create`` compiles SQL and prepares every value of every row through its field
 objects; for an export of a gigabyte that cost more than parsing it. Here each statement is
 built once from the models' own table and column names, and values are prepared only where the
-database needs it (datetimes through the backend's own adapter, UUIDs as the backend stores
-them). Lookups use ``%s`` placeholders, which Django's cursor takes on both databases.
+database needs it (datetimes through the backend's own adapter, UUIDs as 32 hex digits, which
+both take). Lookups use ``%s`` placeholders, which Django's cursor takes on both databases.
 
 Identity is (organisation, member, source, conversation id, message id): a batch looks up which
 of its conversations and prompts are already stored (by an earlier import, or earlier in this
@@ -14,7 +14,7 @@ one) and writes only the rest. Callers own the transaction.
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -56,6 +56,15 @@ def _datetime_adapter(connection: Any) -> Callable[[datetime | None], Any]:
     return sqlite
 
 
+def uuid4_hexes(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as 32 hex digits, which both databases take for a
+    ``UUIDField``: ``uuid.uuid4()`` costs several times more, checking what is made right here."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # the version
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # the variant
+    return [raw[i : i + 16].hex() for i in range(0, len(raw), 16)]
+
+
 class Rows:
     """Writes batches of parsed conversations for one member and source; counts in ``report``
     (an ``ImportReport``: conversations, prompts, duplicates)."""
@@ -66,8 +75,17 @@ class Rows:
         self.source = source
         self.connection = connections[router.db_for_write(Prompt)]
         self.when = _datetime_adapter(self.connection)
-        self.native_uuid = self.connection.features.has_native_uuid_field
         self.insert_conversations = RowInsert(self.connection, Conversation, CONVERSATION_FIELDS)
+        # PostgreSQL: the new conversations' ids are drawn from their sequence first and written
+        # with them, instead of being looked up after the insert (1 GiB: 0.3 s of look-ups).
+        self.sequence = ""
+        if self.connection.vendor == "postgresql":
+            fields = ("id", *CONVERSATION_FIELDS)
+            self.insert_conversations = RowInsert(self.connection, Conversation, fields)
+            with self.connection.cursor() as cursor:
+                table = Conversation._meta.db_table
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                self.sequence = cursor.fetchone()[0]
         self.insert_prompts = RowInsert(self.connection, Prompt, PROMPT_FIELDS)
         quote, meta = self.connection.ops.quote_name, Conversation._meta
         table, external_id, pk = quote(meta.db_table), quote("external_id"), quote("id")
@@ -125,8 +143,7 @@ class Rows:
             )
             prompts += self._prompts(pk, fresh)
         if new:
-            self._insert_conversations(new)
-            ids = self._ids({c.external_id for c in new})
+            ids = self._insert_conversations(new)
             for parsed in new:
                 report.conversations += 1
                 prompts += self._prompts(ids[parsed.external_id], parsed.prompts)
@@ -146,27 +163,35 @@ class Rows:
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
-    def _insert_conversations(self, new: list[ParsedConversation]) -> None:
+    def _insert_conversations(self, new: list[ParsedConversation]) -> dict[str, int]:
+        """Insert the new conversations; their ids by external id."""
         when, org, owner, source = self.when, self.organization_id, self.owner_id, self.source
         now = when(timezone.now())
-        rows = []
-        for c in new:
-            public_id = uuid.uuid4()
-            rows.append(
-                (
-                    public_id if self.native_uuid else public_id.hex,
-                    now, org, owner, source, c.external_id, c.title, when(c.started_at),
-                    c.model, c.gizmo_id, c.rewrites, c.regenerations, bool(c.instructions),
-                )
-            )  # fmt: skip
-        self.insert_conversations(rows)
+        rows = [
+            (
+                public_id, now, org, owner, source, c.external_id, c.title, when(c.started_at),
+                c.model, c.gizmo_id, c.rewrites, c.regenerations, bool(c.instructions),
+            )
+            for c, public_id in zip(new, uuid4_hexes(len(new)), strict=True)
+        ]  # fmt: skip
+        if not self.sequence:
+            self.insert_conversations(rows)
+            return self._ids({c.external_id for c in new})
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [self.sequence, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        self.insert_conversations([(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        return {c.external_id: pk for c, pk in zip(new, ids, strict=True)}
 
     def _prompts(self, conversation_id: int, prompts: list[ParsedPrompt]) -> list[tuple[Any, ...]]:
         when, org, owner = self.when, self.organization_id, self.owner_id
         return [
             (
                 conversation_id, org, owner, p.external_id, p.position, p.text, when(p.sent_at),
-                p.alternatives, text_hash(p.text),
+                p.alternatives, p.text_hash or text_hash(p.text),
             )
             for p in prompts
         ]  # fmt: skip
