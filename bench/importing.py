@@ -1,16 +1,17 @@
-"""Import a ChatGPT export through the real importer vs. a bare ijson pass over the same file.
+"""Import a ChatGPT export through the real importer vs. bare parsing passes over the same file.
 
     python -m bench.importing --mb 50                 # reduced (make bench)
-    python -m bench.importing --mb 1074 --out var/export-1g.json   # 1 GiB
+    python -m bench.importing --mb 1073 --out var/export-1g.json --name importing-1g   # 1 GiB
 
-Writes the export with ``bench.export`` when the file is missing (or ``--fresh``). Both passes
-run in their own spawned process so each peak RSS is its own: the import
+Writes the export with ``bench.export`` when the file is missing (or ``--fresh``). Every pass
+runs in its own spawned process so each peak RSS is its own: the import
 (``writer.import_export``, the function ``huddle import chatgpt`` and the upload worker call)
-into a fresh organisation, and ``ijson.items(f, "item")`` walking every message. Prints MB/s,
-peak RSS and the ratio of the import's MB/s to the bare pass's. Exports past
-``HUDDLE_IMPORT_PARALLEL_BYTES`` are parsed in a child process of the import's: its peak RSS is
-reported too, and the peak RSS held against the target is the sum of both. Targets: peak RSS
-≤ 300 MB; ≥ 0.5x the bare pass.
+into a fresh organisation; ``ijson.items(f, "item")`` walking every message (the issue's lower
+bound); and the same walk with ``jsonlist``, the decoder the importer itself uses (the stricter
+bound). Prints MB/s, peak RSS and the ratio of the import's MB/s to each bare pass's. Exports
+past ``HUDDLE_IMPORT_PARALLEL_BYTES`` are parsed in a child process of the import's: its peak RSS
+is reported too, and the peak RSS held against the target is the sum of both. Targets: peak RSS
+≤ 300 MB; ≥ 0.5x the bare ijson pass.
 """
 
 from __future__ import annotations
@@ -35,14 +36,20 @@ RSS_LIMIT_MB = 300
 RATIO_TARGET = 0.5
 
 
-def bare_pass(path: str) -> dict[str, Any]:
-    """Parse every conversation with ijson and touch each message's text (the lower bound)."""
+def bare_pass(path: str, parser: str = "ijson") -> dict[str, Any]:
+    """Parse every conversation and touch each message's text: with ijson (the issue's lower
+    bound), or with ``jsonlist`` (the decoder the importer uses: the stricter bound)."""
     import ijson
+
+    from huddle.capture.importers.jsonlist import list_items
 
     started = time.perf_counter()
     conversations = messages = 0
     with open(path, "rb") as handle:
-        for conversation in ijson.items(handle, "item", use_float=True):
+        items = (
+            ijson.items(handle, "item", use_float=True) if parser == "ijson" else list_items(handle)
+        )
+        for conversation in items:
             conversations += 1
             for node in conversation.get("mapping", {}).values():
                 message = node.get("message") or {}
@@ -92,16 +99,20 @@ def run(path: Path, slug: str = "bench-import") -> dict[str, Any]:
     size_mb = path.stat().st_size / 1e6
     bench_member(slug)
     bare = in_child(bare_pass, str(path))
+    decoder = in_child(bare_pass, str(path), "jsonlist")
     _, email = slug, f"owner@{slug}.bench"
     imported = in_child(import_pass, str(path), slug, email)
     bare["mb_per_s"] = round(size_mb / bare["seconds"], 1)
+    decoder["mb_per_s"] = round(size_mb / decoder["seconds"], 1)
     imported["mb_per_s"] = round(size_mb / imported["seconds"], 1)
     ratio = imported["mb_per_s"] / bare["mb_per_s"]
     return {
         "file_mb": round(size_mb, 1),
         "bare_ijson": bare,
+        "bare_jsonlist": decoder,
         "import": imported,
         "ratio_to_bare": round(ratio, 3),
+        "ratio_to_bare_jsonlist": round(imported["mb_per_s"] / decoder["mb_per_s"], 3),
         "ratio_target": RATIO_TARGET,
         "rss_limit_mb": RSS_LIMIT_MB,
         "rss_ratio_to_limit": round(imported["peak_rss_mb"] / RSS_LIMIT_MB, 3),

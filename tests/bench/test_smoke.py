@@ -28,7 +28,9 @@ def test_export_is_a_chatgpt_export_with_its_planted_patterns(tmp_path):
     again = io.StringIO()
     export.write_export(again, prompts=600, reply_words=3, patterns=5, seed=3)
     assert again.getvalue() == path.read_text()  # deterministic by seed
-    assert importing.bare_pass(str(path))["conversations"] == len(raw)
+    bare = importing.bare_pass(str(path))
+    assert bare["conversations"] == len(raw)
+    assert importing.bare_pass(str(path), "jsonlist")["messages"] == bare["messages"]
 
 
 def test_mining_recovers_the_planted_patterns_and_scores_them(tmp_path):
