@@ -375,3 +375,47 @@ def test_a_member_cannot_change_what_someone_else_shared(worlds):
     a, _b = worlds
     failures = _refused(a, "member", posts=OTHERS_PAGES, api=OTHERS_API)
     assert not failures, "\n".join(failures)
+
+
+# A private workflow is its owner's alone: editors, admins and owners of the organisation get
+# the same 404 as anyone (``policy.can_see``); the seeded private workflow is the member's.
+PRIVATE_PAGES = [
+    "workflow_edit", "workflow_publish", "workflow_archive", "workflow_rollback",
+    "workflow_endorse", "workflow_fork", "workflow_star", "workflow_render",
+]  # fmt: skip
+PRIVATE_READS = ["workflow_detail", "workflow_diff", "workflow_version", "workflow_assembly"]
+PRIVATE_API = [
+    "huddle_library_api_get_workflow", "huddle_library_api_patch_workflow",
+    "huddle_library_api_create_version", "huddle_library_api_list_versions",
+    "huddle_library_api_get_version", "huddle_library_api_render_workflow",
+    "huddle_library_api_fork_workflow", "huddle_library_api_endorse_workflow",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["editor", "admin", "owner"])
+def test_no_one_but_its_owner_sees_or_changes_a_private_workflow(worlds, role):
+    a, _b = worlds
+    private = a.ids["private_slug"]
+    ids = {**a.ids, "workflow_slug": private, "workflow": private}
+    failures = _refused(a, role, posts=PRIVATE_PAGES, reads=PRIVATE_READS, api=PRIVATE_API, ids=ids)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["admin", "owner"])
+def test_curators_may_change_what_someone_else_shared(worlds, role):
+    """What a member is refused on the editor's shared workflow and asset
+    (``test_a_member_cannot_change_what_someone_else_shared``), those above an editor may do."""
+    from huddle.accounts.services import token_create
+
+    a, _b = worlds
+    _token, raw = token_create(actor=a.people[role].actor, name=role)
+    operations = {op.operation_id: op for op in api_operations()}
+    for name in OTHERS_API:
+        response = _api_call(Client(), operations[name], a.ids, _bearer(raw))
+        assert response.status_code in {200, 201}, (name, response.status_code, response.content)
+    workflow, asset = a.objects["workflow"], a.objects["asset"]
+    workflow.refresh_from_db()
+    asset.refresh_from_db()
+    assert (workflow.title, workflow.versions.count()) == ("pwned", 2)
+    assert workflow.owner == a.people["editor"].user  # changed, still the editor's
+    assert (asset.status, asset.versions.count()) == ("archived", 2)
