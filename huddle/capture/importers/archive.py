@@ -196,7 +196,6 @@ class _Counted:
         self.raw = raw
         self.on_read = on_read
         self.prefix = b""
-        self.first = True
 
     def _start(self) -> bytes:
         """Leading whitespace and BOM are skipped; the first significant byte is returned."""
@@ -227,7 +226,11 @@ class _Counted:
         return data
 
 
-def _json_problem(name: str, noun: str, number: int, error: ValueError) -> ImportRefused:
+def _json_problem(
+    name: str, key: str, number: int, error: NotValid | TooDeep | TooLarge
+) -> ImportRefused:
+    """One line for what ``jsonlist`` refused in the file ``name``, at its ``number``th item."""
+    noun = key.removesuffix("s") if key else "item"
     if isinstance(error, TooDeep):
         return ImportRefused(
             f"{name}: {noun} {number} nests lists and objects too deeply for a chat export."
@@ -237,13 +240,13 @@ def _json_problem(name: str, noun: str, number: int, error: ValueError) -> Impor
             f"{name}: {noun} {number} is larger than {MAX_ITEM // (1024 * 1024)} MB; "
             "is this a chat export?"
         )
-    kind = error.kind if isinstance(error, NotValid) else "json"
-    if kind == "utf-8":
-        return ImportRefused(f"{name} is not valid UTF-8 text.")
-    if kind == "truncated":
-        return ImportRefused(f"{name} is truncated: the JSON ends too early.")
-    detail = error.detail if isinstance(error, NotValid) else str(error)
-    return ImportRefused(f"{name} is not valid JSON ({detail}).")
+    messages = {
+        "utf-8": f"{name} is not valid UTF-8 text.",
+        "truncated": f"{name} is truncated: the JSON ends too early.",
+        "missing": f"{name} has no '{key}' list; is it a chat export?",
+        "not a list": f"{name}: '{key}' is not a list.",
+    }
+    return ImportRefused(messages.get(error.kind, f"{name} is not valid JSON ({error.detail})."))
 
 
 def iter_json_items(
@@ -270,21 +273,12 @@ def iter_json_items(
             if first not in b'{["-0123456789tfn' or first == b"\xef":
                 raise ImportRefused(f"{member.name} is not JSON; expected {what}.")
             raise ImportRefused(f"{member.name} is not {what}.")
-        noun = key.removesuffix("s") if key else "item"
         number = 0
         try:
             items = list_items(stream) if first == b"[" else object_list_items(stream, key)
             for number, item in enumerate(items, start=1):  # noqa: B007 (read in the handler)
                 yield item
-        except NotValid as error:
-            if error.kind == "missing":
-                raise ImportRefused(
-                    f"{member.name} has no '{key}' list; is it a chat export?"
-                ) from None
-            if error.kind == "not a list":
-                raise ImportRefused(f"{member.name}: '{key}' is not a list.") from None
-            raise _json_problem(member.name, noun, number + 1, error) from None
-        except (TooDeep, TooLarge) as error:
-            raise _json_problem(member.name, noun, number + 1, error) from None
+        except (NotValid, TooDeep, TooLarge) as error:
+            raise _json_problem(member.name, key, number + 1, error) from None
         except (zipfile.BadZipFile, EOFError, OSError) as error:
             raise ImportRefused(f"Can't read {member.name}: {error}.") from None

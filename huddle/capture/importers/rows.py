@@ -75,11 +75,12 @@ class Rows:
         self.source = source
         self.connection = connections[router.db_for_write(Prompt)]
         self.when = _datetime_adapter(self.connection)
+        self.postgres = self.connection.vendor == "postgresql"
         self.insert_conversations = RowInsert(self.connection, Conversation, CONVERSATION_FIELDS)
         # PostgreSQL: the new conversations' ids are drawn from their sequence first and written
         # with them, instead of being looked up after the insert (1 GiB: 0.3 s of look-ups).
         self.sequence = ""
-        if self.connection.vendor == "postgresql":
+        if self.postgres:
             fields = ("id", *CONVERSATION_FIELDS)
             self.insert_conversations = RowInsert(self.connection, Conversation, fields)
             with self.connection.cursor() as cursor:
@@ -93,7 +94,7 @@ class Rows:
             f"{quote('organization_id')} = %s AND {quote('owner_id')} = %s "
             f"AND {quote('source')} = %s AND {external_id} "
         )
-        if self.connection.vendor == "postgresql":
+        if self.postgres:
             # One probe of the identity index per id, whatever the statistics say. Given
             # ``external_id = ANY(%s)``, the planner scans all of the member's rows and filters
             # them when it believes the member has few (a new member importing has no statistics
@@ -154,7 +155,7 @@ class Rows:
         """Stored conversations of these ids (the ORM's ``__in`` prepares each value: slower)."""
         wanted = list(external_ids)
         where = [self.organization_id, self.owner_id, self.source]
-        if self.connection.vendor == "postgresql":
+        if self.postgres:
             sql, params = self.select_ids, [wanted, *where]
         else:
             sql = self.select_ids + "(" + ", ".join(["%s"] * len(wanted)) + ")"
@@ -174,7 +175,7 @@ class Rows:
             )
             for c, public_id in zip(new, uuid4_hexes(len(new)), strict=True)
         ]  # fmt: skip
-        if not self.sequence:
+        if not self.postgres:
             self.insert_conversations(rows)
             return self._ids({c.external_id for c in new})
         with self.connection.cursor() as cursor:
