@@ -1,6 +1,8 @@
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path, re_path
 
 from huddle.accounts import views as accounts_views
+from huddle.accounts.forms import PasswordLinkForm
 from huddle.accounts.login import HuddleLoginView
 from huddle.accounts.urls import org_patterns
 from huddle.api import api
@@ -17,6 +19,12 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", HuddleLoginView.as_view(), name="login"),
+    # Before Django's own: a reset link also reaches people who never had a password.
+    path(
+        "accounts/password_reset/",
+        PasswordResetView.as_view(form_class=PasswordLinkForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("orgs/new/", accounts_views.organization_new, name="organization_new"),
     path("invite/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),

@@ -11,12 +11,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from huddle.accounts import policy
@@ -55,23 +59,13 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
     return User.objects.create_user(email=email, password=password, name=name.strip())
 
 
-@transaction.atomic
-def user_claim(*, email: str, password: str, name: str = "") -> User:
-    """Sign up from an invitation: create the account, or set the first password of an account
-    that was created without one (members added by a usage import)."""
-    user = User.objects.filter(email__iexact=_clean_email(email)).first()
-    if user is None:
-        return user_create(email=email, password=password, name=name)
-    if user.has_usable_password():
-        raise ValidationFailed(
-            f"There is already an account for {user.email}; log in instead.",
-            fields={"email": ["Already registered."]},
-        )
-    _check_password(password, user)
-    user.set_password(password)
-    user.name = name.strip() or user.name
-    user.save(update_fields=["password", "name"])
-    return user
+def password_link_path(user: User) -> str:
+    """The path of a link for ``user`` to choose a new password: Django's password reset link,
+    valid for ``PASSWORD_RESET_TIMEOUT`` and until the password changes. Only ever mail it to
+    the user's own address."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 def _clean_email(email: str) -> str:
@@ -314,7 +308,7 @@ def invitation_create(
 
     Returns the invitation and the link's URL (shown to the inviter so it can be shared directly).
     A pending invitation for the same address is replaced. ``allow_existing_member`` is for
-    members created without a password (usage import): the link lets them choose one.
+    members created without a password (usage import): their email carries a link to choose one.
     """
     role = _role(role)
     email = _clean_email(email)
@@ -344,10 +338,11 @@ def invitation_create(
         token_hash=hash_secret(raw),
         expires_at=now + timedelta(days=settings.HUDDLE_INVITATION_DAYS),
     )
-    url = f"{(base_url or settings.SITE_URL).rstrip('/')}/invite/{raw}/"
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    url = f"{base}/invite/{raw}/"
     inviter = actor.user.display_name if actor is not None else "An administrator"
     transaction.on_commit(
-        lambda: _send_invitation_email(invitation=invitation, url=url, inviter=inviter)
+        lambda: _send_invitation_email(invitation=invitation, base=base, url=url, inviter=inviter)
     )
     event_record(
         organization=organization,
@@ -360,8 +355,21 @@ def invitation_create(
     return invitation, url
 
 
-def _send_invitation_email(*, invitation: Invitation, url: str, inviter: str) -> None:
-    context = {"invitation": invitation, "url": url, "inviter": inviter}
+def _send_invitation_email(*, invitation: Invitation, base: str, url: str, inviter: str) -> None:
+    # The link signs up a new person only. Someone who already has an account signs in to
+    # accept; if they have no password yet (added by a usage import or a restore), this mail,
+    # which only their address receives, carries a link to choose one, made now.
+    account = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    password_url = None
+    if account is not None and not account.has_usable_password():
+        password_url = base + password_link_path(account)
+    context = {
+        "invitation": invitation,
+        "url": url,
+        "inviter": inviter,
+        "account": account,
+        "password_url": password_url,
+    }
     send_mail(
         subject=f"{inviter} invited you to {invitation.organization.name} on Huddle",
         message=render_to_string("accounts/email/invitation.txt", context),

@@ -19,6 +19,7 @@ from huddle.accounts import policy, queries, services
 from huddle.accounts.forms import (
     InviteForm,
     OrganizationForm,
+    PasswordLinkForm,
     RenameOrganizationForm,
     RoleForm,
     SignUpForm,
@@ -197,7 +198,9 @@ def invitation_revoke(request: HttpRequest, actor: Actor, invitation_id: str) ->
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the invitation email: join if signed in, else sign up (or sign in) first."""
+    """The link in the invitation email: join if signed in as the invited address; a new address
+    signs up here. An existing account (with a password or not) signs in first: holding the
+    link proves nothing about owning the address, so it never sets an account's password."""
     try:
         invitation = services.invitation_lookup(token)
     except NotFound as error:
@@ -206,34 +209,55 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     user = request.user if request.user.is_authenticated else None
     account = User.objects.filter(email__iexact=invitation.email).first()
-    # Someone added without a password (e.g. by a usage import) chooses one here.
-    existing = account is not None and account.has_usable_password()
-    form = SignUpForm(request.POST or None) if user is None and not existing else None
+    form = SignUpForm(request.POST or None) if user is None and account is None else None
+    status = 200
     if request.method == "POST":
-        if user is None and form is not None and form.is_valid():
+        if user is not None:
+            membership = services.invitation_accept(raw_token=token, user=user)
+            messages.success(request, f"Welcome to {membership.organization.name}!")
+            return redirect("organization_home", org_slug=membership.organization.slug)
+        if account is not None:
+            if request.POST.get("action") == "password_link" and not account.has_usable_password():
+                return _mail_password_link(request, account)
+            status = 403  # a sign-up or a password for an account that exists: refused
+        elif form is not None and form.is_valid():
             try:
-                user = services.user_claim(
+                user = services.user_create(
                     email=invitation.email,
                     password=form.cleaned_data["password"],
                     name=form.cleaned_data["name"],
                 )
             except ValidationFailed as error:
                 _form_error(form, error)
-                user = None
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        if user is not None:
-            membership = services.invitation_accept(raw_token=token, user=user)
-            messages.success(request, f"Welcome to {membership.organization.name}!")
-            return redirect("organization_home", org_slug=membership.organization.slug)
+                membership = services.invitation_accept(raw_token=token, user=user)
+                messages.success(request, f"Welcome to {membership.organization.name}!")
+                return redirect("organization_home", org_slug=membership.organization.slug)
     context = {
         "invitation": invitation,
         "form": form,
-        "existing": existing,
+        "existing": account is not None,
+        "needs_password": account is not None and not account.has_usable_password(),
+        "refused": status == 403,
         "login_url": f"{reverse('login')}?next={request.path}",
         "email_mismatch": user is not None and user.email.lower() != invitation.email.lower(),
     }
-    return render(request, "accounts/invitation_accept.html", context)
+    return render(request, "accounts/invitation_accept.html", context, status=status)
+
+
+def _mail_password_link(request: HttpRequest, account: User) -> HttpResponse:
+    """Mail a link to choose a password to the account's own address, as "Forgot your
+    password?" does; the page never shows it."""
+    form = PasswordLinkForm({"email": account.email})
+    if form.is_valid():
+        form.save(request=request, use_https=request.is_secure())
+    messages.success(
+        request,
+        f"We sent a link to {account.email} to choose your password. Then sign in and "
+        "open this invitation again to join.",
+    )
+    return redirect(request.path)
 
 
 # --- teams -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, organization_by_slug
+from huddle.cli_support import console, err_console, fail, organization_by_slug
 
 runs_app = typer.Typer(
     help="Runs: uses of workflows and the time they saved.", no_args_is_help=True
@@ -22,7 +22,19 @@ def import_runs(
     org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
     create_members: Annotated[
         bool,
-        typer.Option("--create-members", help="Add unknown people as members (invited)."),
+        typer.Option(
+            "--create-members",
+            help="Add unknown people as members, without a password and without an e-mail "
+            "(they can choose a password with 'Forgot your password?').",
+        ),
+    ] = False,
+    invite: Annotated[
+        bool,
+        typer.Option(
+            "--invite",
+            help="With --create-members: e-mail each new member an invitation with a link to "
+            "choose their password.",
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
@@ -33,6 +45,8 @@ def import_runs(
     from huddle.runs.importing import runs_import
 
     organization = organization_by_slug(org)
+    if invite and not create_members:
+        fail("--invite only applies with --create-members.")
     if not file.is_file():
         fail(f"No such file: {file}")
     size = file.stat().st_size
@@ -44,7 +58,7 @@ def import_runs(
             BarColumn(),
             DownloadColumn(),
             TimeRemainingColumn(),
-            console=console,
+            console=err_console,
             disable=not show_progress,
             transient=True,
         ) as progress,
@@ -54,19 +68,20 @@ def import_runs(
             organization=organization,
             lines=handle,
             create_members=create_members,
+            invite=invite,
             on_line=lambda n: progress.advance(task, n),
         )
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
     else:
+        added = ""
+        if report.members_created:
+            mailed = "and invited" if invite else "(not e-mailed: --invite does that)"
+            added = f" {report.members_created} member(s) added {mailed}."
         console.print(
             f"Imported {report.imported} run(s); {report.duplicates} already there; "
-            f"{len(report.errors)} line(s) with errors."
-            + (
-                f" {report.members_created} member(s) added and invited."
-                if report.members_created
-                else ""
-            )
+            f"{len(report.errors)} line(s) with errors.{added}",
+            soft_wrap=True,
         )
         for error in report.errors[:50]:
             console.print(f"  line {error['line']}: {error['reason']}", markup=False)

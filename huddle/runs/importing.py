@@ -50,9 +50,15 @@ def runs_import(
     organization: Organization,
     lines: Iterable[bytes],
     create_members: bool = False,
+    invite: bool = False,
     on_line: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import JSON lines into ``organization``; ``on_line(bytes_read)`` reports progress."""
+    """Import JSON lines into ``organization``; ``on_line(bytes_read)`` reports progress.
+
+    ``create_members`` adds unknown people as members without a password; only with ``invite``
+    is each of them e-mailed (an invitation carrying a link to choose a password): a historical
+    usage file is no reason to write to people.
+    """
     report = ImportReport()
     memberships: dict[str, Membership] = {}
     seen: set[str] = set()
@@ -69,7 +75,7 @@ def runs_import(
                 seen.add(key)
                 continue
             membership = _membership(
-                organization, data["user"], create_members, memberships, report
+                organization, data["user"], create_members, memberships, report, invite=invite
             )
             _import_line(membership, data, key)
             seen.add(key)
@@ -138,6 +144,8 @@ def _membership(
     create: bool,
     cache: dict[str, Membership],
     report: ImportReport,
+    *,
+    invite: bool = False,
 ) -> Membership:
     email = email.strip().lower()
     if email in cache:
@@ -150,20 +158,25 @@ def _membership(
     if membership is None:
         if not create:
             raise LineError(f"unknown member {email} (use --create-members to add them)")
-        with transaction.atomic():
-            user = User.objects.filter(email__iexact=email).first() or (
-                account_services.user_create(email=email, password=None)
+        if User.objects.filter(email__iexact=email).exists():
+            # A line of a file is no reason to give someone else's account this organisation.
+            raise LineError(
+                f"{email} has a Huddle account but is not a member of {organization.slug}; "
+                "add them with 'huddle user add' or invite them first"
             )
+        with transaction.atomic():
+            user = account_services.user_create(email=email, password=None)
             membership = account_services.membership_add(
                 actor=None, organization=organization, user=user, role=Role.MEMBER
             )
-            account_services.invitation_create(
-                actor=None,
-                organization=organization,
-                email=email,
-                role=Role.MEMBER,
-                allow_existing_member=True,
-            )
+            if invite:
+                account_services.invitation_create(
+                    actor=None,
+                    organization=organization,
+                    email=email,
+                    role=Role.MEMBER,
+                    allow_existing_member=True,
+                )
         report.members_created += 1
     cache[email] = membership
     return membership

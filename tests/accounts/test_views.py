@@ -301,7 +301,7 @@ class TestInvitationLink:
 
     def test_an_existing_person_is_asked_to_log_in_first(self, admin, outsider, login):
         path = self._invite(admin, email=outsider.user.email)
-        assert b"Log in to accept" in Client().get(path).content
+        assert b"Sign in as outsider@globex.test to accept" in Client().get(path).content
         response = login(outsider).post(path, follow=True)
         assert response.redirect_chain[-1][0] == "/o/acme/"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -85,7 +86,7 @@ def test_reimporting_the_same_file_adds_nothing(member, jsonl, capsys):
     assert Run.objects.count() == 2
 
 
-def test_create_members_adds_and_invites_unknown_people(
+def test_create_members_adds_unknown_people_without_writing_to_them(
     org, jsonl, capsys, django_capture_on_commit_callbacks
 ):
     path = jsonl(
@@ -98,27 +99,56 @@ def test_create_members_adds_and_invites_unknown_people(
     membership = Membership.objects.get(user__email="new@acme.test")
     assert membership.role == "member"
     assert not membership.user.has_usable_password()
-    assert Invitation.objects.filter(email="new@acme.test", accepted_at=None).count() == 1
-    assert [m.to for m in mail.outbox] == [["new@acme.test"]]
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
 
 
-def test_a_member_created_by_import_chooses_a_password_from_the_invitation(
-    org, jsonl, capsys, client
+def test_invite_mails_each_new_member_a_link_to_choose_a_password(
+    org, jsonl, capsys, django_capture_on_commit_callbacks
 ):
-    from huddle.accounts import services
+    path = jsonl(line(user="new@acme.test"), line(user="other@acme.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        code = run(["runs", "import", path, "--org", "acme", "--create-members", "--invite"])
+    assert code == 0
+    assert "2 member(s) added and invited" in capsys.readouterr().out
+    assert sorted(m.to[0] for m in mail.outbox) == ["new@acme.test", "other@acme.test"]
+    assert all("/accounts/reset/" in m.body for m in mail.outbox)
+    assert Invitation.objects.filter(accepted_at=None).count() == 2
 
-    run(["runs", "import", jsonl(line(user="new@acme.test")), "--org", "acme", "--create-members"])
-    _inv, url = services.invitation_create(
-        actor=None,
-        organization=org,
-        email="new@acme.test",
-        role="member",
-        allow_existing_member=True,
+
+def test_create_members_never_adds_an_existing_account_of_another_organisation(
+    org, outsider, jsonl, capsys
+):
+    usage = jsonl(line(user=outsider.user.email))
+    assert run(["runs", "import", usage, "--org", "acme", "--create-members", "--json"]) == 1
+    (error,) = json.loads(capsys.readouterr().out)["errors"]
+    assert error["reason"] == (
+        "outsider@globex.test has a Huddle account but is not a member of acme; "
+        "add them with 'huddle user add' or invite them first"
     )
-    path = url.replace("http://127.0.0.1:8000", "")
-    assert b"Create your account" in client.get(path).content
-    response = client.post(path, {"name": "Nia", "password": "a-good-long-passphrase"})
-    assert response.status_code == 302
+    assert not Membership.objects.filter(organization=org, user=outsider.user).exists()
+    assert not Run.objects.exists()
+
+
+def test_invite_needs_create_members(org, jsonl, capsys):
+    assert run(["runs", "import", jsonl(line()), "--org", "acme", "--invite"]) == 2
+    assert "--invite only applies with --create-members" in capsys.readouterr().err
+
+
+def test_a_member_created_by_import_chooses_a_password_from_the_mailed_link(
+    org, jsonl, capsys, client, django_capture_on_commit_callbacks
+):
+    usage = jsonl(line(user="new@acme.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(["runs", "import", usage, "--org", "acme", "--create-members", "--invite", "--json"])
+    (message,) = mail.outbox
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", message.body)[1]
+    form = client.get(link, follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-good-long-passphrase", "new_password2": "a-good-long-passphrase"},
+    )
+    assert client.login(username="new@acme.test", password="a-good-long-passphrase")
     assert client.get("/o/acme/runs/").status_code == 200
 
 

@@ -1,0 +1,167 @@
+"""Hostile uses of accounts: taking over a passwordless account through an invitation, rotating
+``X-Forwarded-For`` past the login limit, and tying an anonymous ask to its author through the
+API token's last use, the session or the access log."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from huddle.accounts.models import Invitation, Membership, Role, User
+from huddle.cli import run as cli
+from tests.factories import PASSWORD, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+VICTIM = "pat@acme.test"
+RESET_LINK = re.compile(r"https?://[^/\s]+(/accounts/reset/[^\s]+/)")
+
+
+def _imported_member(org, tmp_path) -> User:
+    """A member added by ``huddle runs import --create-members``: no password."""
+    usage = tmp_path / "usage.jsonl"
+    line = {"user": VICTIM, "started_at": "2026-11-04T09:00:00Z", "minutes_spent": 5,
+            "output": "Draft"}  # fmt: skip
+    usage.write_text(json.dumps(line) + "\n")
+    assert cli(["runs", "import", str(usage), "--org", "acme", "--create-members", "--json"]) == 0
+    return User.objects.get(email=VICTIM)
+
+
+def _restored_owner(org, tmp_path) -> User:
+    """An owner brought in by ``huddle restore``: no password, owner of the organisation."""
+    user = User(email=VICTIM, name="Pat Restored")
+    user.set_unusable_password()
+    user.save()
+    MembershipFactory(organization=org, user=user, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture(params=[_imported_member, _restored_owner], ids=["imported", "restored"])
+def victim(request, org, tmp_path, capsys) -> User:
+    user = request.param(org, tmp_path)
+    capsys.readouterr()
+    mail.outbox.clear()
+    assert not user.has_usable_password()
+    return user
+
+
+def _invite_from_the_page(client: Client, org_slug: str, email: str) -> tuple[str, str]:
+    """The inviter's view: the members page after inviting, and the link's path it shows."""
+    page = client.post(f"/o/{org_slug}/members/", {"email": email, "role": "member"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    link = re.search(r'value="https?://[^/"]+(/invite/inv_[\w-]+/)"', html)
+    assert link is not None, "the inviter is shown the link"
+    return html, link[1]
+
+
+# --- item 1: account takeover through a passwordless account --------------------------------
+
+
+def test_an_invitation_from_another_organisation_cannot_set_a_passwordless_password(
+    victim, outsider, login, django_capture_on_commit_callbacks
+):
+    name_before = victim.name
+    password_before = victim.password
+    with django_capture_on_commit_callbacks(execute=True):
+        inviter_page, path = _invite_from_the_page(login(outsider), "globex", VICTIM)
+    # The inviter never sees a way to choose the victim's password.
+    assert "/accounts/reset/" not in inviter_page
+
+    attacker = Client()
+    attacker.get(path)
+    refused = attacker.post(path, {"name": "Mallory", "password": "mallory-owns-this-now"})
+
+    victim.refresh_from_db()
+    assert victim.password == password_before
+    assert not victim.has_usable_password()
+    assert victim.name == name_before
+    assert not Client().login(username=VICTIM, password="mallory-owns-this-now")
+    assert "_auth_user_id" not in attacker.session
+    assert attacker.get("/o/acme/").status_code == 302  # sent to log in
+    assert refused.status_code == 403
+    assert f"sign in as {VICTIM}" in refused.content.decode()
+    page = attacker.get(path).content.decode()
+    assert f"Sign in as {VICTIM} to accept" in page
+    assert 'type="password"' not in page
+    assert not Membership.objects.filter(user=victim, organization__slug="globex").exists()
+    assert Invitation.objects.get(email=VICTIM, organization__slug="globex").accepted_at is None
+    # The set-password link went to the address alone.
+    assert [m.to for m in mail.outbox] == [[VICTIM]]
+    assert RESET_LINK.search(mail.outbox[0].body)
+
+
+def test_an_invitation_never_changes_the_password_of_an_account_that_has_one(
+    admin, outsider, login
+):
+    path = _invite_from_the_page(login(admin), "acme", outsider.user.email)[1]
+    attacker = Client()
+    page = attacker.get(path).content.decode()
+    assert f"Sign in as {outsider.user.email} to accept" in page
+    assert 'type="password"' not in page
+    refused = attacker.post(path, {"name": "Mallory", "password": "mallory-owns-this-now"})
+    assert refused.status_code == 403
+    outsider.user.refresh_from_db()
+    assert outsider.user.check_password(PASSWORD)
+    assert not Membership.objects.filter(user=outsider.user, organization__slug="acme").exists()
+
+
+def test_a_passwordless_person_chooses_a_password_from_the_mail_then_accepts(
+    victim, outsider, login, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        path = _invite_from_the_page(login(outsider), "globex", VICTIM)[1]
+    (message,) = mail.outbox
+    assert message.to == [VICTIM]
+    assert path in message.body
+    client = Client()
+    form = client.get(RESET_LINK.search(message.body)[1], follow=True)
+    assert b"Choose" in form.content
+    saved = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "pats-own-passphrase", "new_password2": "pats-own-passphrase"},
+    )
+    assert saved.status_code == 302
+    assert client.login(username=VICTIM, password="pats-own-passphrase")
+    joined = client.post(path)
+    assert joined.status_code == 302
+    assert Membership.objects.filter(user=victim, organization__slug="globex").exists()
+
+
+def test_the_invitation_page_mails_a_passwordless_person_a_link_to_choose_one(
+    victim, outsider, django_capture_on_commit_callbacks
+):
+    from huddle.accounts import services
+
+    _invitation, url = services.invitation_create(
+        actor=outsider.actor, organization=outsider.org, email=VICTIM, role="member"
+    )
+    path = url.split("8000", 1)[1]
+    client = Client()
+    assert b"E-mail me a link to choose my password" in client.get(path).content
+    sent = client.post(path, {"action": "password_link"}, follow=True)
+    assert f"We sent a link to {VICTIM}" in sent.content.decode()
+    (message,) = mail.outbox
+    assert message.to == [VICTIM]
+    assert RESET_LINK.search(message.body)
+    assert "/accounts/reset/" not in sent.content.decode()
+    victim.refresh_from_db()
+    assert not victim.has_usable_password()
+
+
+def test_forgot_password_works_for_a_passwordless_account(victim):
+    response = Client().post("/accounts/password_reset/", {"email": VICTIM.upper()}, follow=True)
+    assert b"If an account uses that address" in response.content
+    (message,) = mail.outbox
+    assert message.to == [VICTIM]
+    assert RESET_LINK.search(message.body)
+
+
+def test_forgot_password_mails_nobody_for_a_deactivated_passwordless_account(victim):
+    User.objects.filter(pk=victim.pk).update(is_active=False)
+    Client().post("/accounts/password_reset/", {"email": VICTIM})
+    assert mail.outbox == []
