@@ -177,14 +177,14 @@ def env_database(name: str, default: str, *, base_dir: Path) -> dict[str, Any]:
 def env_email(name: str, default: str) -> dict[str, Any]:
     """Parse an email URL into a Django ``MAILERS`` entry (``{"BACKEND": …, "OPTIONS": …}``).
 
-    ``smtp://user:pass@host:587?tls=true`` (or ``smtps://`` for implicit TLS), ``console://``,
-    ``file:///path/to/dir``, ``locmem://`` and ``dummy://``.
+    ``smtp://user:pass@host:587?tls=true`` (or ``smtps://`` for implicit TLS), ``console://``
+    (printed on standard error), ``file:///path/to/dir``, ``locmem://`` and ``dummy://``.
     """
     url = os.environ.get(name) or default
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     simple = {
-        "console": "django.core.mail.backends.console.EmailBackend",
+        "console": "huddle.core.mail.ConsoleEmailBackend",
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "dummy": "django.core.mail.backends.dummy.EmailBackend",
     }
