@@ -176,7 +176,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
-if env_bool("HUDDLE_BEHIND_PROXY", default=False):
+# Behind reverse proxies: trust X-Forwarded-Proto, and take the client's address (for the login
+# limit) from X-Forwarded-For as the outermost of HUDDLE_TRUSTED_PROXIES proxies appended it.
+HUDDLE_BEHIND_PROXY = env_bool("HUDDLE_BEHIND_PROXY", default=False)
+HUDDLE_TRUSTED_PROXIES = env_int("HUDDLE_TRUSTED_PROXIES", 1, minimum=1)
+if HUDDLE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The health check is for load balancers that speak plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

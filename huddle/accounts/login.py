@@ -16,11 +16,15 @@ from huddle.core import ratelimit
 
 
 def _address(request: HttpRequest) -> str:
-    """The client's address; behind a proxy (HUDDLE_BEHIND_PROXY) the one it forwarded."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()[:100]
+    """The client's address. Behind proxies (``HUDDLE_BEHIND_PROXY``), the one the outermost
+    trusted proxy appended to ``X-Forwarded-For``: the ``HUDDLE_TRUSTED_PROXIES``-th entry from
+    the right. Entries left of it are whatever the client sent, so taking the left-most one let
+    anyone rotate past the per-address login limit."""
+    if settings.HUDDLE_BEHIND_PROXY:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if hops:
+            return hops[-min(settings.HUDDLE_TRUSTED_PROXIES, len(hops))][:100]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

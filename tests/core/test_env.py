@@ -160,6 +160,14 @@ def test_start_up_stops_on_debug_maybe_with_a_clear_message(tmp_path):
     assert "HUDDLE_DEBUG must be true or false, got 'maybe'" in result.stderr
 
 
+def test_start_up_stops_on_a_number_of_trusted_proxies_below_one(tmp_path):
+    result = _start(
+        {"HUDDLE_DEBUG": "true", "HUDDLE_TRUSTED_PROXIES": "0", "HUDDLE_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "HUDDLE_TRUSTED_PROXIES must be at least 1, got 0" in result.stderr
+
+
 def test_start_up_stops_on_a_malformed_database_url(tmp_path):
     result = _start(
         {

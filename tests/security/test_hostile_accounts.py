@@ -13,6 +13,8 @@ from django.test import Client
 
 from huddle.accounts.models import Invitation, Membership, Role, User
 from huddle.cli import run as cli
+from huddle.core import ratelimit
+from huddle.core.ratelimit import LIMITS
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +167,54 @@ def test_forgot_password_mails_nobody_for_a_deactivated_passwordless_account(vic
     User.objects.filter(pk=victim.pk).update(is_active=False)
     Client().post("/accounts/password_reset/", {"email": VICTIM})
     assert mail.outbox == []
+
+
+# --- item 8: the login limit behind a proxy --------------------------------------------------
+
+
+@pytest.fixture
+def behind_proxy(settings, monkeypatch):
+    settings.HUDDLE_BEHIND_PROXY = True
+    settings.HUDDLE_TRUSTED_PROXIES = 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    monkeypatch.setitem(LIMITS, "login_ip", ratelimit.Limit(3, 900))
+    return settings
+
+
+def _login_via_proxy(forwarded_for: str, proxy: str = "10.0.0.2"):
+    return Client(REMOTE_ADDR=proxy).post(
+        "/accounts/login/",
+        {"username": "nobody@example.test", "password": "guess"},
+        headers={"x-forwarded-for": forwarded_for},
+    )
+
+
+def test_rotating_x_forwarded_for_does_not_get_past_the_login_limit(db, behind_proxy):
+    # The client writes what it likes on the left; the proxy appends the address it saw.
+    for n in range(3):
+        assert _login_via_proxy(f"198.51.100.{n}, 203.0.113.7").status_code == 200
+    locked = _login_via_proxy("198.51.100.99, 203.0.113.7")
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
+
+
+def test_people_behind_the_same_proxy_are_counted_apart(db, behind_proxy):
+    for _ in range(3):
+        _login_via_proxy("203.0.113.7")
+    assert _login_via_proxy("203.0.113.7").status_code == 429
+    assert _login_via_proxy("203.0.113.8").status_code == 200
+
+
+def test_with_two_trusted_proxies_the_address_is_the_second_from_the_right(db, behind_proxy):
+    behind_proxy.HUDDLE_TRUSTED_PROXIES = 2
+    for n in range(3):
+        assert _login_via_proxy(f"198.51.100.{n}, 203.0.113.7, 10.0.0.1").status_code == 200
+    assert _login_via_proxy("198.51.100.99, 203.0.113.7, 10.0.0.1").status_code == 429
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(db, settings, monkeypatch):
+    settings.HUDDLE_BEHIND_PROXY = False
+    monkeypatch.setitem(LIMITS, "login_ip", ratelimit.Limit(3, 900))
+    for n in range(3):
+        assert _login_via_proxy(f"198.51.100.{n}", proxy="192.0.2.5").status_code == 200
+    assert _login_via_proxy("198.51.100.99", proxy="192.0.2.5").status_code == 429
