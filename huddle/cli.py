@@ -87,6 +87,9 @@ def serve(
         str(workers),
         "--access-logfile",
         "-",
+        # Without secret links, and without the requests of anonymous asks (core/accesslog.py).
+        "--logger-class",
+        "huddle.core.accesslog.AccessLogger",
         "--forwarded-allow-ips",
         "127.0.0.1",
     ]

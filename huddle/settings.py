@@ -208,12 +208,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Django logs refused requests with their path: keep secret links out of the log.
+    "filters": {"redact_secrets": {"()": "huddle.core.accesslog.RedactSecrets"}},
     # On standard error: standard output carries commands' results (``--json``).
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "stream": "ext://sys.stderr",
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("HUDDLE_LOG_LEVEL", "INFO")},

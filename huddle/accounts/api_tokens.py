@@ -69,11 +69,12 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> None:
     )
 
 
-def token_authenticate(raw_token: str) -> tuple[ApiToken, Actor] | None:
+def token_authenticate(raw_token: str, *, touch: bool = True) -> tuple[ApiToken, Actor] | None:
     """Resolve a bearer token to its actor, or None when it is unknown, revoked or orphaned.
 
     A token works only while its owner is still an active member of the token's organisation,
-    with whatever role they hold now.
+    with whatever role they hold now. ``touch=False`` leaves its last-used time alone (asking
+    anonymously: that time would name the asker).
     """
     if not raw_token.startswith("hud_") or len(raw_token) > 200:
         return None
@@ -93,7 +94,7 @@ def token_authenticate(raw_token: str) -> tuple[ApiToken, Actor] | None:
         return None
     now = timezone.now()
     stale = now - timedelta(seconds=settings.HUDDLE_TOKEN_TOUCH_SECONDS)
-    if token.last_used_at is None or token.last_used_at < stale:
+    if touch and (token.last_used_at is None or token.last_used_at < stale):
         # One write a minute at most, not one per request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

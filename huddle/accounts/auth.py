@@ -15,8 +15,13 @@ class TokenAuth(HttpBearer):
 
     openapi_description = "A personal API token, created on the Settings → API tokens page."
 
+    def __init__(self, *, touch: bool = True) -> None:
+        """``touch=False``: requests through this never write the token's last-used time."""
+        super().__init__()
+        self.touch = touch
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        resolved = token_authenticate(token)
+        resolved = token_authenticate(token, touch=self.touch)
         if resolved is None:
             return None
         api_token, actor = resolved

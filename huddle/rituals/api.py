@@ -14,8 +14,10 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from huddle.accounts.auth import TokenAuth
 from huddle.accounts.policy import Action
 from huddle.capture import queries as capture_queries
+from huddle.core.accesslog import keep_out
 from huddle.core.errors import ValidationFailed
 from huddle.core.jsontypes import Body, Flag
 from huddle.library import queries as library_queries
@@ -26,6 +28,10 @@ from huddle.runs import queries as runs_queries
 wins_router = Router(tags=["rituals"])
 asks_router = Router(tags=["rituals"])
 digests_router = Router(tags=["rituals"])
+
+# Asking and solving never mark the token used, named or anonymous alike: the write's time would
+# sit beside an anonymous ask's and name its author.
+UNTOUCHED = TokenAuth(touch=False)
 
 
 class WinOut(Schema):
@@ -181,9 +187,13 @@ def asks_list(
     return [ask_data(v.ask, v.answers, v.matches) for v in board]
 
 
-@asks_router.post("", response={201: AskOut}, summary="Ask (optionally anonymously)")
+@asks_router.post(
+    "", response={201: AskOut}, summary="Ask (optionally anonymously)", auth=UNTOUCHED
+)
 def asks_create(request: HttpRequest, payload: AskIn) -> Status:
     actor = request.actor  # type: ignore[attr-defined]
+    if payload.anonymous:
+        keep_out(request)
     ask, token = services.ask_create(actor=actor, text=payload.text, anonymous=payload.anonymous)
     return Status(201, {**ask_data(ask, [], []), "solve_token": token or None})
 
@@ -209,6 +219,7 @@ def asks_answer(request: HttpRequest, ask_id: str, payload: AnswerIn) -> Status:
     "/{ask_id}/solve",
     response=AskOut,
     summary='Mark solved: the named asker or an admin; anonymous asks send {"token": "ask_…"}',
+    auth=UNTOUCHED,
 )
 def asks_solve(request: HttpRequest, ask_id: str) -> dict:
     actor = request.actor  # type: ignore[attr-defined]
@@ -220,6 +231,7 @@ def asks_solve(request: HttpRequest, ask_id: str) -> dict:
     except (ValueError, TypeError):
         raise ValidationFailed('Send {} or {"token": "ask_…"}.') from None
     if token:
+        keep_out(request)
         solved = services.ask_solve_with_token(organization=actor.organization, token=token)
         if solved.pk != ask.pk:
             raise ValidationFailed("That token belongs to another ask.")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries as capture_queries
+from huddle.core.accesslog import keep_out
 from huddle.core.errors import NotFound, ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.rituals import config, delivery, digest, queries, services, weeks
@@ -109,6 +110,11 @@ def asks_index(request: HttpRequest, actor: Actor) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("text", "")
         anonymous = request.POST.get("anonymous") == "on"
+        if anonymous:
+            # Nothing of this request may name the asker: no access-log line, and no session
+            # saved now (its expiry would carry the ask's time beside the asker's id).
+            keep_out(request)
+            request.session.modified = False
         try:
             _ask, token = services.ask_create(actor=actor, text=text, anonymous=anonymous)
         except ValidationFailed as error:
@@ -164,6 +170,7 @@ def ask_solve(request: HttpRequest, actor: Actor, ask_id: str) -> HttpResponse:
 @org_view()
 @require_http_methods(["GET", "POST"])
 def ask_solve_link(request: HttpRequest, actor: Actor, token: str) -> HttpResponse:
+    keep_out(request)  # whoever uses the link is the asker
     if request.method == "POST":
         services.ask_solve_with_token(organization=actor.organization, token=token)
         messages.success(request, "Marked as solved. Thanks for asking!")

@@ -1,4 +1,5 @@
-"""``huddle serve`` really serves: gunicorn, collected static files, the health check."""
+"""``huddle serve`` really serves: gunicorn, collected static files, the health check, and
+logs that keep secret links out."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SECRET = "inv_" + "Zx7" * 14
 
 
 def _free_port() -> int:
@@ -20,8 +23,11 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
-        return response.status, response.read()
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def test_huddle_serve_runs_gunicorn_with_static_files_and_health(tmp_path):
@@ -64,6 +70,12 @@ def test_huddle_serve_runs_gunicorn_with_static_files_and_health(tmp_path):
         status, body = _get(base + css)
         assert status == 200
         assert b"--accent" in body
+        # Secret links stay out of the logs: gunicorn's access log, and Django's own warning.
+        assert _get(f"{base}/invite/{SECRET}/")[0] == 404  # Django logs "Not Found: <path>"
+        assert _get(f"{base}/accounts/login/?next=/invite/{SECRET}/")[0] == 200
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output = server.communicate(timeout=10)[0].decode()
+    assert "GET /invite/[secret] HTTP/1.1" in output
+    assert "Not Found: /invite/[secret]" in output
+    assert SECRET[4:] not in output

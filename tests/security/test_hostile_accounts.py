@@ -5,16 +5,24 @@ API token's last use, the session or the access log."""
 from __future__ import annotations
 
 import json
+import logging
 import re
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from huddle.accounts.models import Invitation, Membership, Role, User
+from huddle.accounts.services import token_create
 from huddle.cli import run as cli
 from huddle.core import ratelimit
+from huddle.core.models import Event
 from huddle.core.ratelimit import LIMITS
+from huddle.rituals.models import Ask
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +226,141 @@ def test_without_a_proxy_x_forwarded_for_is_ignored(db, settings, monkeypatch):
     for n in range(3):
         assert _login_via_proxy(f"198.51.100.{n}", proxy="192.0.2.5").status_code == 200
     assert _login_via_proxy("198.51.100.99", proxy="192.0.2.5").status_code == 429
+
+
+# --- item 8: an anonymous ask leaves nothing that ties it to its author -----------------------
+
+QUESTION = "Is there a workflow for webinar transcripts?"
+
+
+def test_an_anonymous_ask_through_the_api_does_not_mark_the_token_used(member):
+    token, raw = token_create(actor=member.actor, name="laptop")
+    client = Client(headers={"authorization": f"Bearer {raw}"})
+    posted = client.post(
+        "/api/v1/asks", {"text": QUESTION, "anonymous": True}, content_type="application/json"
+    )
+    assert posted.status_code == 201
+    solved = client.post(
+        f"/api/v1/asks/{posted.json()['id']}/solve",
+        {"token": posted.json()["solve_token"]},
+        content_type="application/json",
+    )
+    assert solved.json()["status"] == "solved"
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    assert not Event.objects.filter(actor=member.user, kind__startswith="ask.").exists()
+    # Any other use is still recorded.
+    assert client.get("/api/v1/asks").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_an_anonymous_ask_on_the_page_does_not_save_the_session(member, other_org, login):
+    MembershipFactory(organization=other_org, user=member.user)
+    client = login(member)
+    client.get("/o/globex/")  # the session now remembers the other organisation
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(days=3))
+    before = Session.objects.get(pk=key).expire_date
+    assert client.post("/o/acme/asks/", {"text": QUESTION, "anonymous": "on"}).status_code == 200
+    # A session saved now would carry the ask's time (its expiry) beside the asker's id.
+    assert Session.objects.get(pk=key).expire_date == before
+    assert Ask.objects.get().author is None
+
+
+class _Sent:
+    """What gunicorn hands its logger about a response."""
+
+    def __init__(self, status: int) -> None:
+        self.status = f"{status} X"
+        self.headers: list[tuple[str, str]] = []
+        self.sent = 123
+
+
+def _access_line(tmp_path, response, *, referer: str = "") -> str:
+    """The line ``huddle serve``'s access logger writes for a request made by the test client."""
+    from gunicorn.config import Config
+
+    from huddle.core.accesslog import AccessLogger
+
+    log = tmp_path / "access.log"
+    log.unlink(missing_ok=True)
+    config = Config()
+    config.set("accesslog", str(log))
+    environ = response.wsgi_request.META
+    query = environ.get("QUERY_STRING", "")
+    environ.setdefault("RAW_URI", environ["PATH_INFO"] + (f"?{query}" if query else ""))
+    if referer:
+        environ["HTTP_REFERER"] = referer
+    request = SimpleNamespace(headers=[("REFERER", referer)] if referer else [])
+    AccessLogger(config).access(
+        _Sent(response.status_code), request, environ, timedelta(milliseconds=5)
+    )
+    return log.read_text() if log.exists() else ""
+
+
+def test_anonymous_asks_and_solve_links_stay_out_of_the_access_log(member, login, tmp_path):
+    client = login(member)
+    named = client.post("/o/acme/asks/", {"text": "Any prompt for press releases?"})
+    assert "POST /o/acme/asks/" in _access_line(tmp_path, named)  # the log works
+
+    anonymous = client.post("/o/acme/asks/", {"text": QUESTION, "anonymous": "on"})
+    token = re.search(r"/asks/solve/(ask_[\w-]+)/", anonymous.content.decode())[1]
+    opened = client.get(f"/o/acme/asks/solve/{token}/")
+    solved = client.post(f"/o/acme/asks/solve/{token}/")
+    assert solved.status_code == 302
+    for response in (anonymous, opened, solved):
+        assert _access_line(tmp_path, response) == ""
+
+
+def test_anonymous_asks_through_the_api_stay_out_of_the_access_log(member, api_client, tmp_path):
+    client = api_client(member)
+    named = client.post("/api/v1/asks", {"text": "Named?"}, content_type="application/json")
+    assert "POST /api/v1/asks " in _access_line(tmp_path, named)
+    posted = client.post(
+        "/api/v1/asks", {"text": QUESTION, "anonymous": True}, content_type="application/json"
+    )
+    solved = client.post(
+        f"/api/v1/asks/{posted.json()['id']}/solve",
+        {"token": posted.json()["solve_token"]},
+        content_type="application/json",
+    )
+    assert solved.status_code == 200
+    assert _access_line(tmp_path, posted) == ""
+    assert _access_line(tmp_path, solved) == ""
+
+
+def test_secret_tokens_in_paths_and_referers_are_not_written_in_the_access_log(admin, tmp_path):
+    from huddle.accounts import services
+
+    _invitation, url = services.invitation_create(
+        actor=admin.actor, organization=admin.org, email="new@example.test", role="member"
+    )
+    invite = url.split("8000", 1)[1]
+    secret = invite.split("/")[2]
+    client = Client()
+    pages = {
+        "invitation": client.get(invite),
+        "sign in to accept": client.get(f"/accounts/login/?next={invite}"),
+        "reset link": client.get("/accounts/reset/MQ/cz8j3b-4f1e2d3c4b5a69788796a5b4c3d2e1f0/"),
+        "solve link": client.get("/o/acme/asks/solve/ask_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/"),
+    }
+    for name, response in pages.items():
+        line = _access_line(tmp_path, response, referer=f"http://testserver{invite}")
+        assert line, name
+        for leaked in (secret, "cz8j3b", "4f1e2d3c4b5a", "AbCdEfGhIjKlMnOp"):
+            assert leaked not in line, f"{name}: {line}"
+    assert "GET /invite/[secret] HTTP/1.1" in _access_line(tmp_path, pages["invitation"])
+
+
+def test_secret_tokens_are_not_written_in_the_servers_own_log_lines():
+    from huddle.core.accesslog import RedactSecrets
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "%s: %s",
+        ("Forbidden", "/invite/inv_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/"), None,
+    )  # fmt: skip
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "Forbidden: /invite/[secret]"
+    production = __import__("huddle.settings", fromlist=["LOGGING"]).LOGGING
+    assert "redact_secrets" in production["handlers"]["console"]["filters"]
