@@ -106,9 +106,13 @@ def test_an_invitation_from_another_organisation_cannot_set_a_passwordless_passw
 
 
 def test_an_invitation_never_changes_the_password_of_an_account_that_has_one(
-    admin, outsider, login
+    admin, outsider, login, django_capture_on_commit_callbacks
 ):
-    path = _invite_from_the_page(login(admin), "acme", outsider.user.email)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        path = _invite_from_the_page(login(admin), "acme", outsider.user.email)[1]
+    (message,) = mail.outbox
+    assert "You already have a Huddle account" in message.body
+    assert not RESET_LINK.search(message.body)
     attacker = Client()
     page = attacker.get(path).content.decode()
     assert f"Sign in as {outsider.user.email} to accept" in page
