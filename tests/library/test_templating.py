@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huddle.library.templating import TemplateProblem, analyse, render
+from huddle.library.templating import Block, TemplateProblem, analyse, render
 
 VARS = {"x": "hello world", "n": 3}
 
@@ -132,3 +135,86 @@ def test_generated_templates_either_render_or_fail_cleanly(source):
         assert isinstance(result, str)
     else:
         assert problem.message.strip()
+
+
+def test_a_context_block_prints_its_text_and_gives_its_parts_and_title():
+    block = Block(
+        slug="q3", kind="campaign_data", title="Q3", version=2, text="summary", parts={"table": "t"}
+    )
+    source = "{{ context.q3 }}|{{ context.q3['table'] }}|{{ context.q3.title }}"
+    source += " v{{ context.q3.version }}"
+    assert render(source, {"context": {"q3": block}}) == "summary|t|Q3 v2"
+    with pytest.raises(TemplateProblem, match="has no attribute 'chart'"):
+        render("{{ context.q3['chart'] }}", {"context": {"q3": block}})
+
+
+class Secret:
+    pass
+
+
+def test_only_plain_values_reach_the_renderer():
+    with pytest.raises(TypeError, match="Secret can't be passed to a template"):
+        render("{{ x }}", {"x": Secret()})
+
+
+def _renderer_pid():
+    from huddle.library.templating import process
+
+    render("{{ x }}", VARS)
+    [pid] = process.renderer_pids()
+    return pid
+
+
+def test_the_renderer_holds_no_secrets_and_runs_isolated():
+    pid = _renderer_pid()
+    with open(f"/proc/{pid}/environ", "rb") as environ:
+        assert environ.read() == b""  # no database URL, secret key or provider keys
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        assert cmdline.read().split(b"\0")[1] == b"-I"
+    assert os.getpid() != pid
+
+
+def test_a_renderer_that_died_between_renders_is_replaced():
+    pid = _renderer_pid()
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert render("{{ x|upper }}", VARS) == "HELLO WORLD"
+
+
+def test_a_renderer_that_crashes_while_rendering_gives_a_clear_error_and_is_replaced():
+    slow = "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}"
+    pid = _renderer_pid()
+    with open(f"/proc/{pid}/stat") as stat:
+        cpu_at_rest = sum(int(field) for field in stat.read().rsplit(")", 1)[1].split()[11:13])
+    results = []
+    thread = threading.Thread(target=lambda: results.append(_problem(slow)))
+    thread.start()
+    # Once it is busy with the slow template, crash it.
+    for _ in range(1000):
+        with open(f"/proc/{pid}/stat") as stat:
+            cpu = sum(int(field) for field in stat.read().rsplit(")", 1)[1].split()[11:13])
+        if cpu > cpu_at_rest:
+            break
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGSEGV)
+    thread.join()
+    assert results == ["The template renderer stopped unexpectedly while rendering this template."]
+    assert render("{{ x }}", VARS) == "hello world"
+
+
+def test_the_web_process_stops_waiting_for_a_renderer_that_takes_too_long(monkeypatch):
+    from huddle.library.templating import process
+
+    _renderer_pid()
+    monkeypatch.setattr(process, "WALL_SECONDS", 0.05)
+    slow = "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}"
+    assert _problem(slow).startswith("The template took too long to render")
+    assert process.renderer_pids() == []
+
+
+def _problem(source):
+    try:
+        render(source, VARS)
+    except TemplateProblem as problem:
+        return problem.message
+    return None
