@@ -152,15 +152,53 @@ class Secret:
     pass
 
 
+PLAIN = [
+    "Hi {{ x }}{% if n and not m %}, {{ context.q['table']|d('?') }}{% else %}!{% endif %}",
+    "{{ steps.research.output }}{{ x if n else y }}{{ y|default('.', true) }}",
+]
+COMPUTING = [
+    "{{ x|upper }}", "{{ x ~ x }}", "{% for c in x %}{% endfor %}", "{{ [x] }}", "{{ n > 9 }}",
+    "{% set y = x %}", "{{ x.upper() }}", "{{ x[n] }}", "{{ x|d(n) }}", "{{ x[1:] }}",
+    "{{ x }}" * 3000,  # past PLAIN_SOURCE_CHARS
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("source", PLAIN)
+def test_a_template_that_only_prints_values_is_plain(source):
+    assert analyse(source).plain
+
+
+@pytest.mark.parametrize("source", COMPUTING)
+def test_a_template_that_computes_is_not_plain(source):
+    assert not analyse(source).plain
+
+
+def test_plain_templates_render_in_this_process_and_others_in_a_renderer():
+    from huddle.library.templating import process
+
+    process._close_all()
+    assert render("Hi {{ x }}{% if n %}!{% endif %}{{ y|d('.') }}", VARS) == "Hi hello world!."
+    assert process.renderer_pids() == []
+    assert render("{{ x|upper }}", VARS) == "HELLO WORLD"
+    assert len(process.renderer_pids()) == 1
+
+
 def test_only_plain_values_reach_the_renderer():
     with pytest.raises(TypeError, match="Secret can't be passed to a template"):
-        render("{{ x }}", {"x": Secret()})
+        render("{{ x }}", {"x": [Secret()]})
+
+
+# A billion steps of the template's own code: stopped after 0.4 s of CPU.
+SLOW = (
+    "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+    "{% endfor %}{% endfor %}{% endfor %}"
+)
 
 
 def _renderer_pid():
     from huddle.library.templating import process
 
-    render("{{ x }}", VARS)
+    render("{{ x ~ '' }}", VARS)  # it computes: it goes to a renderer
     [pid] = process.renderer_pids()
     return pid
 
@@ -182,7 +220,7 @@ def test_a_renderer_that_died_between_renders_is_replaced():
 
 
 def test_a_renderer_that_crashes_while_rendering_gives_a_clear_error_and_is_replaced():
-    slow = "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}"
+    slow = SLOW
     pid = _renderer_pid()
     with open(f"/proc/{pid}/stat") as stat:
         cpu_at_rest = sum(int(field) for field in stat.read().rsplit(")", 1)[1].split()[11:13])
@@ -199,7 +237,7 @@ def test_a_renderer_that_crashes_while_rendering_gives_a_clear_error_and_is_repl
     os.kill(pid, signal.SIGSEGV)
     thread.join()
     assert results == ["The template renderer stopped unexpectedly while rendering this template."]
-    assert render("{{ x }}", VARS) == "hello world"
+    assert render("{{ x ~ '' }}", VARS) == "hello world"
 
 
 def test_the_web_process_stops_waiting_for_a_renderer_that_takes_too_long(monkeypatch):
@@ -207,7 +245,7 @@ def test_the_web_process_stops_waiting_for_a_renderer_that_takes_too_long(monkey
 
     _renderer_pid()
     monkeypatch.setattr(process, "WALL_SECONDS", 0.05)
-    slow = "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}"
+    slow = SLOW
     assert _problem(slow).startswith("The template took too long to render")
     assert process.renderer_pids() == []
 
@@ -218,3 +256,11 @@ def _problem(source):
     except TemplateProblem as problem:
         return problem.message
     return None
+
+
+def test_a_long_loop_is_stopped_after_its_cpu_time_and_the_renderer_carries_on():
+    pid = _renderer_pid()
+    assert _problem(SLOW) == "The template took longer than 0.4 s to render; simplify its loops."
+    from huddle.library.templating import process
+
+    assert process.renderer_pids() == [pid]

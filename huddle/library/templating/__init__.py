@@ -7,9 +7,11 @@ render within bounds (no render costs more than 0.5 s of CPU or 64 MB of memory)
   template is saved; sizes the result of every operator, filter and ``str`` method *before* it
   runs and refuses past 200,000 characters with a message naming the operation; stops the
   template's own loops after 0.4 s.
-- ``process.py``: the web process never renders. Each render happens in a renderer process
-  under a CPU timer and a memory limit enforced by the kernel, which bound what no Python-level
-  check can see (a single C call that runs long or allocates a lot).
+- ``process.py``: the web process doesn't render templates that compute. Each such render
+  happens in a renderer process under a CPU timer and a memory limit enforced by the kernel,
+  which bound what no Python-level check can see (a single C call that runs long or allocates
+  a lot). Plain templates (text, values printed, ``{% if %}`` on values, ``|default``; see
+  ``sandbox.is_plain``) can do neither, and render in the web process without the round trip.
 
 Every failure is a ``TemplateProblem`` (a ``ValidationFailed``) with a message for people.
 """
@@ -34,6 +36,8 @@ from huddle.library.templating.sandbox import (
     Block,
     Refused,
     check_source,
+    is_plain,
+    render_here,
 )
 
 __all__ = [
@@ -64,6 +68,7 @@ class TemplateInfo:
     names: dict[str, int]  # name -> first line it is used on
     step_refs: dict[str, int]  # steps.<name> -> line
     context_refs: dict[str, int]  # context.<slug> -> line
+    plain: bool = False  # only prints values: rendered in this process (sandbox.is_plain)
 
 
 def analyse(source: str, *, field: str = "template") -> TemplateInfo:
@@ -96,17 +101,42 @@ def _analyse(source: str, field: str) -> TemplateInfo:
                     context_refs.setdefault(node.attr, node.lineno)
     except RecursionError:
         raise TemplateProblem("The template is nested too deeply.", field=field) from None
-    return TemplateInfo(names=names, step_refs=step_refs, context_refs=context_refs)
+    return TemplateInfo(
+        names=names,
+        step_refs=step_refs,
+        context_refs=context_refs,
+        plain=is_plain(source, tree),
+    )
 
 
 def render(source: str, variables: Mapping[str, Any], *, field: str = "template") -> str:
     """Render ``source`` with ``variables`` (text, numbers, lists, dicts and ``Block``s) in a
     renderer process, under the sandbox's checks and the process's hard limits.
 
-    Raises ``TemplateProblem`` for anything refused, naming ``field``.
+    Raises ``TemplateProblem`` for anything refused, naming ``field``; ``TypeError`` for a value
+    of another type (a bug: the renderer process gets plain data only).
     """
-    analyse(source, field=field)
+    plain = analyse(source, field=field).plain
+    _check_values(dict(variables))
     try:
+        if plain:  # nothing in it can run long or grow: no round trip needed
+            return render_here(source, variables)
         return process.render(source, variables)
     except Refused as problem:
         raise TemplateProblem(problem.message, line=problem.line, field=field) from None
+
+
+_VALUE_TYPES = {str, int, float, bool, type(None), Block}
+
+
+def _check_values(value: Any) -> None:
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            _check_values(key)
+            _check_values(item)
+    elif kind is list or kind is tuple:
+        for item in value:
+            _check_values(item)
+    elif kind not in _VALUE_TYPES:
+        raise TypeError(f"A {kind.__module__}.{kind.__qualname__} can't be passed to a template.")

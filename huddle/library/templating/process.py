@@ -1,18 +1,20 @@
 """Where templates render: renderer processes with hard limits that C code can't escape.
 
-The sandbox's checks size every operation before it runs, and its tracer stops the template's
-own code; but a C routine given a value built without any operator (hashing a deeply shared
+The sandbox's checks size every operation before it runs; but a loop needs a time limit, and a
+C routine given a value built without any operator (hashing a deeply shared
 tuple, comparing two such structures, compiling a template full of constants) runs as long and
 takes as much memory as it likes, out of reach of any Python-level check. So the web process
-doesn't render: it hands each template to a renderer process, which
+doesn't render templates that compute (plain ones, which only print values, it renders itself:
+``sandbox.is_plain``): it hands each to a renderer process, which
 
 - was started with ``sys.executable -I`` and an empty environment (no database URL, no secret
   key, no Django), and imports only Jinja2 and the sandbox;
 - raises its memory limit (``RLIMIT_AS``) to what it uses plus ``MEMORY_BYTES`` before each
   render, so an allocation past that fails with a ``MemoryError`` it answers as a refusal;
-- arms a CPU timer (``ITIMER_PROF``) of ``CPU_SECONDS`` for each render (compiling included),
-  whose ``SIGPROF`` the kernel delivers even in the middle of a C call, and whose default
-  action ends the process;
+- arms two CPU timers for each render (compiling included): at ``TIME_LIMIT`` (0.4 s) a
+  ``SIGVTALRM`` handler raises ``TimeoutError`` between two Python steps, which stops a loop and
+  keeps the renderer; at ``CPU_SECONDS`` (0.5 s) the kernel delivers ``SIGPROF`` even in the
+  middle of a C call, and its default action ends the process;
 - answers one request at a time over a pipe: a pickle from the web process (trusted, and
   unpickled with only ``Block`` allowed), a JSON reply back (the web process never unpickles
   what a renderer sends).
@@ -21,9 +23,10 @@ The web process waits ``WALL_SECONDS`` at most and kills the renderer past that 
 a renderer that gets no CPU at all); a renderer that died answers "took too long" (the CPU
 timer, or the wait) or "stopped unexpectedly", and the next render starts a fresh one. Renderers
 are started lazily, one per thread rendering at the same time, and up to ``IDLE_RENDERERS`` are
-kept for the next render. A render costs one round trip over the pipe (a few tens of
-microseconds, ``docs/performance.md``); the first render in a process also waits for the
-renderer to start (about 0.1 s).
+kept for the next render. A render costs one round trip over the pipe (about 50 microseconds
+back to back, more when the machine is busy and the renderer must wait for a CPU:
+``docs/performance.md``); the first render in a process also waits for the renderer to start
+(0.1-0.2 s).
 """
 
 from __future__ import annotations
@@ -280,7 +283,10 @@ def serve() -> None:
     signal.signal(signal.SIGVTALRM, _out_of_time)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     render_here(_WARM_UP, {"x": "a b", "n": 1})  # loads what rendering needs, before the limits
-    statm = os.open("/proc/self/statm", os.O_RDONLY)
+    try:
+        statm = os.open("/proc/self/statm", os.O_RDONLY)
+    except OSError:  # not Linux: no memory limit (Linux is what Huddle is deployed on)
+        statm = None
     page = os.sysconf("SC_PAGE_SIZE")
     _write(1, _READY)
     while True:
@@ -288,8 +294,9 @@ def serve() -> None:
         payload = header and _read_exactly(0, _HEADER.unpack(header)[0])
         if payload is None:
             return
-        size = int(os.pread(statm, 64, 0).split()[0]) * page
-        resource.setrlimit(resource.RLIMIT_AS, (size + MEMORY_BYTES, resource.RLIM_INFINITY))
+        if statm is not None:
+            size = int(os.pread(statm, 64, 0).split()[0]) * page  # the address space in use
+            resource.setrlimit(resource.RLIMIT_AS, (size + MEMORY_BYTES, resource.RLIM_INFINITY))
         try:
             # Two CPU timers: at TIME_LIMIT a handler stops the render between two Python steps;
             # at CPU_SECONDS the kernel ends this process, even inside a C call.

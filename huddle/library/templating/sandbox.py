@@ -674,6 +674,40 @@ def check_source(source: str) -> nodes.Template:
     return tree
 
 
+PLAIN_SOURCE_CHARS = 20_000
+_PLAIN_NODES = (
+    nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const,
+    nodes.If, nodes.Not, nodes.And, nodes.Or, nodes.CondExpr, nodes.Filter,
+)  # fmt: skip
+
+
+def is_plain(source: str, tree: nodes.Template) -> bool:
+    """Whether rendering is only walking the template's text and printing values it is given:
+    no loops, assignments, literal lists, operators, comparisons or calls; the ``default``
+    filter with constant arguments at most; and no more than ``PLAIN_SOURCE_CHARS``.
+
+    Such a render does work in proportion to its source and its output (itself capped), so it
+    can't burn CPU or memory, and the web process may render it itself (no round trip to a
+    renderer process).
+    """
+    if len(source) > PLAIN_SOURCE_CHARS:
+        return False
+    for node in tree.find_all(nodes.Node):
+        if type(node) not in _PLAIN_NODES:
+            return False
+        if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
+            return False
+        if isinstance(node, nodes.Filter) and (
+            node.name not in ("default", "d")
+            or node.kwargs
+            or node.dyn_args
+            or node.dyn_kwargs
+            or not all(isinstance(arg, nodes.Const) for arg in node.args)
+        ):
+            return False
+    return True
+
+
 def _syntax_message(error: TemplateSyntaxError) -> str:
     message = error.message or "syntax error"
     if "unknown tag" in message or "Encountered unknown tag" in message:
