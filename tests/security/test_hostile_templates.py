@@ -96,6 +96,14 @@ REFUSED = {
         "{{ ('x' * 1000)|batch(1)|map('center', 190000)|list|length }}",
         "The result of |list would be more than 200,000 characters long",
     ),
+    "slice of generated long strings": (
+        "{{ ('x' * 1000)|batch(1)|map('center', 190000)|slice(2)|first|length }}",
+        "The result of |slice would be more than 200,000 characters long",
+    ),
+    "batch of generated long strings": (
+        "{{ ('x' * 1000)|batch(1)|map('center', 190000)|batch(1000)|first|length }}",
+        "The result of |batch would be more than 200,000 characters long",
+    ),
     "sum of lists past the limit": (
         "{% set a = ['x' * 150000] %}{{ [a]|sum(start=a)|length }}",
         "The result of |sum would be 300,002 characters long",

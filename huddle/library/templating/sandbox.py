@@ -448,8 +448,11 @@ _FILTER_BOUNDS: dict[str, tuple[Callable[..., int], bool]] = {
     **dict.fromkeys(["sort", "unique", "reverse", "dictsort"], (_items_bound, False)),
     **dict.fromkeys(["wordcount", "min", "max"], (_answer_bound, False)),
 }
-# Filters that go through their input: a generator is made a list first, within the limit.
-_CONSUMING = {"join", "list", "sort", "unique", "reverse", "dictsort", "min", "max"}
+# Filters that go through or hold their input: a generator (whose items may each be long) is
+# made a list first, refused as soon as its items add up past the limit.
+_CONSUMING = {
+    "join", "list", "sort", "unique", "reverse", "dictsort", "min", "max", "batch", "slice",
+}  # fmt: skip
 
 
 @pass_environment
@@ -497,11 +500,22 @@ def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-# str methods: an upper bound of the result from the string and the arguments.
-_METHOD_BOUNDS: dict[str, Callable[..., int]] = {
-    "replace": lambda text, old, new, count=-1: _replace_bound(text, old, new, count),
-    "split": lambda text, *args, **kwargs: 2 * len(text) + 1,
-    "splitlines": lambda text, *args, **kwargs: 2 * len(text) + 1,
+def _length_bound(text: str, *args: Any, **kwargs: Any) -> int:
+    return len(text)
+
+
+def _pieces_bound(text: str, *args: Any, **kwargs: Any) -> int:
+    return 2 * len(text) + 1  # at most a piece per character, each counted with its separator
+
+
+# str methods that make text: an upper bound of the result from the string and the arguments,
+# and whether it is loose (the others answer a number or a bool).
+_METHOD_BOUNDS: dict[str, tuple[Callable[..., int], bool]] = {
+    "replace": (lambda text, old, new, count=-1: _replace_bound(text, old, new, count), False),
+    **dict.fromkeys(["split", "splitlines"], (_pieces_bound, True)),
+    # Case mappings never shorten a text, and may lengthen it ("ß".upper() is "SS").
+    **dict.fromkeys(["upper", "lower", "title", "capitalize", "casefold"], (_length_bound, False)),
+    **dict.fromkeys(["strip", "lstrip", "rstrip"], (_length_bound, True)),
 }
 
 
@@ -640,7 +654,8 @@ class HuddleSandbox(ImmutableSandboxedEnvironment):
         name = getattr(__obj, "__name__", "")
         what = f".{name}()" if isinstance(owner, str) else f"{name or 'the call'}()"
         if isinstance(owner, str) and name in _METHOD_BOUNDS:
-            _fits(what, _METHOD_BOUNDS[name](owner, *args, **kwargs), loose=name != "replace")
+            bound, loose = _METHOD_BOUNDS[name]
+            _fits(what, bound(owner, *args, **kwargs), loose=loose)
         return _checked(what, super().call(__context, __obj, *args, **kwargs))
 
 
