@@ -8,7 +8,7 @@ doesn't render templates that compute (plain ones, which only print values, it r
 ``sandbox.is_plain``): it hands each to a renderer process, which
 
 - was started with ``sys.executable -I`` and an empty environment (no database URL, no secret
-  key, no Django), and imports only Jinja2 and the sandbox;
+  key, no Django settings), and imports only Jinja2 and the sandbox;
 - raises its memory limit (``RLIMIT_AS``) to what it uses plus ``MEMORY_BYTES`` before each
   render, so an allocation past that fails with a ``MemoryError`` it answers as a refusal;
 - arms two CPU timers for each render (compiling included): at ``TIME_LIMIT`` (0.4 s) a
@@ -45,7 +45,6 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from huddle.core.errors import HuddleError
@@ -66,11 +65,13 @@ CRASHED = "The template renderer stopped unexpectedly while rendering this templ
 
 _HEADER = struct.Struct("!I")
 _READY = b"ready"
-_ROOT = str(Path(__file__).resolve().parents[3])  # the directory that holds the huddle package
+# The renderer imports from where this process does: -I ignores PYTHONPATH and the like.
 _BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
     "from huddle.library.templating.process import serve; serve()"
 )
+# Only what the dynamic loader may need to start the interpreter; nothing else is passed on.
+_ENVIRONMENT = ("LD_LIBRARY_PATH",)
 # Renders once when a renderer starts, so the modules rendering needs are loaded before limits.
 _WARM_UP = (
     "{% set t = x ~ '%s' % n %}{{ t|upper|center(9)|indent(2)|wordwrap(5)|replace('a', 'b') }}"
@@ -89,10 +90,10 @@ class _Renderer:
     def __init__(self) -> None:
         self.owner = os.getpid()
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-I", "-c", _BOOT, _ROOT],
+            [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={},
+            env={name: os.environ[name] for name in _ENVIRONMENT if name in os.environ},
             bufsize=0,
         )
         self.poll = select.poll()
@@ -206,13 +207,14 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
 
 
 def _take() -> _Renderer:
-    with _lock:
-        while _idle:
-            renderer = _idle.pop()
-            if renderer.alive():
-                return renderer
-            renderer.close()
-    return _Renderer()
+    while True:
+        with _lock:
+            renderer = _idle.pop() if _idle else None
+        if renderer is None:
+            return _Renderer()
+        if renderer.alive():
+            return renderer
+        renderer.close()  # it ended while idle (killed from outside, or the machine's OOM killer)
 
 
 def _give_back(renderer: _Renderer) -> None:
@@ -225,7 +227,9 @@ def _give_back(renderer: _Renderer) -> None:
 
 def renderer_pids() -> list[int]:
     """The process ids of this process's renderers (for tests and diagnostics)."""
-    return [r.proc.pid for r in list(_ALL) if r.owner == os.getpid() and r.alive()]
+    with _lock:
+        renderers = list(_ALL)
+    return [r.proc.pid for r in renderers if r.owner == os.getpid() and r.alive()]
 
 
 def _close_all() -> None:
