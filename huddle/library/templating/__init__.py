@@ -10,8 +10,9 @@ render within bounds (no render costs more than 0.5 s of CPU or 64 MB of memory)
 - ``process.py``: the web process doesn't render templates that compute. Each such render
   happens in a renderer process under a CPU timer and a memory limit enforced by the kernel,
   which bound what no Python-level check can see (a single C call that runs long or allocates
-  a lot). Plain templates (text, values printed, ``{% if %}`` on values, ``|default``; see
-  ``sandbox.is_plain``) can do neither, and render in the web process without the round trip.
+  a lot). Simple templates (text, values printed, ``{% if %}``, and at most 16 filters such as
+  ``|trim`` or ``|default`` and operators such as ``~``; see ``sandbox.is_simple``) can do
+  neither, and render in the web process without the round trip.
 
 Every failure is a ``TemplateProblem`` (a ``ValidationFailed``) with a message for people.
 """
@@ -36,7 +37,7 @@ from huddle.library.templating.sandbox import (
     Block,
     Refused,
     check_source,
-    is_plain,
+    is_simple,
     render_here,
 )
 
@@ -68,7 +69,7 @@ class TemplateInfo:
     names: dict[str, int]  # name -> first line it is used on
     step_refs: dict[str, int]  # steps.<name> -> line
     context_refs: dict[str, int]  # context.<slug> -> line
-    plain: bool = False  # only prints values: rendered in this process (sandbox.is_plain)
+    simple: bool = False  # rendered in this process: sandbox.is_simple
 
 
 def analyse(source: str, *, field: str = "template") -> TemplateInfo:
@@ -105,7 +106,7 @@ def _analyse(source: str, field: str) -> TemplateInfo:
         names=names,
         step_refs=step_refs,
         context_refs=context_refs,
-        plain=is_plain(source, tree),
+        simple=is_simple(source, tree),
     )
 
 
@@ -116,10 +117,10 @@ def render(source: str, variables: Mapping[str, Any], *, field: str = "template"
     Raises ``TemplateProblem`` for anything refused, naming ``field``; ``TypeError`` for a value
     of another type (a bug: the renderer process gets plain data only).
     """
-    plain = analyse(source, field=field).plain
+    simple = analyse(source, field=field).simple
     _check_values(dict(variables))
     try:
-        if plain:  # nothing in it can run long or grow: no round trip needed
+        if simple:  # nothing in it can run long or grow: no round trip needed
             return render_here(source, variables)
         return process.render(source, variables)
     except Refused as problem:

@@ -4,8 +4,8 @@ The sandbox's checks size every operation before it runs; but a loop needs a tim
 C routine given a value built without any operator (hashing a deeply shared
 tuple, comparing two such structures, compiling a template full of constants) runs as long and
 takes as much memory as it likes, out of reach of any Python-level check. So the web process
-doesn't render templates that compute (plain ones, which only print values, it renders itself:
-``sandbox.is_plain``): it hands each to a renderer process, which
+doesn't render templates that compute (simple ones, which print values with a few filters, it
+renders itself: ``sandbox.is_simple``): it hands each to a renderer process, which
 
 - was started with ``sys.executable -I`` and an empty environment (no database URL, no secret
   key, no Django settings), and imports only Jinja2 and the sandbox;

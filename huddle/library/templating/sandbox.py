@@ -689,38 +689,58 @@ def check_source(source: str) -> nodes.Template:
     return tree
 
 
-PLAIN_SOURCE_CHARS = 20_000
-_PLAIN_NODES = (
+SIMPLE_SOURCE_CHARS = 20_000
+SIMPLE_OPERATIONS = 16
+_SIMPLE_NODES = {
     nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const,
-    nodes.If, nodes.Not, nodes.And, nodes.Or, nodes.CondExpr, nodes.Filter,
+    nodes.If, nodes.Not, nodes.And, nodes.Or, nodes.CondExpr, nodes.Filter, nodes.Test,
+    nodes.Keyword, nodes.Concat, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv,
+    nodes.Pow, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand,
+}  # fmt: skip
+# Filters whose work is one pass of C code over text (sized before it runs, like everywhere).
+_SIMPLE_FILTERS = {
+    "default", "d", "trim", "upper", "lower", "capitalize", "length", "count", "first", "last",
+    "string", "replace", "center", "truncate", "wordcount", "abs", "round",
+}  # fmt: skip
+_SIMPLE_TESTS = {
+    "defined", "undefined", "none", "number", "string", "boolean", "integer", "float", "true",
+    "false",
+}  # fmt: skip
+_SIMPLE_COMPARISONS = {"eq", "ne", "lt", "lteq", "gt", "gteq"}
+_OPERATIONS = (
+    nodes.Filter, nodes.Test, nodes.Concat, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
+    nodes.FloorDiv, nodes.Pow, nodes.Operand,
 )  # fmt: skip
 
 
-def is_plain(source: str, tree: nodes.Template) -> bool:
-    """Whether rendering is only walking the template's text and printing values it is given:
-    no loops, assignments, literal lists, operators, comparisons or calls; the ``default``
-    filter with constant arguments at most; and no more than ``PLAIN_SOURCE_CHARS``.
+def is_simple(source: str, tree: nodes.Template) -> bool:
+    """Whether the template only prints values and does a few operations on them: no loops,
+    assignments, literal lists or dicts, calls or ``%``, and at most ``SIMPLE_OPERATIONS`` of the
+    filters, tests and operators whose work is one pass of C code over at most
+    ``MAX_OUTPUT_CHARS`` (each sized before it runs), in at most ``SIMPLE_SOURCE_CHARS``.
 
-    Such a render does work in proportion to its source and its output (itself capped), so it
-    can't burn CPU or memory, and the web process may render it itself (no round trip to a
-    renderer process).
+    Such a render costs milliseconds at worst (its source, its output, and 16 passes over
+    200,000 characters at most) and can't hold more than a few MB, so the web process renders
+    it itself, without the round trip to a renderer process.
     """
-    if len(source) > PLAIN_SOURCE_CHARS:
+    if len(source) > SIMPLE_SOURCE_CHARS:
         return False
+    operations = 0
     for node in tree.find_all(nodes.Node):
-        if type(node) not in _PLAIN_NODES:
+        if type(node) not in _SIMPLE_NODES:
             return False
         if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
             return False
-        if isinstance(node, nodes.Filter) and (
-            node.name not in ("default", "d")
-            or node.kwargs
+        if isinstance(node, nodes.Filter | nodes.Test) and (
+            node.name not in (_SIMPLE_FILTERS if isinstance(node, nodes.Filter) else _SIMPLE_TESTS)
             or node.dyn_args
             or node.dyn_kwargs
-            or not all(isinstance(arg, nodes.Const) for arg in node.args)
         ):
             return False
-    return True
+        if isinstance(node, nodes.Operand) and node.op not in _SIMPLE_COMPARISONS:
+            return False
+        operations += isinstance(node, _OPERATIONS)
+    return operations <= SIMPLE_OPERATIONS
 
 
 def _syntax_message(error: TemplateSyntaxError) -> str:
