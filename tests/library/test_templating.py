@@ -157,7 +157,7 @@ SIMPLE = [
     "{{ steps.research.output|trim }}{{ x if n > 2 else y|upper }}{{ y|default(x ~ '.') }}",
     "{{ x|replace('a', y)|truncate(80)|center(90) }}",
     "{% if x is defined and n + 1 != 2 %}!{% elif n * 2 >= 3 %}?{% endif %}",
-    "{{ x }}" * 2800,
+    "{{ x }}" * 1400,
 ]
 COMPUTING = [
     "{% for c in x %}{% endfor %}", "{{ [x] }}", "{{ {'a': x} }}", "{{ (x, x) }}",
@@ -166,7 +166,7 @@ COMPUTING = [
     "{{ x|join }}", "{{ x|title }}", "{{ x|wordwrap(9) }}", "{{ x|map('upper') }}",
     "{{ x|sort }}", "{{ x in y }}", "{{ x is in(y) }}", "{{ x is divisibleby(3) }}",
     "{{ x|upper(*y) }}",
-    "{{ x }}" * 3000,  # past SIMPLE_SOURCE_CHARS
+    "{{ x }}" * 1500,  # past SIMPLE_SOURCE_CHARS
     "{{ x" + "|trim" * 17 + " }}",  # past SIMPLE_OPERATIONS
 ]  # fmt: skip
 

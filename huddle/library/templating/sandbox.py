@@ -689,7 +689,7 @@ def check_source(source: str) -> nodes.Template:
     return tree
 
 
-SIMPLE_SOURCE_CHARS = 20_000
+SIMPLE_SOURCE_CHARS = 10_000
 SIMPLE_OPERATIONS = 16
 _SIMPLE_NODES = {
     nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const,
@@ -700,7 +700,7 @@ _SIMPLE_NODES = {
 # Filters whose work is one pass of C code over text (sized before it runs, like everywhere).
 _SIMPLE_FILTERS = {
     "default", "d", "trim", "upper", "lower", "capitalize", "length", "count", "first", "last",
-    "string", "replace", "center", "truncate", "wordcount", "abs", "round",
+    "string", "replace", "center", "truncate", "abs", "round",
 }  # fmt: skip
 _SIMPLE_TESTS = {
     "defined", "undefined", "none", "number", "string", "boolean", "integer", "float", "true",
