@@ -84,6 +84,14 @@ class _Gone(Exception):
     """The renderer had ended before it was sent the request: try another one."""
 
 
+class _Garbled(Exception):
+    """The renderer answered something that isn't a reply."""
+
+
+# A reply holds at most MAX_OUTPUT_CHARS characters, each at most 12 bytes of JSON.
+_MAX_REPLY = 16 * 1024 * 1024
+
+
 class _Renderer:
     """One renderer process, used by one thread at a time."""
 
@@ -102,7 +110,7 @@ class _Renderer:
             _ALL.add(self)
         try:
             started = self._receive(time.monotonic() + START_SECONDS) == _READY
-        except (EOFError, TimeoutError):
+        except (EOFError, TimeoutError, _Garbled):
             started = False
         except BaseException:
             self.kill()
@@ -122,10 +130,16 @@ class _Renderer:
         except BrokenPipeError:
             raise _Gone from None
         try:
-            return json.loads(self._receive(time.monotonic() + WALL_SECONDS))
+            reply = json.loads(self._receive(time.monotonic() + WALL_SECONDS))
+            if not isinstance(reply, dict):
+                raise _Garbled
+            return reply
         except TimeoutError:
             self.kill()
             raise Refused(TOO_LONG) from None
+        except (_Garbled, ValueError):  # the renderer isn't itself: don't trust it again
+            self.kill()
+            raise Refused(CRASHED) from None
         except EOFError:
             status = self.proc.wait()
             self.close()
@@ -134,8 +148,10 @@ class _Renderer:
             raise Refused(CRASHED) from None
 
     def _receive(self, deadline: float) -> bytes:
-        header = self._read(_HEADER.size, deadline)
-        return self._read(_HEADER.unpack(header)[0], deadline)
+        size = _HEADER.unpack(self._read(_HEADER.size, deadline))[0]
+        if size > _MAX_REPLY:
+            raise _Garbled
+        return self._read(size, deadline)
 
     def _read(self, size: int, deadline: float) -> bytes:
         fd = self.proc.stdout.fileno()
@@ -198,11 +214,12 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
             renderer.kill()  # interrupted half way: its state is unknown
             raise
         _give_back(renderer)
-        if "text" in reply:
+        if isinstance(reply.get("text"), str):
             return reply["text"]
         if "bug" in reply:  # a caller passed something other than plain data
-            raise TypeError(reply["bug"])
-        raise Refused(reply["problem"], line=reply.get("line"))
+            raise TypeError(str(reply["bug"]))
+        line = reply.get("line")
+        raise Refused(str(reply.get("problem", CRASHED)), line=line if type(line) is int else None)
     raise Refused(CRASHED)
 
 
