@@ -17,7 +17,7 @@ from huddle.library.content import (
     VersionContent,
 )
 from huddle.library.models import WorkflowVersion
-from huddle.library.templating import render
+from huddle.library.templating import Block, render
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,19 @@ def _refs(content: VersionContent, extra_slugs: set[str]) -> list[ContextRef]:
     return list(pinned.values())
 
 
+def _as_block(shown: Any, block: Any) -> Block:
+    """The plain ``Block`` a template sees for a ``ContextBlock`` (or the wrapper standing in
+    for it): templates render in a separate process, which gets plain data only."""
+    return Block(
+        slug=block.slug,
+        kind=block.kind,
+        title=block.title,
+        version=block.version,
+        text=str(shown),
+        parts={key: shown[key] for key in block.parts},
+    )
+
+
 def render_version(
     actor: Actor,
     version: WorkflowVersion,
@@ -129,7 +142,10 @@ def render_version(
         slugs |= set(analyse(source).context_refs)
     blocks = contextrefs.blocks_for(actor, _refs(content, slugs))
     outputs = dict(step_outputs or {})
-    shown = {slug: wrap_context(b) for slug, b in blocks.items()} if wrap_context else blocks
+    shown = {
+        slug: _as_block(wrap_context(block) if wrap_context else block, block)
+        for slug, block in blocks.items()
+    }
     variables: dict[str, Any] = {**inputs, "context": shown}
     system = render(content.system, variables, field="system") if content.system else ""
     if content.negative_constraints:
