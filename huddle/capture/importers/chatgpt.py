@@ -20,6 +20,7 @@ from typing import Any
 from huddle.capture.importers.parsed import (
     ParsedConversation,
     ParsedPrompt,
+    checked,
     ident,
     label,
     when,
@@ -113,7 +114,7 @@ def parse_conversation(raw: Any, *, file: str, number: int) -> ParsedConversatio
     conversation.model = (model or label(raw.get("default_model_slug"), 100))[:100]
     if not prompts:
         conversation.skipped = "empty"
-    return conversation
+    return checked(conversation)
 
 
 def _thread(mapping: dict[str, Any], current: str) -> tuple[list[str], str]:
