@@ -131,3 +131,17 @@ def test_a_claude_project_with_a_nul_character_refuses_the_file(
         "Error: projects.json: project 1 holds a NUL character (\\u0000), which can't be stored."
     )
     _nothing_written()
+
+
+def test_a_huge_id_in_a_skip_reason_is_cut(cli, member, tmp_path):
+    """The reasons of skipped conversations are stored with the import's report."""
+    thread = Thread("c1", "Lost")
+    thread.user("hello")
+    broken = thread.as_dict(current_node="n" * 100_000)
+    path = tmp_path / "conversations.json"  # zipped, this inflates more than 100:1
+    path.write_text(json.dumps([broken]), encoding="utf-8")
+    code, report, err = _import(cli, "chatgpt", path, member)
+    assert code == 0, err
+    assert report["skipped"] == [
+        {"id": "c1", "title": "Lost", "reason": f"current_node {'n' * 60!r}… is not in the mapping"}
+    ]

@@ -131,6 +131,17 @@ def without_nul(value: str) -> str:
     return value.replace(NUL, "") if NUL in value else value
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` for a report, at most about ``limit`` characters: a skipped conversation's
+    reason is stored with the import's report, so a hostile id can't make it a monster."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "…"
+    if isinstance(value, dict | list):
+        return f"<{type(value).__name__} of {len(value):,}>"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def ident(value: Any) -> str:
     if isinstance(value, str | int) and not isinstance(value, bool):
         return without_nul(str(value))[:MAX_ID]
