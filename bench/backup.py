@@ -80,12 +80,12 @@ def main() -> None:
     path.parent.mkdir(exist_ok=True)
     written = in_child(write_pass, args.org, str(path))
     restored = in_child(restore_pass, str(path), copy)
-    drop(copy)
     for step in (written, restored):
         step["rows_per_s"] = round(step["rows"] / step["seconds"])
     result = {"organization": args.org, "backup": written, "restore": restored}
     print(json.dumps(result, indent=2))
-    print(f"wrote {write_result(args.name, result)}")
+    print(f"wrote {write_result(args.name, result)}", flush=True)
+    drop(copy)
 
 
 if __name__ == "__main__":

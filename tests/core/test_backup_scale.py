@@ -15,6 +15,7 @@ from bench.generate import generate
 from huddle.accounts.models import Membership, Organization
 from huddle.capture.importers import jsonlist
 from huddle.capture.models import ImportJob
+from huddle.cli import run
 from huddle.core.backup import BackupNotWritten, archive, backup_restore, backup_write, dump, load
 from huddle.library.models import Workflow, WorkflowVersion
 from huddle.runs.models import Run
@@ -107,6 +108,16 @@ def test_backup_refuses_to_write_an_archive_restore_would_refuse(
     with pytest.raises(BackupNotWritten, match="restore accepts at most 3 entries"):
         backup_write(small_owner.org, path)
     assert list(path.parent.iterdir()) == []
+
+
+def test_the_backup_command_says_so_in_one_line(small_owner, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(archive, "MAX_ENTRIES", 3)
+    path = tmp_path / "spaces.zip"
+    assert run(["backup", "--org", "spaces", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: The archive would have more than 3 entries")
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_rows_are_written_as_row_record_writes_them(tmp_path):
