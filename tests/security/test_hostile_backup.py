@@ -116,3 +116,17 @@ def test_people_without_an_account_are_created_without_trust(archive_of, with_jo
     assert (person.is_staff, person.is_superuser, person.is_active) == (False, False, True)
     assert Membership.objects.get(organization=restored).user == person
     assert Event.objects.filter(organization=restored, kind="organization.restored").exists()
+
+
+@pytest.mark.parametrize("entry", ["data/capture.importjob.json", "users.json"])
+def test_a_number_of_5001_digits_is_refused(archive_of, with_job, tmp_path, capsys, entry):
+    def change(members: dict[str, bytes]) -> dict[str, bytes]:
+        rows = json.loads(members[entry])
+        rows[0]["pk"] = 0
+        data = json.dumps(rows).replace('"pk": 0', '"pk": ' + "9" * 5001).encode()
+        return _add_listed(members, entry, data)
+
+    path = _rewrite(archive_of(with_job), tmp_path / "t.zip", change)
+    err = _refused(path, capsys, "--as", "other", "--link-existing-users")
+    assert f"The archive entry {entry!r} is not a JSON list of rows" in err
+    assert "a number of more than 4,300 digits" in err
