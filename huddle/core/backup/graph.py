@@ -33,17 +33,17 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-# Fields whose Python value is what both the database and JSON take as it is: backup writes it
-# and restore inserts it without converting. Exact types: a subclass may convert its values.
-PLAIN_FIELDS = frozenset(
-    {
-        models.AutoField, models.BigAutoField, models.SmallAutoField, models.BooleanField,
-        models.CharField, models.EmailField, models.SlugField, models.URLField, models.TextField,
-        models.FloatField, models.IntegerField, models.BigIntegerField, models.SmallIntegerField,
-        models.PositiveIntegerField, models.PositiveBigIntegerField,
-        models.PositiveSmallIntegerField, models.ForeignKey, models.OneToOneField,
-    }
-)  # fmt: skip
+# Fields whose Python value is what both the database and JSON take as it is, and its type:
+# backup writes it and restore inserts it without converting. Exact types: a subclass may
+# convert its values (an encrypted field, say).
+PLAIN_FIELDS: dict[type[models.Field], type] = {
+    models.AutoField: int, models.BigAutoField: int, models.SmallAutoField: int,
+    models.BooleanField: bool, models.CharField: str, models.EmailField: str,
+    models.SlugField: str, models.URLField: str, models.TextField: str, models.FloatField: float,
+    models.IntegerField: int, models.BigIntegerField: int, models.SmallIntegerField: int,
+    models.PositiveIntegerField: int, models.PositiveBigIntegerField: int,
+    models.PositiveSmallIntegerField: int, models.ForeignKey: int, models.OneToOneField: int,
+}  # fmt: skip
 
 
 def label(model: type[models.Model]) -> str:

@@ -25,7 +25,13 @@ from django.utils.dateparse import parse_datetime
 from huddle.accounts.models import Organization, User, slug_validator
 from huddle.core.backup.archive import READ, Backup, BackupRefused, backup_open
 from huddle.core.backup.dump import migration_state
-from huddle.core.backup.graph import Node, foreign_keys, insert_order, organization_models
+from huddle.core.backup.graph import (
+    PLAIN_FIELDS,
+    Node,
+    foreign_keys,
+    insert_order,
+    organization_models,
+)
 from huddle.core.backup.plan import (
     Plan,
     accounts_of,
@@ -132,15 +138,8 @@ class _Restorer:
         each column a row gives (not an automatic primary key)."""
         if node.model not in self._columns:
             keys = {f.attname: f for f in foreign_keys(node.model)}
-            plain = {
-                models.CharField: str, models.TextField: str, models.EmailField: str,
-                models.SlugField: str, models.URLField: str, models.BooleanField: bool,
-                models.FloatField: float, models.IntegerField: int, models.BigIntegerField: int,
-                models.SmallIntegerField: int, models.PositiveIntegerField: int,
-                models.PositiveBigIntegerField: int, models.PositiveSmallIntegerField: int,
-            }  # fmt: skip
             self._columns[node.model] = [
-                (f.attname, f, keys.get(f.attname), plain.get(type(f)))
+                (f.attname, f, keys.get(f.attname), PLAIN_FIELDS.get(type(f)))
                 for f in node.model._meta.concrete_fields
                 if not (f.primary_key and f.attname not in keys)
             ]
