@@ -183,11 +183,24 @@ def restore(
         str | None,
         typer.Option("--as", help="Slug of the new organisation (default: the original's)."),
     ] = None,
+    link_existing_users: Annotated[
+        bool,
+        typer.Option(
+            "--link-existing-users",
+            help="People in the archive who already have an account here become members of "
+            "the restored organisation with their roles in the archive, owners included "
+            "(without it, such an archive is refused, naming them).",
+        ),
+    ] = False,
 ) -> None:
-    """Restore an archive into a new, empty organisation (nothing is written if it is refused)."""
+    """Restore an archive into a new, empty organisation (nothing is written if it is refused).
+
+    People without an account here get one with no usable password; nobody is made staff."""
     from huddle.core.backup import backup_restore
 
-    organization, counts = backup_restore(archive, slug=as_slug)
+    organization, counts = backup_restore(
+        archive, slug=as_slug, link_existing_users=link_existing_users
+    )
     console.print(f"Restored {organization.slug}: {sum(counts.values()):,} rows.", soft_wrap=True)
 
 

@@ -141,13 +141,12 @@ def pack_zip(actor: Actor, pack: ContextPack, target: str = DEFAULT_TARGET) -> b
 
 
 def _table_csv(pack: ContextPack, block: ContextBlock) -> str:
-    import csv
+    """The block's stored table as CSV, formulas written as text (``core.csvsafe``)."""
+    from huddle.core import csvsafe
 
     version = ContextVersion.objects.only("table_gz").get(
         asset__organization=pack.organization, asset__slug=block.slug, number=block.version
     )
     out = io.StringIO()
-    writer = csv.writer(out)
-    for row in table_rows(bytes(version.table_gz)):
-        writer.writerow(row)
+    csvsafe.writer(out).writerows(table_rows(bytes(version.table_gz)))
     return out.getvalue()

@@ -311,10 +311,10 @@ def context_preview(request: HttpRequest, actor: Actor, asset_id: str) -> HttpRe
 
 @org_view()
 def context_table_csv(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
-    """The stored campaign table as CSV (the version shown, else the approved one)."""
-    import csv
-
+    """The stored campaign table as CSV (the version shown, else the approved one); cells a
+    spreadsheet would run as formulas are written as text (``core.csvsafe``)."""
     from huddle.context.parsing.tables import table_rows
+    from huddle.core import csvsafe
 
     asset = queries.get_asset(actor, asset_id)
     number = request.GET.get("version", "")
@@ -323,9 +323,7 @@ def context_table_csv(request: HttpRequest, actor: Actor, asset_id: str) -> Http
         raise NotFound()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{asset.slug}-v{version.number}.csv"'
-    writer = csv.writer(response)
-    for row in table_rows(bytes(version.table_gz)):
-        writer.writerow(row)
+    csvsafe.writer(response).writerows(table_rows(bytes(version.table_gz)))
     return response
 
 

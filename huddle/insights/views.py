@@ -7,7 +7,6 @@ before building anything. Filters: ``?team=<slug>&as_of=YYYY-MM-DD&weeks=N``.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from huddle.accounts import policy
 from huddle.accounts.models import Team
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
+from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
 from huddle.insights import nudges, privacy, services
 from huddle.insights.metrics.data import Scope
@@ -114,7 +114,7 @@ def members(request: HttpRequest, actor: Actor) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"insights-members-{actor.organization.slug}-{report.window.as_of}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)
         writer.writerow(CSV_COLUMNS)
         for row in rows:
             writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])

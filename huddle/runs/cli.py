@@ -42,7 +42,7 @@ def import_runs(
     skipped (a line is identified by user + started_at + workflow)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from huddle.runs.importing import runs_import
+    from huddle.runs.importing import lines_of, runs_import
 
     organization = organization_by_slug(org)
     if invite and not create_members:
@@ -66,7 +66,7 @@ def import_runs(
         task = progress.add_task("Importing runs", total=size)
         report = runs_import(
             organization=organization,
-            lines=handle,
+            lines=lines_of(handle),
             create_members=create_members,
             invite=invite,
             on_line=lambda n: progress.advance(task, n),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 
@@ -87,6 +88,16 @@ def runs_import(
     return report
 
 
+def lines_of(stream: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``stream``, none held longer than ``MAX_LINE_BYTES`` + 1 bytes: the rest of a
+    longer line is read and dropped, and the line is refused by ``runs_import`` for its length."""
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
 def _parse(raw: bytes) -> dict[str, Any]:
     if len(raw) > MAX_LINE_BYTES:
         raise LineError(f"the line is longer than {MAX_LINE_BYTES:,} bytes")
@@ -95,11 +106,18 @@ def _parse(raw: bytes) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8"
         raise LineError(f"not valid JSON ({reason})") from None
+    except ValueError:  # Python won't read an integer of more than 4,300 digits
+        digits = sys.get_int_max_str_digits()
+        raise LineError(f"not valid JSON (a number of more than {digits:,} digits)") from None
     if not isinstance(data, dict):
         raise LineError("each line must be a JSON object")
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         raise LineError(f"unknown field(s): {', '.join(unknown)}")
+    for name, value in data.items():
+        # PostgreSQL's text can't hold NUL, and nothing a person wrote needs one.
+        if isinstance(value, str) and "\x00" in value:
+            raise LineError(f"'{name}' holds a NUL character (\\u0000), which can't be stored")
     if not isinstance(data.get("user"), str) or "@" not in data["user"]:
         raise LineError("'user' must be an email address")
     if data.get("workflow") is not None and not isinstance(data["workflow"], str):
@@ -121,6 +139,8 @@ def _parse(raw: bytes) -> dict[str, Any]:
         value = data.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise LineError(f"'{name}' must be a number or null")
+        if isinstance(value, int) and value.bit_length() > 64:  # too large to be a float
+            raise LineError(f"'{name}' is too large a number")
     if data.get("minutes_spent") is None:
         raise LineError("'minutes_spent' is required")
     if data.get("rating") is not None and data["rating"] not in (1, 2, 3, 4, 5):

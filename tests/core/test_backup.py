@@ -134,7 +134,7 @@ def test_round_trip_of_the_demo_organisation_has_zero_differences(acme, secrets,
     archive = tmp_path / "acme.zip"
     manifest = backup_write(acme, archive)
     assert manifest["counts"]["library.workflow"] > 0
-    restored, counts = backup_restore(archive, slug="acme2")
+    restored, counts = backup_restore(archive, slug="acme2", link_existing_users=True)
     assert restored.slug == "acme2"
     assert restored.name == acme.name
     assert counts == manifest["counts"]
@@ -157,7 +157,7 @@ def test_a_restored_library_is_searchable_like_the_original(acme, tmp_path):
 
     archive = tmp_path / "acme.zip"
     backup_write(acme, archive)
-    restored, _counts = backup_restore(archive, slug="acme2")
+    restored, _counts = backup_restore(archive, slug="acme2", link_existing_users=True)
 
     def found(organization: Organization, query: str) -> list[str]:
         owner = Membership.objects.filter(organization=organization, role="owner").first()
@@ -171,7 +171,7 @@ def test_a_restored_library_is_searchable_like_the_original(acme, tmp_path):
 def test_restore_without_secrets_leaves_provider_keys_and_webhooks_empty(acme, secrets, tmp_path):
     archive = tmp_path / "acme.zip"
     backup_write(acme, archive)
-    restored, _ = backup_restore(archive, slug="acme2")
+    restored, _ = backup_restore(archive, slug="acme2", link_existing_users=True)
     provider = ProviderConfig.objects.get(organization=restored, name="Secret provider")
     assert provider.encrypted_key == ""
     assert provider.key_hint == ""
@@ -218,7 +218,7 @@ def test_users_are_matched_by_email_or_created_without_a_usable_password(acme, t
     backup_write(acme, archive)
     olivia = User.objects.get(email="olivia@acme.test")
     User.objects.filter(email="victor@acme.test").delete()
-    restored, _ = backup_restore(archive, slug="acme2")
+    restored, _ = backup_restore(archive, slug="acme2", link_existing_users=True)
     assert Membership.objects.get(organization=restored, role="owner").user == olivia
     victor = User.objects.get(email="victor@acme.test")
     assert not victor.has_usable_password()
@@ -229,7 +229,7 @@ def test_cli_backup_then_restore_with_as(acme, tmp_path, capsys):
     archive = tmp_path / "out" / "acme.zip"
     assert run(["backup", "--org", "acme", str(archive)]) == 0
     assert "Wrote acme" in capsys.readouterr().out
-    assert run(["restore", str(archive), "--as", "acme-copy"]) == 0
+    assert run(["restore", str(archive), "--as", "acme-copy", "--link-existing-users"]) == 0
     assert "Restored acme-copy" in capsys.readouterr().out
     assert Organization.objects.filter(slug="acme-copy").exists()
 
@@ -367,7 +367,7 @@ def test_a_failure_half_way_writes_nothing(small, tmp_path, monkeypatch):
     monkeypatch.setattr(load._Restorer, "fill_deferred", boom)
     before = Organization.objects.count(), Membership.objects.count(), Event.objects.count()
     with pytest.raises(RuntimeError):
-        backup_restore(small, slug="other")
+        backup_restore(small, slug="other", link_existing_users=True)
     assert (Organization.objects.count(), Membership.objects.count(), Event.objects.count()) == (
         before
     )
@@ -391,7 +391,7 @@ def test_files_in_media_storage_travel_with_their_rows(small, tmp_path, settings
     manifest = backup_write(organization, archive)
     assert manifest["files"] == [job.file.name]
     assert manifest["missing_files"] == [gone.file.name]
-    restored, _ = backup_restore(archive, slug="copy")
+    restored, _ = backup_restore(archive, slug="copy", link_existing_users=True)
     copy = ImportJob.objects.get(organization=restored, source="chatgpt")
     assert copy.file.name != job.file.name  # the original still holds its name
     with copy.file.open("rb") as handle:
@@ -414,5 +414,11 @@ def test_rows_that_dont_fit_are_refused_even_with_matching_hashes(small, tmp_pat
         members = _add_listed(members, "data/accounts.membership.json", data)
         return members
 
-    err = _refused(_rewrite(small, tmp_path / "t.zip", change), capsys, "--as", "other")
+    err = _refused(
+        _rewrite(small, tmp_path / "t.zip", change),
+        capsys,
+        "--as",
+        "other",
+        "--link-existing-users",
+    )
     assert "can't be restored" in err

@@ -20,8 +20,10 @@ from typing import Any
 from huddle.capture.importers.parsed import (
     ParsedConversation,
     ParsedPrompt,
+    checked,
     ident,
     label,
+    shown,
     when,
     wrong_shape,
 )
@@ -52,7 +54,7 @@ def parse_conversation(raw: Any, *, file: str, number: int) -> ParsedConversatio
         return conversation
     current = raw.get("current_node")
     if not isinstance(current, str) or current not in mapping:
-        conversation.skipped = f"current_node {current!r} is not in the mapping"
+        conversation.skipped = f"current_node {shown(current)} is not in the mapping"
         return conversation
     path, problem = _thread(mapping, current)
     if problem:
@@ -113,7 +115,7 @@ def parse_conversation(raw: Any, *, file: str, number: int) -> ParsedConversatio
     conversation.model = (model or label(raw.get("default_model_slug"), 100))[:100]
     if not prompts:
         conversation.skipped = "empty"
-    return conversation
+    return checked(conversation)
 
 
 def _thread(mapping: dict[str, Any], current: str) -> tuple[list[str], str]:
@@ -123,12 +125,12 @@ def _thread(mapping: dict[str, Any], current: str) -> tuple[list[str], str]:
     node_id: Any = current
     while isinstance(node_id, str) and node_id in mapping:
         if node_id in seen:
-            return [], f"cycle in the mapping at node {node_id!r}"
+            return [], f"cycle in the mapping at node {shown(node_id)}"
         seen.add(node_id)
         path.append(node_id)
         node = mapping[node_id]
         if not isinstance(node, dict):
-            return [], f"node {node_id!r} is not an object"
+            return [], f"node {shown(node_id)} is not an object"
         node_id = node.get("parent")
     path.reverse()
     return path, ""

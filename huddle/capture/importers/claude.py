@@ -13,10 +13,12 @@ from typing import Any
 
 from huddle.capture.importers.archive import ImportRefused
 from huddle.capture.importers.parsed import (
+    NUL,
     ParsedConversation,
     ParsedDoc,
     ParsedProject,
     ParsedPrompt,
+    checked,
     ident,
     label,
     when,
@@ -58,7 +60,7 @@ def parse_conversation(raw: Any, *, file: str, number: int) -> ParsedConversatio
         )
     if not conversation.prompts:
         conversation.skipped = "empty"
-    return conversation
+    return checked(conversation)
 
 
 def message_text(message: Mapping[str, Any]) -> str:
@@ -77,7 +79,8 @@ def message_text(message: Mapping[str, Any]) -> str:
 
 
 def parse_project(raw: Any, *, file: str, number: int) -> ParsedProject:
-    """One project; ``ImportRefused`` when it is not an object with a name or uuid."""
+    """One project; ``ImportRefused`` when it is not an object with a name or uuid, or when its
+    instructions or a document hold a NUL character (names and ids lose theirs)."""
     if not isinstance(raw, Mapping) or not (ident(raw.get("uuid")) or label(raw.get("name"))):
         raise ImportRefused(f"{file}: project {number} is not a project object with a uuid.")
     docs_raw = raw.get("docs")
@@ -88,6 +91,10 @@ def parse_project(raw: Any, *, file: str, number: int) -> ParsedProject:
             if content.strip():
                 docs.append(ParsedDoc(filename=label(doc.get("filename"), 200), content=content))
     template = raw.get("prompt_template")
+    if (isinstance(template, str) and NUL in template) or any(NUL in d.content for d in docs):
+        raise ImportRefused(
+            f"{file}: project {number} holds a NUL character (\\u0000), which can't be stored."
+        )
     return ParsedProject(
         external_id=ident(raw.get("uuid")) or label(raw.get("name"), 200),
         name=label(raw.get("name"), 200) or "Claude project",

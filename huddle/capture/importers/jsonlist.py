@@ -16,7 +16,8 @@ Why not ijson, which the importer used before (and the benchmark's yardstick sti
 The values are those of ``ijson.items(stream, "item", use_float=True)``, and what it refuses is
 refused, with this module's own ``NotValid`` (the kind, and what and where). Differences, where
 yajl is arguably wrong: integers beyond 64 bits and floats beyond the double range, which yajl
-refuses, are read as Python reads them; an escaped lone surrogate (``"\\ud800"``) reads as ``?``,
+refuses, are read as Python reads them (an integer of more than 4,300 digits, which Python won't
+read, is ``NotValid``); an escaped lone surrogate (``"\\ud800"``) reads as ``?``,
 which yajl does for a lone high one unless another escape follows (it then makes one character of
 the two), and refuses for a lone low one; yajl also takes a vertical tab or a form feed for
 whitespace, which JSON does not. Lone surrogates are looked for in the raw bytes (one
@@ -28,6 +29,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -95,6 +97,14 @@ def _as_yajl(value: Any) -> Any:
     if isinstance(value, dict):
         return {_as_yajl(k): _as_yajl(v) for k, v in value.items()}
     return value
+
+
+def _long_number(error: ValueError, where: str) -> str:
+    """What the decoder's own ``ValueError`` (not a ``JSONDecodeError``) means, for ``NotValid``."""
+    if "digits" in str(error):
+        limit = sys.get_int_max_str_digits()
+        return f"a number of more than {limit:,} digits, in the item at {where}"
+    return f"{error}, in the item at {where}"
 
 
 def _cut(error: json.JSONDecodeError, length: int, *, ended: bool) -> bool:
@@ -193,6 +203,8 @@ class _Reader:
                 continue
             except _Constant as constant:
                 raise NotValid("json", f"{constant} is not JSON, at {self.where()}") from None
+            except ValueError as error:  # Python won't read an integer of more than 4,300 digits
+                raise NotValid("json", _long_number(error, self.where())) from None
             except RecursionError:
                 raise TooDeep("nests lists and objects too deeply") from None
             if length - end < 32 and not self.eof:  # a number may go on in the next chunk

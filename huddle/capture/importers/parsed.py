@@ -11,6 +11,10 @@ from huddle.capture.importers.archive import ImportRefused
 
 MAX_TITLE = 300
 MAX_ID = 200
+# Characters in one prompt. Past it the conversation is skipped (and said so in the report): the
+# longest prompts people paste (a long brief, a document) are a few hundred thousand characters.
+MAX_PROMPT = 1_000_000
+NUL = "\x00"  # PostgreSQL's text can't hold it; what a person wrote with one is not stored
 
 
 @dataclass(slots=True)
@@ -122,14 +126,55 @@ def when(value: Any) -> datetime | None:
     return None
 
 
+def without_nul(value: str) -> str:
+    """``value`` without NUL characters (ids, titles, names: nothing a person reads is lost)."""
+    return value.replace(NUL, "") if NUL in value else value
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` for a report, at most about ``limit`` characters: a skipped conversation's
+    reason is stored with the import's report, so a hostile id can't make it a monster."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "…"
+    if isinstance(value, dict | list):
+        return f"<{type(value).__name__} of {len(value):,}>"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def ident(value: Any) -> str:
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return str(value)[:MAX_ID]
+        return without_nul(str(value))[:MAX_ID]
     return ""
 
 
 def label(value: Any, limit: int = MAX_TITLE) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    return without_nul(value).strip()[:limit] if isinstance(value, str) else ""
+
+
+def checked(conversation: ParsedConversation) -> ParsedConversation:
+    """``conversation`` ready to store: NUL characters dropped from its model and prompt ids, and
+    skipped, with the reason, when a prompt holds a NUL or is longer than ``MAX_PROMPT``
+    characters, or its custom instructions hold a NUL (the texts are let go)."""
+    conversation.model = without_nul(conversation.model)
+    problem = ""
+    for number, prompt in enumerate(conversation.prompts, start=1):
+        prompt.external_id = without_nul(prompt.external_id)
+        if len(prompt.text) > MAX_PROMPT:
+            problem = (
+                f"prompt {number} is {len(prompt.text):,} characters long; "
+                f"the limit is {MAX_PROMPT:,}"
+            )
+        elif NUL in prompt.text:
+            problem = f"prompt {number} holds a NUL character (\\u0000), which can't be stored"
+        if problem:
+            break
+    if not problem and any(NUL in text for text in conversation.instructions):
+        problem = "its custom instructions hold a NUL character (\\u0000), which can't be stored"
+    if problem:
+        conversation.skipped = problem
+        conversation.prompts, conversation.instructions = [], []
+    return conversation
 
 
 def wrong_shape(file: str, number: int, problem: str, source: str) -> ImportRefused:

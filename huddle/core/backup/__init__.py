@@ -8,15 +8,22 @@ Format (``format_version`` 1), documented in ``docs/ARCHITECTURE.md`` ("Backup a
 - ``organization.json``: slug, name, public_id, created_at.
 - ``users.json``: ``[{pk, email, name, is_active}]`` of everyone a row refers to; nothing else.
 - ``data/<app_label>.<model>.json``: ``[{pk, fields: {attname: value}, m2m: {name: [pk]}}]``
-  for every model of ``graph.organization_models()``, ordered by primary key. Keys are the
-  source database's ids; restore maps them.
+  for every model of ``graph.organization_models()``, one row a line, ordered by primary key.
+  Keys are the source database's ids; restore maps them.
 - ``files/<storage name>``: files in media storage that rows refer to.
 """
 
 from __future__ import annotations
 
-from huddle.core.backup.archive import BackupRefused, backup_open
-from huddle.core.backup.dump import FORMAT_VERSION, backup_write
+from huddle.core.backup.archive import FORMAT_VERSION, BackupNotWritten, BackupRefused, backup_open
+from huddle.core.backup.dump import backup_write
 from huddle.core.backup.load import backup_restore
 
-__all__ = ["FORMAT_VERSION", "BackupRefused", "backup_open", "backup_restore", "backup_write"]
+__all__ = [
+    "FORMAT_VERSION",
+    "BackupNotWritten",
+    "BackupRefused",
+    "backup_open",
+    "backup_restore",
+    "backup_write",
+]

@@ -33,6 +33,19 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
+# Fields whose Python value is what both the database and JSON take as it is, and its type:
+# backup writes it and restore inserts it without converting. Exact types: a subclass may
+# convert its values (an encrypted field, say).
+PLAIN_FIELDS: dict[type[models.Field], type] = {
+    models.AutoField: int, models.BigAutoField: int, models.SmallAutoField: int,
+    models.BooleanField: bool, models.CharField: str, models.EmailField: str,
+    models.SlugField: str, models.URLField: str, models.TextField: str, models.FloatField: float,
+    models.IntegerField: int, models.BigIntegerField: int, models.SmallIntegerField: int,
+    models.PositiveIntegerField: int, models.PositiveBigIntegerField: int,
+    models.PositiveSmallIntegerField: int, models.ForeignKey: int, models.OneToOneField: int,
+}  # fmt: skip
+
+
 def label(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
@@ -91,27 +104,51 @@ def organization_models() -> list[Node]:
     return nodes
 
 
-def selected_rows(organization: Organization) -> Iterator[tuple[Node, list[models.Model]]]:
-    """Each node with its rows of ``organization``, ordered by primary key."""
-    picked: dict[type[models.Model], list[object]] = {}
+def organization_querysets(
+    organization: Organization,
+) -> Iterator[tuple[Node, models.QuerySet]]:
+    """Each node with the query of its rows of ``organization``, ordered by primary key. A node
+    found through its parents selects by a subquery of theirs, never by a list of their keys
+    (a million runs' ids would pass SQLite's limit of parameters)."""
+    selected: dict[type[models.Model], models.QuerySet] = {}
     for node in organization_models():
         condition = models.Q()
         for key in node.org_keys:
             condition |= models.Q(**{key.attname: organization.pk})
         for key in node.parent_keys:
-            condition |= models.Q(**{f"{key.attname}__in": picked[key.related_model]})
-        rows = list(node.model._base_manager.filter(condition).order_by("pk"))
-        picked[node.model] = [row.pk for row in rows]
+            parents = selected[key.related_model].order_by().values("pk")
+            condition |= models.Q(**{f"{key.attname}__in": parents})
+        rows = node.model._base_manager.filter(condition).order_by("pk")
+        selected[node.model] = rows
         yield node, rows
 
 
-def insert_order(nodes: list[Node]) -> list[Node]:
-    """Nodes ordered so that every non-null foreign key points at an earlier node.
+def selected_rows(organization: Organization) -> Iterator[tuple[Node, list[models.Model]]]:
+    """Each node with its rows of ``organization``, ordered by primary key, in memory (tests)."""
+    for node, rows in organization_querysets(organization):
+        yield node, list(rows)
 
-    Nullable keys may form cycles (an asset's approved version, a fork's original); restore
-    fills those in a second pass.
+
+def insert_order(nodes: list[Node]) -> list[Node]:
+    """Nodes ordered so that every non-null foreign key points at an earlier node, and nullable
+    ones too where that makes no cycle (a run's version: its versions go first).
+
+    Nullable keys that would close a cycle (an asset's approved version, a fork's original) are
+    left to point forwards; restore fills those in a second pass, one row at a time.
     """
     by_model = {node.model: node for node in nodes}
+    hard: dict[type[models.Model], set[type[models.Model]]] = {}
+
+    def needs(model: type[models.Model]) -> set[type[models.Model]]:
+        """Every node ``model`` depends on through non-null keys, transitively."""
+        if model not in hard:
+            hard[model] = set()
+            for key in foreign_keys(model):
+                target = by_model.get(key.related_model)
+                if target is not None and not key.null and target.model is not model:
+                    hard[model] |= {target.model, *needs(target.model)}
+        return hard[model]
+
     done: list[Node] = []
     seen: set[type[models.Model]] = set()
 
@@ -120,10 +157,16 @@ def insert_order(nodes: list[Node]) -> list[Node]:
             return
         if node.model in path:
             raise ValueError(f"Non-null foreign keys form a cycle through {node.label}.")
-        for key in foreign_keys(node.model):
+        inside = (*path, node.model)
+        for key in sorted(foreign_keys(node.model), key=lambda k: k.null):
             target = by_model.get(key.related_model)
-            if target is not None and not key.null and target.model is not node.model:
-                visit(target, (*path, node.model))
+            if target is None or target.model is node.model:
+                continue
+            if key.null and (
+                target.model in inside or any(m in needs(target.model) for m in inside)
+            ):
+                continue  # it would close a cycle: this key points forwards
+            visit(target, inside)
         seen.add(node.model)
         done.append(node)
 
