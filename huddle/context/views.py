@@ -216,17 +216,29 @@ def context_upload_job(request: HttpRequest, actor: Actor, job_id: str) -> HttpR
     """An upload being read by the worker: its progress (polled), then the asset or the error.
     Only its uploader sees it."""
     job = jobs.get_job(actor, job_id)
+    # Shown only while the uploader may still see it (its sharing can change meanwhile).
+    asset = job.asset if job.asset is not None and policy.can_see(actor, job.asset) else None
     slug = actor.organization.slug
     again = ""
     if job.action == UploadAction.CREATE:
         again = reverse("context_new", args=[slug, job.kind])
-    elif job.asset is not None:
-        again = reverse("context_edit", args=[slug, job.asset.public_id])
+    elif asset is not None:
+        again = reverse("context_edit", args=[slug, asset.public_id])
     htmx = request.htmx  # type: ignore[attr-defined]
     return render(
         request,
         "context/_upload_job.html" if htmx else "context/upload_job.html",
-        {"job": job, "again": again, "waiting_long": jobs.waiting_long(job)},
+        {
+            "job": job,
+            "asset": asset,
+            "again": again,
+            "waiting_long": jobs.waiting_long(job),
+            "waiting_approval": asset is not None
+            and (
+                asset.approved_version is None
+                or asset.approved_version.number != job.version_number
+            ),
+        },
     )
 
 

@@ -220,3 +220,36 @@ def test_the_openapi_schema_documents_the_upload_jobs(client):
     )
     fields = schema["components"]["schemas"]["UploadJobOut"]["properties"]
     assert {"status", "percent", "stage", "error", "asset", "version"} <= fields.keys()
+
+
+def test_a_members_new_version_waits_for_approval(
+    login, member, editor, django_capture_on_commit_callbacks
+):
+    asset = make_asset(member, kind="campaign_data", slug="q3_results", title="Q3")
+    services.asset_approve(actor=editor.actor, asset=asset)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.upload_job_for_version(
+            actor=member.actor, asset=asset, file=SimpleUploadedFile("q.csv", CAMPAIGN_CSV.encode())
+        )
+    assert work() == 1
+    shown = page(login(member), job).content.decode()
+    assert "Version 2 of Q3 is saved; it waits for an editor" in shown
+
+
+def test_an_asset_gone_private_since_is_not_named_on_the_job(
+    login, api_client, owner, editor, django_capture_on_commit_callbacks
+):
+    asset = make_asset(owner, kind="campaign_data", slug="q3_results", title="Q3 secret plan")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.upload_job_for_version(
+            actor=editor.actor, asset=asset, file=SimpleUploadedFile("q.csv", CAMPAIGN_CSV.encode())
+        )
+    assert work() == 1
+    client = login(editor)
+    assert "Version 2 of Q3 secret plan is saved" in page(client, job).content.decode()
+    services.asset_set_sharing(actor=owner.actor, asset=asset, visibility="private", team=None)
+    shown = page(client, job).content.decode()
+    assert "Saved." in shown
+    assert "secret plan" not in shown
+    body = api_client(editor).get(f"/api/v1/context/uploads/{job.public_id}").json()
+    assert (body["status"], body["asset"], body["version"]) == ("done", None, 2)
