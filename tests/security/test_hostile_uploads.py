@@ -377,7 +377,7 @@ def test_a_parse_past_its_processor_time_fails_the_job(
     job = _run(_queue(editor.actor, "slow.pdf", raw, django_capture_on_commit_callbacks))
     assert job.status == "failed"
     assert job.error == (
-        "Reading slow.pdf needs more than 1 seconds of processing, the limit; save a smaller or "
+        "Reading slow.pdf needs more than 1 second of processing, the limit; save a smaller or "
         "simpler file and upload it again."
     )
     nothing_left(media)

@@ -93,7 +93,11 @@ def parse_isolated(
                 f"than {megabytes} MB of memory (the limit), or be damaged."
             )
         reply = {"limit": "time"}
-    over = {"time": f"{seconds} seconds of processing", "memory": f"{megabytes} MB of memory"}
+    plural = "" if seconds == 1 else "s"
+    over = {
+        "time": f"{seconds} second{plural} of processing",
+        "memory": f"{megabytes} MB of memory",
+    }
     if reply.get("limit") in over:
         raise refuse(
             f"Reading {name} needs more than {over[reply['limit']]}, the limit; save a smaller "
