@@ -8,6 +8,7 @@ lines of XML): the smallest packages openpyxl and python-docx open.
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -63,8 +64,14 @@ def docx_package(document: str | bytes, extra: dict[str, bytes | str] | None = N
     )
 
 
-def docx_document(body: str, prolog: str = '<?xml version="1.0"?>\n') -> str:
-    return f'{prolog}<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'
+def docx_document(body: str, prolog: str = '<?xml version="1.0"?>\n', prefix: str = "w") -> str:
+    """``word/document.xml`` around ``body`` (written with the ``w:`` prefix, or ``prefix``)."""
+    if prefix != "w":
+        body = body.replace("<w:", f"<{prefix}:").replace("</w:", f"</{prefix}:")
+    return (
+        f'{prolog}<{prefix}:document xmlns:{prefix}="{W}"><{prefix}:body>{body}</{prefix}:body>'
+        f"</{prefix}:document>"
+    )
 
 
 def xlsx_package(sheet: str | bytes, workbook_prolog: str = "") -> bytes:
@@ -338,11 +345,33 @@ def pdf_encrypted() -> bytes:
     return out.getvalue()
 
 
-def docx_numbered_paragraphs(count: int = 60_000) -> bytes:
+def docx_numbered_paragraphs(count: int = 60_000, prefix: str = "w") -> bytes:
     """Paragraphs of a few characters each: too many, yet compressing like real text."""
-    return docx_package(
-        docx_document("".join(f"<w:p><w:r><w:t>{n}</w:t></w:r></w:p>" for n in range(count)))
+    body = "".join(f"<w:p><w:r><w:t>{n}</w:t></w:r></w:p>" for n in range(count))
+    return docx_package(docx_document(body, prefix=prefix))
+
+
+def docx_long_text(characters: int = 520_000) -> bytes:
+    """Few paragraphs but more text than an asset holds (random letters: it barely compresses)."""
+    rng = random.Random(3)  # noqa: S311 - seeded noise, not a secret
+    text = "".join(rng.choice("abcdefghij klmnopqrstuvwxyz") for _ in range(characters))
+    body = "".join(
+        f"<w:p><w:r><w:t>{text[n : n + 10_000]}</w:t></w:r></w:p>"
+        for n in range(0, characters, 10_000)
     )
+    return docx_package(docx_document(body))
+
+
+def docx_many_elements() -> bytes:
+    """2.4 million empty runs in 40 paragraphs, with enough noise in comments to compress only
+    57 times (15 MB of XML in 260 KB)."""
+    rng = random.Random(18)  # noqa: S311 - seeded noise, not a secret
+    noise = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(320_000))
+    body = "".join(
+        "<w:p>" + "<w:r/>" * 60_000 + f"<!-- {noise[n * 8000 : (n + 1) * 8000]} -->" + "</w:p>"
+        for n in range(40)
+    )
+    return docx_package(docx_document(body))
 
 
 def docx_unknown_encoding() -> bytes:

@@ -76,6 +76,29 @@ CASES = [
         "guide.docx has more than 50,000 paragraphs (empty ones count too); the limit is 50,000.",
     ),
     Case(
+        "docx-60k-paragraphs-prefix-x",
+        "other",
+        "guide.docx",
+        once(lambda: hostile.docx_numbered_paragraphs(prefix="x")),
+        "guide.docx has more than 50,000 paragraphs (empty ones count too); the limit is 50,000.",
+    ),
+    Case(
+        "docx-2.4m-elements",
+        "other",
+        "guide.docx",
+        once(hostile.docx_many_elements),
+        "guide.docx has more than 2,000,000 elements of formatting and text in "
+        "word/document.xml; the limit is 2,000,000.",
+    ),
+    Case(
+        "docx-520k-characters",
+        "other",
+        "guide.docx",
+        once(hostile.docx_long_text),
+        "guide.docx has more than 500,000 characters of text; the limit is 500,000.",
+        on_receipt=False,
+    ),
+    Case(
         "pdf-25-pages-one-1mb-stream",
         "brand",
         "guide.pdf",

@@ -1,9 +1,9 @@
 """Markdown, text, DOCX and PDF uploads become Markdown text.
 
-Limits (``limits``): a DOCX is checked as an archive, and its paragraphs counted, before
-python-docx opens it (``package.check_docx``); a PDF's pages are counted and the drawing
-instructions pypdf would walk for text are measured before any text is read; the text itself
-stops at ``MAX_DOCUMENT_CHARS``.
+Limits (``limits``): a DOCX is checked as an archive, and its elements, paragraphs and
+characters counted, before python-docx opens it (``package.check_docx``, ``count_docx``); a
+PDF's pages are counted and the drawing instructions pypdf would walk for text are measured
+before any text is read; the text itself stops at ``MAX_DOCUMENT_CHARS``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from huddle.context.parsing.limits import (
     megabytes,
     refuse,
 )
-from huddle.context.parsing.package import check_docx, library_errors
+from huddle.context.parsing.package import check_docx, count_docx, library_errors
 from huddle.context.parsing.text import decode_text
 from huddle.core.errors import ValidationFailed
 
@@ -76,7 +76,7 @@ def _docx_text(raw: bytes, filename: str) -> str:
     import docx
     from docx.opc.exceptions import OpcError
 
-    check_docx(raw, filename)
+    count_docx(check_docx(raw, filename), filename)
     out = _Text(filename)
     try:
         document = docx.Document(io.BytesIO(raw))

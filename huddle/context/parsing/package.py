@@ -23,7 +23,6 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
 from xml.parsers import expat
 
 from huddle.context.parsing.limits import (
@@ -315,11 +314,17 @@ def _safe_parser() -> object:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def check_docx(raw: bytes, filename: str) -> zipfile.ZipFile:
-    """``check_package``, then the document part: its size, and a streaming count of its XML
-    elements, paragraphs and characters of text, each refused past its limit — python-docx
-    holds the part whole as a tree, makes an object per paragraph (empty or not), and walks
-    every run of a paragraph to read its text."""
+@dataclass(frozen=True)
+class Docx:
+    archive: zipfile.ZipFile
+    main: str  # the document part's name
+
+
+def check_docx(raw: bytes, filename: str) -> Docx:
+    """``check_package``, then the document part: its size, and a count of its XML elements and
+    paragraphs from its bytes (``<`` that start a tag; tags named ``p`` under any prefix), which
+    can only count too many, never too few: fast enough for the request that receives the
+    upload. ``count_docx`` counts exactly, in the parsing process."""
     archive = check_package(raw, filename, DOCX)
     main = docx_main_part(archive, filename)
     size = archive.getinfo(main).file_size
@@ -328,43 +333,72 @@ def check_docx(raw: bytes, filename: str) -> zipfile.ZipFile:
             f"{filename}: its text part ({main}) is {megabytes(size)} of XML; the limit is "
             f"{megabytes(MAX_DOCX_PART)}. Split the document into several assets."
         )
+    counter = _Counter(filename, main)
+    tail = b""
     with archive.open(main) as part:
-        _count_docx(part, filename, main)
-    return archive
+        while chunk := part.read(CHUNK):
+            data = tail + chunk
+            # A tag cut by the chunk's end is counted with the next chunk.
+            cut = data.rfind(b"<")
+            cut = cut if cut >= len(data) - 256 else len(data)
+            data, tail = data[:cut], data[cut:]
+            starts = data.count(b"<") - data.count(b"</") - data.count(b"<!") - data.count(b"<?")
+            counter.add("elements", starts)
+            counter.add("paragraphs", len(PARAGRAPH_TAG.findall(data)))
+    counter.add("elements", tail.count(b"<"))
+    return Docx(archive, main)
 
 
-def _count_docx(part: IO[bytes], filename: str, main: str) -> None:
+# A paragraph's start (or empty) tag, whatever its prefix: ``<w:p>``, ``<w:p w:rsidR=…>``, ``<p/>``.
+PARAGRAPH_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?p[\s/>]")
+
+
+# What is counted in a DOCX's document part: its limit, and what it is called.
+COUNTED = {
+    "elements": (MAX_XML_ELEMENTS, "elements of formatting and text in {main}"),
+    "paragraphs": (MAX_PARAGRAPHS, "paragraphs (empty ones count too)"),
+    "characters": (MAX_DOCUMENT_CHARS, "characters of text"),
+}
+
+
+class _Counter:
+    """Counts of a DOCX's document part, refused past their limits."""
+
+    def __init__(self, filename: str, main: str) -> None:
+        self.filename, self.main = filename, main
+        self.counts = dict.fromkeys(COUNTED, 0)
+
+    def add(self, what: str, amount: int) -> None:
+        self.counts[what] += amount
+        limit, called = COUNTED[what]
+        if self.counts[what] > limit:
+            raise refuse(
+                f"{self.filename} has more than {limit:,} {called.format(main=self.main)}; the "
+                f"limit is {limit:,}. Split it into several assets."
+            )
+
+
+def count_docx(docx: Docx, filename: str) -> None:
+    """Count the document part's elements, paragraphs and characters of text exactly, as they
+    stream (lxml, each element dropped once counted), before python-docx holds the part whole
+    as a tree, makes an object per paragraph and walks every run to read a paragraph's text."""
     from lxml import etree
 
     paragraph, text = f"{{{W}}}p", f"{{{W}}}t"
-    counted = {  # what is counted: its limit, and what it is called
-        "elements": (MAX_XML_ELEMENTS, f"elements of formatting and text in {main}"),
-        "paragraphs": (MAX_PARAGRAPHS, "paragraphs (empty ones count too)"),
-        "characters": (MAX_DOCUMENT_CHARS, "characters of text"),
-    }
-    counts = dict.fromkeys(counted, 0)
-
-    def add(what: str, amount: int) -> None:
-        counts[what] += amount
-        limit, called = counted[what]
-        if counts[what] > limit:
-            raise refuse(
-                f"{filename} has more than {limit:,} {called}; the limit is {limit:,}. Split it "
-                "into several assets."
-            )
-
-    try:
-        for _event, element in etree.iterparse(
-            part, resolve_entities=False, no_network=True, load_dtd=False
-        ):
-            add("elements", 1)
-            if element.tag == paragraph:
-                add("paragraphs", 1)
-            elif element.tag == text:
-                add("characters", len(element.text or ""))
-            # What has been counted is dropped, so the tree never grows.
-            element.clear(keep_tail=True)
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-    except etree.LxmlError as error:
-        raise refuse(f"{filename}: {main} is not well-formed XML ({error}).") from None
+    counter = _Counter(filename, docx.main)
+    with docx.archive.open(docx.main) as part:
+        try:
+            for _event, element in etree.iterparse(
+                part, resolve_entities=False, no_network=True, load_dtd=False
+            ):
+                counter.add("elements", 1)
+                if element.tag == paragraph:
+                    counter.add("paragraphs", 1)
+                elif element.tag == text:
+                    counter.add("characters", len(element.text or ""))
+                # What has been counted is dropped, so the tree never grows.
+                element.clear(keep_tail=True)
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+        except etree.LxmlError as error:
+            raise refuse(f"{filename}: {docx.main} is not well-formed XML ({error}).") from None
