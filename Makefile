@@ -83,6 +83,7 @@ bench: venv
 	$(BENCH_ENV) $(BIN)/python -m bench.search --org bench
 	$(BENCH_ENV) $(BIN)/python -m bench.render --org acme
 	$(BENCH_ENV) $(BIN)/python -m bench.brand_check --runs 50
+	$(BENCH_ENV) $(BIN)/python -m bench.uploads
 	$(BENCH_ENV) $(BIN)/python -m bench.http_load --org bench --seconds 10
 	$(BENCH_ENV) $(BIN)/python -m bench.backup --org bench
 	$(BENCH_ENV) $(BIN)/python -m bench.importing --mb 50

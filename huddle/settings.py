@@ -199,6 +199,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Campaign tables: more rows than this are refused with a message (the table is kept compressed).
 HUDDLE_CONTEXT_MAX_ROWS = env_int("HUDDLE_CONTEXT_MAX_ROWS", 200_000, minimum=1)
+# Context uploads in XLSX, DOCX or PDF are parsed in a child process with these limits (processor
+# seconds, megabytes of address space); past them the upload is refused with a message.
+HUDDLE_UPLOAD_PARSE_SECONDS = env_int("HUDDLE_UPLOAD_PARSE_SECONDS", 120, minimum=1)
+HUDDLE_UPLOAD_PARSE_MB = env_int("HUDDLE_UPLOAD_PARSE_MB", 1024, minimum=256)
 # Chat-export imports: an archive whose entries would inflate past this many bytes is refused.
 HUDDLE_IMPORT_MAX_BYTES = env_int("HUDDLE_IMPORT_MAX_BYTES", 1024**3, minimum=1)
 # Exports of this many bytes or more are parsed in a second process beside the writing one.

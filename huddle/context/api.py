@@ -2,6 +2,12 @@
 
 Everything acts as the token's member with their rights: a list shows only what they may see,
 and another organisation's asset (or one they can't see) is a 404.
+
+A file is read by the worker: ``POST /upload`` and ``POST /{id}/versions/upload`` answer 202
+with an upload job, followed with ``GET /uploads/{job_id}`` until it is ``done`` (with the asset
+and the version number) or ``failed`` (with the error). A file refused by the quick checks made
+on receipt (a zip bomb, a damaged archive, a DTD in an Office file, a CSV of a million columns)
+is a 413 or 422 at once.
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from huddle.accounts import policy
 from huddle.accounts.policy import Actor
-from huddle.context import queries, services, tokens
-from huddle.context.models import ContextAsset, ContextVersion
+from huddle.context import jobs, queries, services, tokens
+from huddle.context.models import ContextAsset, ContextVersion, UploadJob
 from huddle.core.errors import ValidationFailed
 from huddle.core.jsontypes import Body, Flag, Integer
 from huddle.core.uploads import refuse_if_too_large
@@ -82,6 +89,25 @@ class ApproveIn(Body):
     version: Integer | None = None
 
 
+class UploadJobOut(Schema):
+    id: UUID
+    status: str = Field(description="queued, running, done or failed")
+    action: str = Field(description="create (a new asset) or version (a new version)")
+    kind: str
+    file_name: str
+    file_size: int
+    percent: int
+    stage: str = Field(description="What the worker is doing, in a few words")
+    error: str = Field(description="Why it failed (empty unless failed)")
+    asset: AssetOut | None = Field(
+        description="The asset made (create) or changed (version) once done; the asset a "
+        "version is for before that"
+    )
+    version: int | None = Field(description="The version number saved, once done")
+    created_at: datetime
+    finished_at: datetime | None
+
+
 class AssetRenderOut(Schema):
     slug: str
     version: int
@@ -129,6 +155,26 @@ def _version_out(asset: ContextAsset, version: ContextVersion, detail: bool = Fa
     return out
 
 
+def _job_out(actor: Actor, job: UploadJob) -> dict[str, Any]:
+    asset = job.asset
+    return {
+        "id": job.public_id,
+        "status": job.status,
+        "action": job.action,
+        "kind": job.kind,
+        "file_name": job.file_name,
+        "file_size": job.file_size,
+        "percent": job.percent,
+        "stage": job.stage,
+        "error": job.error,
+        # Shown only while the uploader may still see it (sharing can change meanwhile).
+        "asset": _asset_out(asset) if asset and policy.can_see(actor, asset) else None,
+        "version": job.version_number,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }
+
+
 @router.get("", response=AssetPage, summary="Context assets you can see")
 def asset_list(
     request: HttpRequest,
@@ -165,7 +211,11 @@ def asset_create(request: HttpRequest, payload: AssetIn) -> Status:
     return Status(201, _asset_out(asset))
 
 
-@router.post("/upload", response={201: AssetOut}, summary="Create an asset from a file")
+@router.post(
+    "/upload",
+    response={202: UploadJobOut},
+    summary="Create an asset from a file (read in the background)",
+)
 def asset_upload(
     request: HttpRequest,
     kind: Form[str],
@@ -175,19 +225,27 @@ def asset_upload(
     visibility: Form[str] = "org",
     draft: Form[bool] = False,
 ) -> Status:
+    """Queues the reading of the file and answers 202 with the upload job; follow it with
+    ``GET /context/uploads/{job_id}``. Rights, slug and title are checked now, and the file's
+    quick checks made (413 past the size cap, 422 for a file refused at once)."""
     refuse_if_too_large(request)
     actor = _actor(request)
-    asset = services.asset_create(
-        actor=actor,
-        organization=actor.organization,
-        kind=kind,
-        slug=slug,
-        title=title,
-        visibility=visibility,
+    job = jobs.upload_job_for_asset(
+        actor=actor, file=file, kind=kind, slug=slug, title=title, visibility=visibility,
         draft=draft,
-        upload=services.upload_from(file),
-    )
-    return Status(201, _asset_out(asset))
+    )  # fmt: skip
+    return Status(202, _job_out(actor, job))
+
+
+@router.get(
+    "/uploads/{job_id}",
+    response=UploadJobOut,
+    summary="An upload job: its progress, then the asset or the error",
+)
+def upload_detail(request: HttpRequest, job_id: UUID) -> dict[str, Any]:
+    """Your own upload jobs only. A job whose worker stopped is reported ``failed``."""
+    actor = _actor(request)
+    return _job_out(actor, jobs.get_job(actor, job_id))
 
 
 @router.get("/{asset_id}", response=AssetOut, summary="One asset")
@@ -227,8 +285,8 @@ def version_create(request: HttpRequest, asset_id: UUID, payload: VersionIn) -> 
 
 @router.post(
     "/{asset_id}/versions/upload",
-    response={201: AssetVersionOut},
-    summary="Save a new version from a file",
+    response={202: UploadJobOut},
+    summary="Save a new version from a file (read in the background)",
 )
 def version_upload(
     request: HttpRequest,
@@ -237,17 +295,15 @@ def version_upload(
     changelog: Form[str] = "",
     draft: Form[bool] = False,
 ) -> Status:
+    """Queues the reading of the file and answers 202 with the upload job; follow it with
+    ``GET /context/uploads/{job_id}``."""
     refuse_if_too_large(request)
     actor = _actor(request)
     asset = queries.get_asset(actor, asset_id)
-    version = services.asset_update(
-        actor=actor,
-        asset=asset,
-        upload=services.upload_from(file),
-        changelog=changelog,
-        draft=draft,
+    job = jobs.upload_job_for_version(
+        actor=actor, asset=asset, file=file, changelog=changelog, draft=draft
     )
-    return Status(201, _version_out(asset, version))
+    return Status(202, _job_out(actor, job))
 
 
 @router.get("/{asset_id}/versions/{number}", response=VersionDetail, summary="One version")

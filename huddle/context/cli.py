@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +12,8 @@ import typer
 from huddle.cli_support import console, fail, member_of, organization_by_slug
 
 if TYPE_CHECKING:
-    pass
+    from huddle.context.parsing.upload import ParsedUpload
+    from huddle.context.services import Upload
 
 context_app = typer.Typer(help="Context assets and packs.", no_args_is_help=True)
 
@@ -41,7 +43,10 @@ def add(
     ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save without approving.")] = False,
 ) -> None:
-    """Add a context asset from a file (approved unless --draft)."""
+    """Add a context asset from a file (approved unless --draft).
+
+    The file is read in this process (DOCX, XLSX and PDF in a child process with the server's
+    limits), outside any database transaction, with a progress bar; then the asset is saved."""
     from huddle.context import services
     from huddle.core.uploads import max_upload_bytes, too_large
 
@@ -50,23 +55,18 @@ def add(
     size = file.stat().st_size
     if size > max_upload_bytes():
         raise too_large(size, file.name)
-    data, upload = None, None
+    title = title or slug.replace("_", " ").capitalize()
+    fields = {"organization": organization, "owner": owner, "kind": kind, "slug": slug}
+    data, parsed = None, None
     if file.suffix.lower() in {".json", ".yaml", ".yml"}:
         data = _structured(file)
     else:
-        upload = services.Upload(file.name, file.read_bytes())
-    with console.status(f"Reading {file.name}…"):
-        asset = services.asset_create(
-            actor=None,
-            organization=organization,
-            owner=owner,
-            kind=kind,
-            slug=slug,
-            title=title or slug.replace("_", " ").capitalize(),
-            data=data,
-            upload=upload,
-            draft=draft,
-        )
+        # Refuse a taken slug or an unknown kind before reading the file.
+        services.asset_create_check(actor=None, title=title, **fields)
+        parsed = _parse(services.Upload(file.name, file.read_bytes()), kind)
+    asset = services.asset_create(
+        actor=None, title=title, data=data, parsed=parsed, draft=draft, **fields
+    )
     version = asset.versions.get()
     rows = f", {version.row_count:,} rows" if version.row_count else ""
     console.print(
@@ -74,6 +74,30 @@ def add(
         f"Use it as {{{{ context.{asset.slug} }}}}.",
         soft_wrap=True,
     )
+
+
+def _parse(upload: Upload, kind: str) -> ParsedUpload:
+    """The file parsed with a progress bar on a terminal."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    from huddle.context import services
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[note]}"),
+        console=console,
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"Reading {upload.name}", total=None, note="checking")
+
+        def on_progress(fraction: float | None, note: str) -> None:
+            done = None if fraction is None else round(100 * fraction)
+            progress.update(task, total=None if done is None else 100, completed=done, note=note)
+
+        return services.upload_parse(kind=kind, upload=upload, on_progress=on_progress)
 
 
 def _structured(file: Path) -> dict:

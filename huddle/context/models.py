@@ -164,3 +164,79 @@ class PackItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} in {self.pack_id}"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Reading the file"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class UploadAction(models.TextChoices):
+    CREATE = "create", "New asset"
+    VERSION = "version", "New version"
+
+
+class UploadJob(PublicModel):
+    """An uploaded file the worker turns into an asset (``create``) or a new version of
+    ``asset`` (``version``): see ``context/jobs.py``. Private to its ``owner``, who uploaded it.
+
+    ``params`` holds what the form or the API call said besides the file (slug, title, sharing,
+    the kind's other fields), already checked; the service checks them again when it writes.
+    The file stays in the media storage under ``context-uploads/`` until the job has finished.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="context_upload_jobs"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="context_upload_jobs"
+    )
+    action = models.CharField(max_length=10, choices=UploadAction.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The asset a new version is for; for a new asset, the asset once it is made.
+    asset = models.ForeignKey(
+        ContextAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    file = models.FileField(upload_to="context-uploads/", blank=True, max_length=255)
+    file_name = models.CharField(max_length=255, blank=True)  # as uploaded, for the page
+    file_size = models.BigIntegerField(default=0)
+    percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)  # what it is doing, in a few words
+    error = models.TextField(blank=True)
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds while a worker holds the job: a running job whose heartbeat
+    # stopped belongs to a worker that died (``jobs.upload_jobs_expire``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=UploadStatus.values), name="upload_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action__in=UploadAction.values), name="upload_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=Kind.values), name="upload_kind_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "owner", "-created_at"], name="upload_owner"),
+            models.Index(fields=["status", "heartbeat_at"], name="upload_status_beat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)

@@ -4,6 +4,12 @@ Keyword-only, transactional, checking rights through ``accounts.policy`` and rec
 ``Event``. ``actor=None`` is the server's operator (the CLI on the host); it must name an owner.
 Everything is validated (files parsed, shapes checked) before the first write, so a refusal
 leaves nothing half-saved.
+
+An uploaded file is parsed outside any transaction (``upload_parse``; seconds for a large
+workbook, and on SQLite a transaction holds the one write lock of every organisation); the
+rows are then written in one short transaction. The page and the API parse in the worker's
+job (``jobs``), the CLI in its own process; all of them write through ``asset_create`` and
+``asset_update``.
 """
 
 from __future__ import annotations
@@ -29,8 +35,8 @@ from huddle.context.models import (
     Status,
     context_slug_validator,
 )
-from huddle.context.parsing import document_text, parse_table
-from huddle.context.parsing.glossary import glossary_terms
+from huddle.context.parsing.limits import Progress
+from huddle.context.parsing.upload import ParsedUpload, parse_upload
 from huddle.core.errors import NotFound, ValidationFailed
 from huddle.core.services import event_record
 
@@ -43,6 +49,17 @@ class Upload:
     content: bytes
 
 
+def upload_parse(
+    *, kind: str, upload: Upload, on_progress: Progress | None = None, inspected: bool = False
+) -> ParsedUpload:
+    """Parse ``upload`` for an asset of ``kind``: no database, no transaction (call it outside
+    one). DOCX, XLSX and PDF are read in a child process with hard limits (``parsing.upload``).
+    Raises ``ValidationFailed`` naming the problem and the limit."""
+    return parse_upload(
+        kind, upload.name, upload.content, on_progress=on_progress, inspected=inspected
+    )
+
+
 @dataclass(frozen=True)
 class _Content:
     data: dict[str, Any]
@@ -53,21 +70,21 @@ class _Content:
 
 
 def build_content(
-    kind: str, title: str, data: dict[str, Any] | None, upload: Upload | None
+    kind: str, title: str, data: dict[str, Any] | None, parsed: ParsedUpload | None
 ) -> _Content:
     """Validate what makes a version and render it; raises ``ValidationFailed``, writes nothing.
 
     Campaign data needs a CSV/XLSX upload; a glossary takes ``data`` or a ``term,kind,
     replacement`` CSV; brand, persona and other take Markdown/text/DOCX/PDF whose text becomes
-    the brand voice, the persona notes or the text.
+    the brand voice, the persona notes or the text. ``parsed`` is the upload, parsed.
     """
     data = dict(data or {})
     if kind == Kind.CAMPAIGN_DATA:
-        if upload is None:
+        if parsed is None or parsed.table is None:
             raise ValidationFailed(
                 "Campaign data needs a CSV or XLSX file.", fields={"file": ["Upload a table."]}
             )
-        table = parse_table(upload.content, upload.name)
+        table = parsed.table
         table_data = {
             "columns": table.columns,
             "roles": table.roles,
@@ -80,14 +97,14 @@ def build_content(
             kinds.render_parts(kind, title, table_data),
             table.table_gz,
             table.row_count,
-            upload.name,
+            parsed.name,
         )
-    if upload is not None:
-        if kind == Kind.GLOSSARY:
-            data["terms"] = glossary_terms(upload.content, upload.name)
-        elif kind in {Kind.BRAND, Kind.OTHER, Kind.PERSONA}:
+    if parsed is not None:
+        if kind == Kind.GLOSSARY and parsed.terms is not None:
+            data["terms"] = parsed.terms
+        elif kind in {Kind.BRAND, Kind.OTHER, Kind.PERSONA} and parsed.text is not None:
             field = {Kind.BRAND: "voice", Kind.OTHER: "text", Kind.PERSONA: "notes"}[Kind(kind)]
-            data[field] = document_text(upload.content, upload.name)
+            data[field] = parsed.text
         else:
             raise ValidationFailed(
                 "A messaging hierarchy is edited on its page, not uploaded.",
@@ -97,7 +114,7 @@ def build_content(
     return _Content(
         cleaned,
         kinds.render_parts(kind, title, cleaned),
-        source_name=upload.name if upload else "",
+        source_name=parsed.name if parsed else "",
     )
 
 
@@ -154,28 +171,32 @@ def _new_version(
     )
 
 
-@transaction.atomic
-def asset_create(
+@dataclass(frozen=True)
+class NewAsset:
+    """What ``asset_create_check`` found valid: everything of a new asset but its content."""
+
+    organization: Organization
+    owner: User
+    kind: str
+    slug: str
+    title: str
+    visibility: str
+    team: Team | None
+
+
+def asset_create_check(
     *,
     actor: Actor | None,
     organization: Organization,
     kind: str,
     slug: str,
     title: str,
-    data: dict[str, Any] | None = None,
-    upload: Upload | None = None,
-    description: str = "",
     visibility: str = Visibility.ORG,
     team: Team | None = None,
-    draft: bool = False,
     owner: User | None = None,
-    changelog: str = "",
-) -> ContextAsset:
-    """Create an asset with its version 1.
-
-    It starts ``approved`` when an editor or above (or the operator) creates it, unless
-    ``draft``; a member's asset starts ``draft`` until an editor approves it.
-    """
+) -> NewAsset:
+    """Check everything of a new asset but its content (rights, kind, slug free, title,
+    sharing): before a file is parsed, and by ``jobs`` before one is queued. Writes nothing."""
     if actor is not None:
         policy.require(actor, Action.CREATE_CONTENT)
         organization, owner = actor.organization, actor.user
@@ -188,59 +209,149 @@ def asset_create(
         )
     slug, title = _clean_slug(slug), _clean_title(title)
     visibility, team = _sharing(organization, visibility, team)
+    _slug_free(organization, slug)
+    return NewAsset(organization, owner, kind, slug, title, visibility, team)
+
+
+def _slug_free(organization: Organization, slug: str) -> None:
     if ContextAsset.objects.filter(organization=organization, slug=slug).exists():
         raise ValidationFailed(
             f"There is already a context asset '{slug}'.",
             fields={"slug": ["Already used in this organisation."]},
         )
-    content = build_content(kind, title, data, upload)
-    approved = _approves(actor, draft)
-    asset = ContextAsset.objects.create(
+
+
+def asset_create(
+    *,
+    actor: Actor | None,
+    organization: Organization,
+    kind: str,
+    slug: str,
+    title: str,
+    data: dict[str, Any] | None = None,
+    upload: Upload | None = None,
+    parsed: ParsedUpload | None = None,
+    description: str = "",
+    visibility: str = Visibility.ORG,
+    team: Team | None = None,
+    draft: bool = False,
+    owner: User | None = None,
+    changelog: str = "",
+) -> ContextAsset:
+    """Create an asset with its version 1.
+
+    It starts ``approved`` when an editor or above (or the operator) creates it, unless
+    ``draft``; a member's asset starts ``draft`` until an editor approves it. An ``upload`` is
+    parsed first, outside any transaction (``parsed`` is one parsed already); the asset, its
+    version and the event are then written in one short transaction.
+    """
+    new = asset_create_check(
+        actor=actor,
         organization=organization,
+        kind=kind,
         slug=slug,
         title=title,
-        description=description.strip()[:300],
-        kind=kind,
-        owner=owner,
-        team=team,
         visibility=visibility,
+        team=team,
+        owner=owner,
+    )
+    if upload is not None and parsed is None:
+        parsed = upload_parse(kind=new.kind, upload=upload)
+    content = build_content(new.kind, new.title, data, parsed)
+    return _asset_insert(
+        new,
+        content,
+        approved=_approves(actor, draft),
+        description=description,
+        changelog=changelog,
+        recorded_by=new.owner if actor is not None else None,
+    )
+
+
+@transaction.atomic
+def _asset_insert(
+    new: NewAsset,
+    content: _Content,
+    *,
+    approved: bool,
+    description: str,
+    changelog: str,
+    recorded_by: User | None,
+) -> ContextAsset:
+    # Checked again: another upload may have taken the slug while this one was parsed (the
+    # unique constraint would refuse it too, less kindly).
+    _slug_free(new.organization, new.slug)
+    asset = ContextAsset.objects.create(
+        organization=new.organization,
+        slug=new.slug,
+        title=new.title,
+        description=description.strip()[:300],
+        kind=new.kind,
+        owner=new.owner,
+        team=new.team,
+        visibility=new.visibility,
         status=Status.APPROVED if approved else Status.DRAFT,
     )
-    version = _new_version(asset, content, owner, changelog or "First version.")
+    version = _new_version(asset, content, new.owner, changelog or "First version.")
     if approved:
         asset.approved_version = version
         asset.save(update_fields=["approved_version"])
     event_record(
-        organization=organization,
-        actor=owner if actor is not None else None,
+        organization=new.organization,
+        actor=recorded_by,
         kind="context.created",
         target=asset,
-        data={"kind": kind, "slug": slug, "status": asset.status},
+        data={"kind": new.kind, "slug": new.slug, "status": asset.status},
     )
     return asset
 
 
-@transaction.atomic
+def asset_update_check(*, actor: Actor | None, asset: ContextAsset) -> None:
+    """Check that ``actor`` may save a new version of ``asset`` now (before a file is parsed,
+    and by ``jobs`` before one is queued). Writes nothing."""
+    if actor is not None:
+        policy.require_edit(actor, asset)
+    if asset.status == Status.ARCHIVED:
+        raise ValidationFailed(f"{asset.title} is archived; restore it before changing it.")
+
+
 def asset_update(
     *,
     actor: Actor | None,
     asset: ContextAsset,
     data: dict[str, Any] | None = None,
     upload: Upload | None = None,
+    parsed: ParsedUpload | None = None,
     title: str | None = None,
     changelog: str = "",
     draft: bool = False,
 ) -> ContextVersion:
     """Save a new version (versions are never changed). An editor's new version is approved at
-    once unless ``draft``; anyone else's waits for approval while the approved one stays in use."""
-    if actor is not None:
-        policy.require_edit(actor, asset)
-    if asset.status == Status.ARCHIVED:
-        raise ValidationFailed(f"{asset.title} is archived; restore it before changing it.")
+    once unless ``draft``; anyone else's waits for approval while the approved one stays in use.
+    An ``upload`` is parsed first, outside any transaction; then one short transaction writes."""
+    asset_update_check(actor=actor, asset=asset)
     title = _clean_title(title if title is not None else asset.title)
-    content = build_content(asset.kind, title, data, upload)
+    if upload is not None and parsed is None:
+        parsed = upload_parse(kind=asset.kind, upload=upload)
+    content = build_content(asset.kind, title, data, parsed)
+    return _version_insert(actor, asset, content, title, changelog, draft)
+
+
+@transaction.atomic
+def _version_insert(
+    actor: Actor | None,
+    asset: ContextAsset,
+    content: _Content,
+    title: str,
+    changelog: str,
+    draft: bool,
+) -> ContextVersion:
     author = actor.user if actor is not None else None
     version = _new_version(asset, content, author, changelog)
+    # The row is locked now (``_new_version``): it may have been archived during the parse.
+    asset.refresh_from_db(fields=["status"])
+    if asset.status == Status.ARCHIVED:
+        raise ValidationFailed(f"{asset.title} is archived; restore it before changing it.")
     fields = ["updated_at"]
     if title != asset.title:
         asset.title = title

@@ -5,6 +5,7 @@ from huddle.context import views
 urlpatterns = [
     path("", views.context_index, name="context_index"),
     path("new/<str:kind>/", views.context_new, name="context_new"),
+    path("uploads/<uuid:job_id>/", views.context_upload_job, name="context_upload_job"),
     path("packs/", views.context_packs, name="context_packs"),
     path("packs/<uuid:pack_id>/", views.context_pack, name="context_pack"),
     path(

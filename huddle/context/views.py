@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,10 +16,10 @@ from huddle.accounts import queries as account_queries
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
-from huddle.context import packs, queries, services, tokens
+from huddle.context import jobs, packs, queries, services, tokens
 from huddle.context.forms import AssetForm, PackForm, SharingForm, initial_for
 from huddle.context.kinds import PARTS, summary_columns
-from huddle.context.models import ContextAsset, ContextPack, Kind, Status
+from huddle.context.models import ContextAsset, ContextPack, Kind, Status, UploadAction, UploadJob
 from huddle.context.usage import usages
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.core.uploads import refuse_if_too_large
@@ -44,9 +45,15 @@ def _redirect_to(asset: ContextAsset) -> HttpResponse:
     return redirect("context_asset", org_slug=asset.organization.slug, asset_id=asset.public_id)
 
 
-def _upload(request: HttpRequest, form: AssetForm) -> services.Upload | None:
-    file = form.cleaned_data.get("file")
-    return services.upload_from(file) if file else None
+def _to_job(job: UploadJob) -> HttpResponse:
+    return redirect("context_upload_job", org_slug=job.organization.slug, job_id=job.public_id)
+
+
+def _refused_upload(form: AssetForm, error: HuddleError) -> None:
+    """A file refused at upload (too large, or failing the quick checks) as a form error."""
+    if error.status not in (413, 422):
+        raise error
+    _form_error(form, error)
 
 
 # --- assets ----------------------------------------------------------------------------------
@@ -81,22 +88,25 @@ def context_new(request: HttpRequest, actor: Actor, kind: str) -> HttpResponse:
     form = AssetForm(request.POST or None, request.FILES or None, kind=kind, new=True, teams=teams)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
+        common = {
+            "kind": kind,
+            "slug": values["slug"],
+            "title": values["title"],
+            "description": values["description"],
+            "visibility": values["visibility"],
+            "team": values["team"],
+            "draft": values["draft"],
+            "data": form.content(),
+        }
         try:
-            asset = services.asset_create(
-                actor=actor,
-                organization=actor.organization,
-                kind=kind,
-                slug=values["slug"],
-                title=values["title"],
-                description=values["description"],
-                visibility=values["visibility"],
-                team=values["team"],
-                draft=values["draft"],
-                data=form.content(),
-                upload=_upload(request, form),
-            )
-        except ValidationFailed as error:
-            _form_error(form, error)
+            if values.get("file"):
+                # The file is parsed by the worker; the job's page shows its progress.
+                return _to_job(
+                    jobs.upload_job_for_asset(actor=actor, file=values["file"], **common)
+                )
+            asset = services.asset_create(actor=actor, organization=actor.organization, **common)
+        except HuddleError as error:
+            _refused_upload(form, error)
         else:
             if asset.status == Status.DRAFT:
                 messages.success(request, f"{asset.title} is saved as a draft.")
@@ -161,19 +171,23 @@ def context_edit(request: HttpRequest, actor: Actor, asset_id: str) -> HttpRespo
         initial=initial_for(asset, latest.data),
     )
     if request.method == "POST" and form.is_valid():
-        upload = _upload(request, form)
+        values = form.cleaned_data
+        common = {
+            "title": values["title"],
+            "data": None if asset.kind == Kind.CAMPAIGN_DATA else form.content(),
+            "changelog": values["changelog"],
+            "draft": values["draft"],
+        }
         try:
-            version = services.asset_update(
-                actor=actor,
-                asset=asset,
-                title=form.cleaned_data["title"],
-                data=None if asset.kind == Kind.CAMPAIGN_DATA else form.content(),
-                upload=upload,
-                changelog=form.cleaned_data["changelog"],
-                draft=form.cleaned_data["draft"],
-            )
-        except ValidationFailed as error:
-            _form_error(form, error)
+            if values.get("file"):
+                return _to_job(
+                    jobs.upload_job_for_version(
+                        actor=actor, asset=asset, file=values["file"], **common
+                    )
+                )
+            version = services.asset_update(actor=actor, asset=asset, **common)
+        except HuddleError as error:
+            _refused_upload(form, error)
         else:
             if asset.approved_version_id == version.pk:
                 messages.success(request, f"Version {version.number} saved and in use.")
@@ -193,6 +207,37 @@ def context_edit(request: HttpRequest, actor: Actor, asset_id: str) -> HttpRespo
             "new": False,
             "curator": actor.can(Action.CURATE_CONTENT),
             "usages": usages(actor, asset),
+        },
+    )
+
+
+@org_view()
+def context_upload_job(request: HttpRequest, actor: Actor, job_id: str) -> HttpResponse:
+    """An upload being read by the worker: its progress (polled), then the asset or the error.
+    Only its uploader sees it."""
+    job = jobs.get_job(actor, job_id)
+    # Shown only while the uploader may still see it (its sharing can change meanwhile).
+    asset = job.asset if job.asset is not None and policy.can_see(actor, job.asset) else None
+    slug = actor.organization.slug
+    again = ""
+    if job.action == UploadAction.CREATE:
+        again = reverse("context_new", args=[slug, job.kind])
+    elif asset is not None:
+        again = reverse("context_edit", args=[slug, asset.public_id])
+    htmx = request.htmx  # type: ignore[attr-defined]
+    return render(
+        request,
+        "context/_upload_job.html" if htmx else "context/upload_job.html",
+        {
+            "job": job,
+            "asset": asset,
+            "again": again,
+            "waiting_long": jobs.waiting_long(job),
+            "waiting_approval": asset is not None
+            and (
+                asset.approved_version is None
+                or asset.approved_version.number != job.version_number
+            ),
         },
     )
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from huddle.accounts.models import Visibility
 from huddle.context.models import ContextAsset, Status
 from tests.context.helpers import CAMPAIGN_CSV, SAMPLE_DATA, make_asset
+from tests.imports.conftest import work
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/context"
@@ -59,9 +60,26 @@ def test_viewer_cannot_create(api_client, viewer):
     assert response.json()["error"]["code"] == "forbidden"
 
 
-def test_upload_a_campaign_csv_then_render_summary_and_table(api_client, editor):
+def upload(client, capture, path: str, data: dict) -> tuple[dict, dict]:
+    """POST an upload (202 with a queued job), run the worker, GET the job: both bodies."""
+    with capture(execute=True):
+        response = client.post(path, data)
+    assert response.status_code == 202, response.content
+    queued = response.json()
+    assert (queued["status"], queued["percent"]) == ("queued", 0)
+    assert work() == 1
+    job = client.get(f"{BASE}/uploads/{queued['id']}")
+    assert job.status_code == 200
+    return queued, job.json()
+
+
+def test_upload_a_campaign_csv_then_render_summary_and_table(
+    api_client, editor, django_capture_on_commit_callbacks
+):
     client = api_client(editor)
-    response = client.post(
+    queued, job = upload(
+        client,
+        django_capture_on_commit_callbacks,
         f"{BASE}/upload",
         {
             "kind": "campaign_data",
@@ -70,8 +88,10 @@ def test_upload_a_campaign_csv_then_render_summary_and_table(api_client, editor)
             "file": SimpleUploadedFile("q3.csv", CAMPAIGN_CSV.encode()),
         },
     )
-    assert response.status_code == 201, response.content
-    asset_id = response.json()["id"]
+    assert queued["asset"] is None
+    assert (job["status"], job["percent"], job["version"]) == ("done", 100, 1)
+    asset_id = job["asset"]["id"]
+    assert job["asset"]["slug"] == "q3_results"
     rendered = client.get(f"{BASE}/{asset_id}/render").json()
     assert rendered["part"] == "text"
     assert "Campaign results: 4 rows" in rendered["text"]
@@ -83,8 +103,10 @@ def test_upload_a_campaign_csv_then_render_summary_and_table(api_client, editor)
     assert unknown.status_code == 422
 
 
-def test_bad_upload_says_where(api_client, editor):
-    response = api_client(editor).post(
+def test_bad_upload_says_where(api_client, editor, django_capture_on_commit_callbacks):
+    _queued, job = upload(
+        api_client(editor),
+        django_capture_on_commit_callbacks,
         f"{BASE}/upload",
         {
             "kind": "campaign_data",
@@ -93,11 +115,41 @@ def test_bad_upload_says_where(api_client, editor):
             "file": SimpleUploadedFile("q3.csv", b"channel,clicks\nEmail,lots\n"),
         },
     )
+    assert job["status"] == "failed"
+    assert job["error"] == "Row 2, column B ('clicks'): 'lots' is not a number."
+    assert job["asset"] is None
+    assert not ContextAsset.objects.exists()
+
+
+def test_what_is_refused_on_receipt_is_a_422_and_no_job(api_client, editor):
+    from huddle.context.models import UploadJob
+
+    client = api_client(editor)
+    response = client.post(
+        f"{BASE}/upload",
+        {
+            "kind": "campaign_data",
+            "slug": "q3_results",
+            "title": "Q3",
+            "file": SimpleUploadedFile("q3.xlsx", b"date,clicks\n2026-07-01,1\n"),
+        },
+    )
     assert response.status_code == 422
     assert response.json()["error"]["message"] == (
-        "Row 2, column B ('clicks'): 'lots' is not a number."
+        "q3.xlsx is not a readable XLSX workbook: it is not a zip archive, as every .xlsx file is."
     )
-    assert not ContextAsset.objects.exists()
+    taken = client.post(
+        f"{BASE}/upload",
+        {
+            "kind": "other",
+            "slug": "Not A Slug",
+            "title": "Notes",
+            "file": SimpleUploadedFile("notes.md", b"# Notes"),
+        },
+    )
+    assert taken.status_code == 422
+    assert "slug" in taken.json()["error"]["fields"]
+    assert not UploadJob.objects.exists()
 
 
 def test_too_large_upload_is_413(api_client, editor, settings):
@@ -143,9 +195,12 @@ def test_versions_approve_and_archive(api_client, editor, member):
     assert archived.json()["status"] == Status.ARCHIVED
 
 
-def test_version_upload(api_client, editor):
+def test_version_upload(api_client, editor, django_capture_on_commit_callbacks):
     asset = make_asset(editor, kind="campaign_data", slug="q3_results")
-    response = api_client(editor).post(
+    client = api_client(editor)
+    queued, job = upload(
+        client,
+        django_capture_on_commit_callbacks,
         f"{BASE}/{asset.public_id}/versions/upload",
         {
             "file": SimpleUploadedFile(
@@ -153,8 +208,10 @@ def test_version_upload(api_client, editor):
             )
         },
     )
-    assert response.status_code == 201
-    assert response.json()["row_count"] == 5
+    assert (queued["action"], queued["asset"]["id"]) == ("version", str(asset.public_id))
+    assert (job["status"], job["version"]) == ("done", 2)
+    version = client.get(f"{BASE}/{asset.public_id}/versions/2").json()
+    assert version["row_count"] == 5
 
 
 def test_outsider_gets_404_everywhere(api_client, editor, outsider):

@@ -10,6 +10,7 @@ import pytest
 from huddle.cli import run
 from huddle.context import services
 from huddle.context.models import ContextAsset, Status
+from tests.context import hostile
 from tests.context.helpers import CAMPAIGN_CSV, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,46 @@ def test_bad_file_is_a_one_line_error_naming_the_row(tmp_path, capsys, owner):
     assert code == 2
     assert "Error: Row 2 has 4 values" in capsys.readouterr().err
     assert not ContextAsset.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "says"),
+    [
+        ("guide.docx", lambda: hostile.zip_bomb("docx"), "guide.docx would inflate to 1.5 GB"),
+        (
+            "q3.xlsx",
+            hostile.xlsx_huge_dimension,
+            "The sheet 'Sheet1' of q3.xlsx has 16,384 columns; the limit is 200.",
+        ),
+    ],
+    ids=["refused-before-reading", "refused-by-the-parsing-process"],
+)
+def test_a_hostile_file_is_a_one_line_error(tmp_path, capsys, owner, name, build, says):
+    path = tmp_path / name
+    path.write_bytes(build())
+    kind = "campaign_data" if name.endswith(".xlsx") else "other"
+    code = run(["context", "add", "--org", "acme", "--kind", kind, "--slug", "x", "--file", path])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert len(err.strip().splitlines()) == 1
+    assert not ContextAsset.objects.exists()
+
+
+def test_a_taken_slug_is_refused_before_the_file_is_read(
+    tmp_path, capsys, owner, editor, monkeypatch
+):
+    from huddle.context.parsing import upload
+
+    make_asset(editor, kind="other", slug="notes")
+    monkeypatch.setattr(upload, "parse_here", lambda *a, **k: pytest.fail("read the file"))
+    path = tmp_path / "notes.md"
+    path.write_text("# Notes")
+    code = run(
+        ["context", "add", "--org", "acme", "--kind", "other", "--slug", "notes", "--file", path]
+    )
+    assert code == 2
+    assert "There is already a context asset 'notes'." in capsys.readouterr().err
 
 
 def test_unknown_org_and_user(tmp_path, capsys, owner):

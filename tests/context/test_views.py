@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from huddle.accounts.models import Visibility
 from huddle.context import services
-from huddle.context.models import ContextAsset, ContextVersion, Status
+from huddle.context.models import ContextAsset, ContextVersion, Status, UploadJob
 from tests.context.helpers import CAMPAIGN_CSV, make_asset
+from tests.imports.conftest import work
 
 pytestmark = pytest.mark.django_db
 
@@ -144,29 +145,57 @@ def test_form_errors_show_on_the_field(login, editor):
     assert not ContextAsset.objects.exists()
 
 
-def test_upload_campaign_csv_shows_summary_and_preview(login, editor):
+def _upload_then_work(client, path: str, data: dict, capture) -> tuple[UploadJob, str]:
+    """Post an upload, check it is queued with a polling page, run the worker: the job and
+    the job page's URL."""
+    with capture(execute=True):
+        response = client.post(path, data)
+    job = UploadJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("context_upload_job", job.public_id)
+    assert b'hx-trigger="every 1s"' in client.get(response["Location"]).content
+    assert work() == 1
+    job.refresh_from_db()
+    return job, response["Location"]
+
+
+def test_upload_campaign_csv_shows_summary_and_preview(
+    login, editor, django_capture_on_commit_callbacks
+):
     client = login(editor)
     upload = SimpleUploadedFile("q3.csv", CAMPAIGN_CSV.encode(), content_type="text/csv")
-    response = client.post(
+    job, job_page = _upload_then_work(
+        client,
         url("context_new", "campaign_data"),
         {"title": "Q3 results", "slug": "q3_results", "visibility": "org", "file": upload},
-        follow=True,
+        django_capture_on_commit_callbacks,
     )
-    page = response.content.decode()
+    assert job.status == "done", job.error
+    done = client.get(job_page).content.decode()
+    assert "Q3 results is saved" in done
+    assert "every 1s" not in done
+    page = client.get(url("context_asset", job.asset.public_id)).content.decode()
     assert "4 rows, 2026-07-01 to 2026-09-30" in page
     assert "Paid social" in page
     assert "4.00%" in page  # email CTR
     assert "Download the whole table" in page
 
 
-def test_ragged_csv_upload_says_which_row_and_saves_nothing(login, editor):
+def test_ragged_csv_upload_says_which_row_and_saves_nothing(
+    login, editor, django_capture_on_commit_callbacks
+):
+    client = login(editor)
     upload = SimpleUploadedFile("q3.csv", CAMPAIGN_CSV.encode() + b"x,y\n")
-    response = login(editor).post(
+    job, job_page = _upload_then_work(
+        client,
         url("context_new", "campaign_data"),
         {"title": "Q3", "slug": "q3_results", "visibility": "org", "file": upload},
+        django_capture_on_commit_callbacks,
     )
-    assert response.status_code == 200
-    assert "Row 6 has 2 values" in response.content.decode()
+    assert job.status == "failed"
+    page = client.get(job_page).content.decode()
+    assert "Row 6 has 2 values" in page
+    assert 'href="/o/acme/context/new/campaign_data/"' in page  # try again
     assert not ContextAsset.objects.exists()
 
 

@@ -146,6 +146,7 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "context_sharing": lambda i: {"asset_id": i["asset"]},
     "context_preview": lambda i: {"asset_id": i["asset"]},
     "context_table_csv": lambda i: {"asset_id": i["asset"]},
+    "context_upload_job": lambda i: {"job_id": i["upload_job"]},
     # captures and imports
     "capture_index": _none,
     "capture_new": _none,
@@ -216,6 +217,7 @@ API: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "huddle_context_api_version_detail": lambda i: {"asset_id": i["asset"], "number": 1},
     "huddle_context_api_approve": lambda i: {"asset_id": i["asset"]},
     "huddle_context_api_render": lambda i: {"asset_id": i["asset"]},
+    "huddle_context_api_upload_detail": lambda i: {"job_id": i["upload_job"]},
     "huddle_capture_api_capture_detail": lambda i: {"capture_id": i["capture"]},
     "huddle_capture_api_capture_promote": lambda i: {"capture_id": i["capture"]},
     "huddle_rituals_api_wins_vote": lambda i: {"win_id": i["win"]},

@@ -15,6 +15,7 @@ from huddle.accounts.models import Organization, Role, Team
 from huddle.accounts.policy import Actor
 from huddle.capture.importers.models import ImportJob, Pattern
 from huddle.context import services as context
+from huddle.context.models import UploadJob
 from huddle.core.errors import ValidationFailed
 from huddle.library import services as library
 from huddle.rituals import services as rituals
@@ -124,6 +125,9 @@ def seed_org(slug: str, *, text: str = "") -> World:
     digest = digest_draft(org, week)
     delivery = Delivery.objects.create(digest=digest, channel="email", target=f"x@{slug}.test")
     job = ImportJob.objects.create(organization=org, owner=member.user, source="chatgpt")
+    upload_job = UploadJob.objects.create(
+        organization=org, owner=member.user, action="create", kind="other", file_name="notes.md"
+    )
     pattern = Pattern.objects.create(
         organization=org,
         owner=member.user,
@@ -153,6 +157,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
         "week": week,
         "delivery": delivery.pk,
         "job": job.public_id,
+        "upload_job": upload_job.public_id,
         "pattern": pattern.public_id,
         "raw_token": raw,
         "gone_raw_token": gone_raw,

@@ -1,6 +1,8 @@
 """Reading uploaded files: tables (CSV, XLSX), glossaries (CSV) and documents (Markdown, text,
 DOCX, PDF). Every refusal is a ``ValidationFailed`` saying what is wrong and where (row, column,
-cell); nothing here writes to the database."""
+cell) and, past a limit (``limits``), which; nothing here writes to the database. ``upload`` is
+the way in (the quick checks on receipt, the parse, in a limited child process for DOCX, XLSX
+and PDF: ``isolated``); ``package`` checks Office files as zip archives first."""
 
 from __future__ import annotations
 

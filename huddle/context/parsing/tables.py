@@ -3,6 +3,11 @@
 Rows stream through: each is checked, written to a gzip-compressed CSV and folded into the
 summary, so memory stays bounded by the upload cap whatever the row count. The first
 ``PREVIEW_ROWS`` rows are kept for the page and the Markdown table.
+
+Limits (``limits``): rows (``HUDDLE_CONTEXT_MAX_ROWS``), columns, cells, the length of a CSV
+line before it is split; an XLSX is checked as an archive first (``package``), and a sheet's
+declared size, the row numbers it reaches and the cells it pads are bounded before openpyxl
+builds them.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import csv
 import gzip
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
@@ -19,8 +24,16 @@ from typing import Any
 
 from django.conf import settings
 
+from huddle.context.parsing.limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    Progress,
+    refuse,
+)
+from huddle.context.parsing.package import XLSX, check_package, library_errors
 from huddle.context.parsing.text import (
     DELIMITER_NAMES,
+    Lines,
     column_letter,
     decode_text,
     sniff_delimiter,
@@ -44,6 +57,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y")
 MAX_GROUPS = 25
+# A sheet's rows may start below blank rows and a title: row numbers may reach the row cap plus
+# this before the sheet is refused (openpyxl yields every blank row up to the last one).
+ROW_SLACK = 1_000
+# Cells openpyxl pads a sheet's rows to (formatted empty cells count): bounded even when the
+# values themselves fit in MAX_COLUMNS.
+MAX_SCANNED_CELLS = 4 * MAX_CELLS
+PROGRESS_ROWS = 2_000
 _NUMBER_CLEAN = re.compile(r"[\s$€£%\u00a0\u202f]")
 
 
@@ -58,17 +78,27 @@ class ParsedTable:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_table(raw: bytes, filename: str, *, max_rows: int | None = None) -> ParsedTable:
+def parse_table(
+    raw: bytes,
+    filename: str,
+    *,
+    max_rows: int | None = None,
+    on_progress: Progress | None = None,
+) -> ParsedTable:
     """Validate and normalise a campaign table from CSV or XLSX bytes.
 
     Raises ``ValidationFailed`` naming the row and column of the first problem: an empty file, a
     missing header, a row with the wrong number of values, a value that is not a number or a date,
-    a formula without a saved result, more rows than the cap.
+    a formula without a saved result, more rows, columns or cells than the limits, an XLSX that
+    is not a sound archive. ``on_progress(fraction or None, note)`` is called every few thousand
+    rows.
     """
     suffix = PurePath(filename).suffix.lower()
     notes: list[str] = []
+    max_rows = max_rows or settings.HUDDLE_CONTEXT_MAX_ROWS
+    progress = _Progress(on_progress)
     if suffix in {".xlsx", ".xlsm"}:
-        rows = _xlsx_rows(raw, filename, notes)
+        rows = _xlsx_rows(raw, filename, notes, max_rows, progress)
         decimal_comma = False
     elif suffix in {".csv", ".txt", ".tsv", ""}:
         text, note = decode_text(raw)
@@ -78,70 +108,138 @@ def parse_table(raw: bytes, filename: str, *, max_rows: int | None = None) -> Pa
         if delimiter != ",":
             notes.append(f"Values are separated by {DELIMITER_NAMES[delimiter]}.")
         decimal_comma = delimiter == ";"
-        rows = _csv_rows(text, delimiter)
+        rows = _csv_rows(text, delimiter, filename, progress)
     elif suffix == ".xls":
-        raise _invalid(f"{filename} is an old Excel .xls file: save it as .xlsx or CSV.")
+        raise refuse(f"{filename} is an old Excel .xls file: save it as .xlsx or CSV.")
     else:
-        raise _invalid(f"{filename}: upload a CSV or XLSX file.")
-    return _build(
-        rows, filename, notes, decimal_comma, max_rows or settings.HUDDLE_CONTEXT_MAX_ROWS
-    )
+        raise refuse(f"{filename}: upload a CSV or XLSX file.")
+    return _build(rows, filename, notes, decimal_comma, max_rows, progress)
 
 
-def _invalid(message: str) -> ValidationFailed:
-    return ValidationFailed(message, fields={"file": [message]})
+def check_csv_header(raw: bytes, filename: str) -> None:
+    """The cheap part of reading a CSV (its first row, within the line and column limits), for
+    refusing at upload time what would be refused later."""
+    text, _note = decode_text(raw)
+    for _line, row in _csv_rows(text, sniff_delimiter(text), filename, _Progress(None)):
+        if any(str(c).strip() for c in row):
+            _check_width(len(row), filename)
+            return
 
 
-def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+class _Progress:
+    """Calls ``on_progress`` every ``PROGRESS_ROWS`` rows with the share of the input read."""
+
+    def __init__(self, on_progress: Progress | None) -> None:
+        self.on_progress = on_progress
+        self.fraction: Callable[[], float | None] = lambda: None
+
+    def row(self, count: int) -> None:
+        if self.on_progress is not None and count % PROGRESS_ROWS == 0:
+            self.on_progress(self.fraction(), f"{count:,} rows read")
+
+
+def _check_width(width: int, filename: str, where: str = "The table") -> None:
+    if width > MAX_COLUMNS:
+        raise refuse(
+            f"{where} of {filename} has {width:,} columns; the limit is {MAX_COLUMNS}. Keep "
+            "the columns your prompts need and upload it again."
+        )
+
+
+def _csv_rows(
+    text: str, delimiter: str, filename: str, progress: _Progress
+) -> Iterator[tuple[int, list[Any]]]:
+    lines = Lines(text, filename, delimiter)
+    progress.fraction = lambda: lines.read / max(len(text), 1)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         for row in reader:
             yield reader.line_num, row
     except csv.Error as error:
-        raise _invalid(f"Line {reader.line_num}: the CSV is malformed ({error}).") from None
+        raise refuse(f"Line {reader.line_num}: the CSV is malformed ({error}).") from None
 
 
-def _xlsx_rows(raw: bytes, filename: str, notes: list[str]) -> Iterator[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
-
+def _xlsx_rows(
+    raw: bytes, filename: str, notes: list[str], max_rows: int, progress: _Progress
+) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
 
+    check_package(raw, filename, XLSX)
+    errors = library_errors()
     try:
         values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except (BadZipFile, KeyError, ValueError, OSError) as error:
-        raise _invalid(f"{filename} is not a readable XLSX workbook ({error}).") from None
-    names = values.sheetnames
+        names = values.sheetnames
+        if not names:
+            raise refuse(f"{filename} is not a readable XLSX workbook (it has no sheet).")
+        sheet, formula_sheet = values[names[0]], formulas[names[0]]
+    except errors as error:
+        raise refuse(f"{filename} is not a readable XLSX workbook ({error}).") from None
     if len(names) > 1:
-        listed = ", ".join(repr(n) for n in names)
+        listed = ", ".join(repr(n) for n in names[:10]) + (", …" if len(names) > 10 else "")
         notes.append(
             f"The workbook has {len(names)} sheets ({listed}); the first, {names[0]!r}, was used."
         )
-    sheet, formula_sheet = values[names[0]], formulas[names[0]]
+    where = f"The sheet {names[0]!r}"
+    row_limit = max_rows + ROW_SLACK
+    # The declared size (<dimension>) is checked, then ignored: openpyxl would pad every row to
+    # its width (16,384 cells a row for A1:XFD1048576), and a dimension can also lie small.
+    declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+    _check_width(declared_columns, filename, where)
+    if declared_rows > row_limit:
+        raise _too_many_rows(filename, max_rows, f"{declared_rows:,} rows")
+    if declared_rows:
+        progress.fraction = lambda: min(1.0, number / declared_rows)
+    sheet.reset_dimensions()
+    formula_sheet.reset_dimensions()
+    number = 0
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        nonlocal number
+        scanned = 0
         pairs = zip(
             sheet.iter_rows(values_only=True),
             formula_sheet.iter_rows(values_only=True),
             strict=False,
         )
-        for number, (row, source) in enumerate(pairs, start=1):
-            cells = list(row)
-            for index, value in enumerate(cells):
-                written = source[index] if index < len(source) else None
-                if value is None and isinstance(written, str) and written.startswith("="):
-                    raise _invalid(
-                        f"Cell {column_letter(index)}{number} of sheet {names[0]!r} holds a "
-                        f"formula ({written}) with no saved result. Open the file in Excel or "
-                        "LibreOffice, save it, and upload it again — or paste values only."
+        try:
+            for number, (row, source) in enumerate(pairs, start=1):
+                if number > row_limit:
+                    raise _too_many_rows(filename, max_rows, f"rows down to row {number:,}")
+                scanned += len(row)
+                if scanned > MAX_SCANNED_CELLS:
+                    raise refuse(
+                        f"{where} of {filename} has formatting or values across more than "
+                        f"{MAX_SCANNED_CELLS:,} cells. Clear the formatting of the empty rows "
+                        "and columns (or paste the values into a new sheet) and upload it again."
                     )
-            while cells and cells[-1] is None:
-                cells.pop()
-            yield number, ["" if c is None else c for c in cells]
-        values.close()
-        formulas.close()
+                for index, value in enumerate(row):
+                    written = source[index] if index < len(source) else None
+                    if value is None and isinstance(written, str) and written.startswith("="):
+                        raise refuse(
+                            f"Cell {column_letter(index)}{number} of sheet {names[0]!r} holds a "
+                            f"formula ({written}) with no saved result. Open the file in Excel or "
+                            "LibreOffice, save it, and upload it again — or paste values only."
+                        )
+                end = len(row)
+                while end and row[end - 1] is None:
+                    end -= 1
+                _check_width(end, filename, where)
+                yield number, ["" if c is None else c for c in row[:end]]
+        except errors as error:
+            raise refuse(f"{filename} is not a readable XLSX workbook ({error}).") from None
+        finally:
+            values.close()
+            formulas.close()
 
     return rows()
+
+
+def _too_many_rows(filename: str, max_rows: int, found: str) -> ValidationFailed:
+    return refuse(
+        f"{filename} has more than {max_rows:,} rows (the limit; it has {found}). Aggregate it "
+        "(for example by week) or split it into several assets."
+    )
 
 
 def _header_key(name: str) -> str:
@@ -164,19 +262,21 @@ def _build(
     notes: list[str],
     decimal_comma: bool,
     max_rows: int,
+    progress: _Progress,
 ) -> ParsedTable:
     header: list[str] | None = None
     header_line = 0
     for line, row in rows:
         if any(str(c).strip() for c in row):
+            _check_width(len(row), filename)
             header, header_line = [str(c).strip() for c in row], line
             break
     if header is None:
-        raise _invalid(f"{filename} is empty: it has no header and no rows.")
+        raise refuse(f"{filename} is empty: it has no header and no rows.")
     _check_header(header, header_line)
     roles = _roles(header)
     if not any(metric in roles for metric in METRICS):
-        raise _invalid(
+        raise refuse(
             f"Line {header_line}: no column is recognised as a metric. Name at least one column "
             f"{', '.join(METRICS)} (also recognised: date, channel, campaign)."
         )
@@ -195,16 +295,23 @@ def _build(
             if len(row) > width and not any(str(c).strip() for c in row[width:]):
                 row = row[:width]
             if len(row) != width:
-                raise _invalid(
+                raise refuse(
                     f"Row {line} has {len(row)} values but the header (line {header_line}) has "
                     f"{width} columns. Check for a missing or extra separator in that row."
                 )
             count += 1
             if count > max_rows:
-                raise _invalid(
+                raise refuse(
                     f"{filename} has more than {max_rows:,} rows (the limit). Aggregate it (for "
                     "example by week) or split it into several assets."
                 )
+            if count * width > MAX_CELLS:
+                raise refuse(
+                    f"{filename} has more than {MAX_CELLS:,} cells ({count:,} rows of {width} "
+                    f"columns); the limit is {MAX_CELLS:,}. Keep fewer columns, or aggregate "
+                    "the rows."
+                )
+            progress.row(count)
             cells = _normalise(row, roles, header, line, decimal_comma)
             summary.add(cells)
             writer.writerow(cells)
@@ -213,7 +320,7 @@ def _build(
         out.flush()
         out.detach()
     if count == 0:
-        raise _invalid(f"{filename} has a header (line {header_line}) but no rows of data.")
+        raise refuse(f"{filename} has a header (line {header_line}) but no rows of data.")
     return ParsedTable(
         columns=header,
         roles=roles,
@@ -228,17 +335,17 @@ def _build(
 def _check_header(header: list[str], line: int) -> None:
     for index, name in enumerate(header):
         if not name:
-            raise _invalid(f"Line {line}, column {column_letter(index)}: the header is blank.")
+            raise refuse(f"Line {line}, column {column_letter(index)}: the header is blank.")
     seen: set[str] = set()
     for index, name in enumerate(header):
         key = name.lower()
         if key in seen:
-            raise _invalid(
+            raise refuse(
                 f"Line {line}, column {column_letter(index)}: the header {name!r} is repeated."
             )
         seen.add(key)
     if all(_looks_numeric(name) for name in header):
-        raise _invalid(
+        raise refuse(
             f"Line {line} looks like data, not a header: the first row must name the "
             "columns (date, channel, campaign, impressions, clicks, spend…)."
         )
@@ -268,7 +375,7 @@ def _normalise(
 
 def _number(value: Any, where: str, decimal_comma: bool) -> float | str:
     if isinstance(value, bool):
-        raise _invalid(f"{where}: {value!r} is not a number.")
+        raise refuse(f"{where}: {value!r} is not a number.")
     if isinstance(value, (int, float)):
         return value
     text = _NUMBER_CLEAN.sub("", str(value))
@@ -279,7 +386,7 @@ def _number(value: Any, where: str, decimal_comma: bool) -> float | str:
     try:
         return float(text)
     except ValueError:
-        raise _invalid(f"{where}: {value!r} is not a number.") from None
+        raise refuse(f"{where}: {value!r} is not a number.") from None
 
 
 def _date(value: Any, where: str) -> str:
@@ -295,7 +402,7 @@ def _date(value: Any, where: str) -> str:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
-    raise _invalid(f"{where}: {value!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
+    raise refuse(f"{where}: {value!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
 
 
 def _text(value: Any) -> str:

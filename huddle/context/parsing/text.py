@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
 from typing import IO
 
+from huddle.context.parsing.limits import MAX_COLUMNS, MAX_LINE_CHARS, refuse
 from huddle.core.errors import ValidationFailed
-from huddle.core.uploads import max_upload_bytes, too_large
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
@@ -14,6 +16,10 @@ DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 def read_upload(file: IO[bytes], name: str = "The file") -> bytes:
     """Read at most the size cap (plus one byte to notice more) from ``file``."""
+    # Imported here: the parsing child process (``isolated``) never reads an upload this way,
+    # and needs none of the Django modules ``core.uploads`` brings.
+    from huddle.core.uploads import max_upload_bytes, too_large
+
     size = getattr(file, "size", None)
     limit = max_upload_bytes()
     if size is not None and size > limit:
@@ -45,6 +51,27 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("cp1252"), "Read as Windows-1252 (Latin-1), since it is not UTF-8."
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "Read as Latin-1, since it is not UTF-8."
+
+
+class Lines:
+    """The physical lines of ``text`` for ``csv.reader``, each refused past ``MAX_LINE_CHARS``
+    before the reader splits it (a million-column row is one long line); ``read`` counts the
+    characters handed out so far."""
+
+    def __init__(self, text: str, filename: str, delimiter: str = ",") -> None:
+        self.text, self.filename, self.delimiter, self.read = text, filename, delimiter, 0
+
+    def __iter__(self) -> Iterator[str]:
+        for number, line in enumerate(io.StringIO(self.text, newline=""), start=1):
+            if len(line) > MAX_LINE_CHARS:
+                columns = line.count(self.delimiter) + 1
+                raise refuse(
+                    f"Line {number} of {self.filename} is {len(line):,} characters long (about "
+                    f"{columns:,} columns); the limit is {MAX_LINE_CHARS:,} characters and "
+                    f"{MAX_COLUMNS} columns."
+                )
+            self.read += len(line)
+            yield line
 
 
 def sniff_delimiter(text: str) -> str:
