@@ -50,7 +50,7 @@ def test_huddle_serve_runs_gunicorn_with_static_files_and_health(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        # Generous: collectstatic and gunicorn start slowly when every core is busy (CI runs in parallel).
+        # Generous: collectstatic and gunicorn start slowly when every core is busy.
         deadline = time.monotonic() + 120
         while True:
             try:
