@@ -20,7 +20,7 @@ from huddle.capture.api import router as captures_router
 from huddle.capture.import_api import router as imports_router
 from huddle.context.api import router as context_router
 from huddle.core.errors import HuddleError
-from huddle.core.jsontypes import json_kind
+from huddle.core.jsontypes import json_kind, nul_path
 from huddle.core.uploads import too_large
 from huddle.insights.api import router as insights_router
 from huddle.library.api import router as workflows_router
@@ -87,6 +87,11 @@ class ObjectBodyParser(Parser):
             raise BodyRefused(f"The request body is not valid JSON ({error}).") from None
         if not isinstance(data, dict):
             raise BodyRefused(f"The request body must be a JSON object, not {json_kind(data)}.")
+        if (where := nul_path(data)) is not None:
+            raise BodyRefused(
+                f"The request body holds a NUL character (\\u0000) in {where}; "
+                "text can't contain it."
+            )
         return data
 
 

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huddle.core.middleware.HuddleErrorMiddleware",
+    "huddle.core.middleware.NulCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "huddle.urls"

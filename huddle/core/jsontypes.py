@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-__all__ = ["Body", "Flag", "Integer", "IsoDatetime", "Number", "json_kind"]
+__all__ = ["Body", "Flag", "Integer", "IsoDatetime", "Number", "json_kind", "nul_path"]
 
 Flag = StrictBool  # JSON true or false, nothing else
 Integer = StrictInt  # a JSON integer: not "5", not true
@@ -63,3 +63,25 @@ def json_kind(value: Any) -> str:
         return "null"
     kinds = {list: "an array", str: "a string", bool: "a boolean", dict: "an object"}
     return kinds.get(type(value), "a number")
+
+
+def nul_path(value: Any) -> str | None:
+    """Where a NUL character (``\\x00``) sits in a decoded JSON value, as ``a.b[2]`` (``the
+    body`` for a bare string); None if nowhere. PostgreSQL's text columns refuse NUL, so a body
+    that holds one is refused whole before anything is written. Iterative: a body may nest as
+    deeply as the JSON decoder allows."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path or "the body"
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(item))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                where = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    return where.replace("\x00", "\\u0000")
+                stack.append((child, where))
+    return None

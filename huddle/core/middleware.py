@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -49,3 +49,40 @@ class HuddleErrorMiddleware:
                 response["HX-Refresh"] = "true"
             return response
         return None
+
+
+class NulCharacterMiddleware:
+    """Refuse a request whose query string or form fields hold a NUL character (``\\x00``).
+
+    PostgreSQL's text columns refuse NUL, so a page that passed one on to a service answered an
+    HTML 500 there (and SQLite stored what the backup and PostgreSQL later choke on). Django's
+    form fields already refuse it; this covers the views and API query parameters that read
+    ``request.GET``/``request.POST`` directly. JSON bodies are checked by the API's parser.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: object) -> HttpResponse | None:
+        data = [request.GET]
+        if request.method == "POST" and request.content_type in _FORM_TYPES:
+            data.append(request.POST)
+        for params in data:
+            for key, values in params.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return _nul_refused(request, key.replace("\x00", "\\u0000"))
+        return None
+
+
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _nul_refused(request: HttpRequest, field: str) -> HttpResponse:
+    message = f"The field {field!r} holds a NUL character (\\u0000); text can't contain it."
+    if request.path.startswith("/api/"):
+        error = {"code": "invalid", "message": message, "fields": {field: [message]}}
+        return JsonResponse({"error": error}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
