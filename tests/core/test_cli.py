@@ -153,11 +153,12 @@ def test_worker_batch_processes_the_queue_and_exits(capsys):
 
 @pytest.mark.django_db
 def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
-    """``huddle worker`` queues the ritual's tick, the insights roll-up and the pruning of rate
-    limits (unless one of each is waiting) before it serves the queues; ``--batch`` (cron,
-    tests) queues none."""
+    """``huddle worker`` queues the ritual's tick, the insights roll-up, the sweep of import jobs
+    whose worker stopped and the pruning of rate limits (unless one of each is waiting) before
+    it serves the queues; ``--batch`` (cron, tests) queues none."""
     from django_tasks_db.models import DBTaskResult
 
+    from huddle.capture.tasks import sweep_task
     from huddle.core import worker
     from huddle.core.tasks import prune_task
     from huddle.insights.tasks import rollup_task
@@ -174,6 +175,6 @@ def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
     assert waiting() == []
     assert run(["worker"]) == 0
     assert run(["worker"]) == 0  # a second worker starting doubles nothing
-    periodic = [rollup_task, tick_task, prune_task]
+    periodic = [rollup_task, tick_task, sweep_task, prune_task]
     assert waiting() == sorted(task.module_path for task in periodic)
     assert served == [{"batch": True}, {"batch": False}, {"batch": False}]
