@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import Error, close_old_connections
@@ -119,13 +121,28 @@ def _worker(queues: list[str], *, batch: bool) -> Worker:
     )
 
 
+@contextmanager
+def _stopped_by_signals(worker: Worker) -> Iterator[None]:
+    """The worker's handlers for SIGINT, SIGTERM and SIGQUIT while it runs; the process's own
+    again after (``huddle.cli.run`` may be called in a process that goes on: the tests)."""
+    names = ("SIGINT", "SIGTERM", "SIGQUIT")
+    signals = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous = {number: signal.getsignal(number) for number in signals}
+    worker.configure_signals()
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def serve(*, batch: bool = False) -> None:
     """Run the worker until it is stopped (or, with ``batch``, until no queue has work)."""
     queues = sorted(task_backends[DEFAULT_TASK_BACKEND_ALIAS].queues or [DEFAULT_TASK_QUEUE_NAME])
     if batch:
         worker = _worker(queues, batch=True)
-        worker.configure_signals()
-        worker.run()
+        with _stopped_by_signals(worker):
+            worker.run()
         return
     for name in queues:
         if name != DEFAULT_TASK_QUEUE_NAME:
@@ -134,5 +151,5 @@ def serve(*, batch: bool = False) -> None:
             side = _worker([name], batch=False)
             threading.Thread(target=side.run, name=f"worker:{name}", daemon=True).start()
     main = _worker([DEFAULT_TASK_QUEUE_NAME], batch=False)
-    main.configure_signals()
-    main.run()
+    with _stopped_by_signals(main):
+        main.run()

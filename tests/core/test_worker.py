@@ -122,3 +122,13 @@ def test_the_mining_queue_has_a_loop_of_its_own(monkeypatch):
     served.clear()
     worker.serve(batch=True)
     assert served == [(["default", "mining"], "MainThread", True)]
+
+
+def test_the_process_gets_its_signal_handlers_back_after_a_batch(queued):
+    """``huddle.cli.run`` may run in a process that goes on (the tests): a later SIGTERM must
+    not reach a worker that has ended."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert run(["worker", "--batch"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before
