@@ -65,6 +65,12 @@ def stop_after(monkeypatch):
     return arm
 
 
+def _patterns_found(member) -> int:
+    from huddle.capture.importers.patterns import patterns_mine
+
+    return len(patterns_mine(actor=member.actor))
+
+
 def _later(minutes: int = 10):
     return timezone.now() + timedelta(minutes=minutes)
 
@@ -79,7 +85,7 @@ def test_an_import_s_rows_are_hidden_until_it_is_done(member, tmp_path, monkeypa
     def write(self, batch, report):
         original(self, batch, report)
         counts = organization_stats(member.org)
-        patterns = jobs_patterns(member)
+        patterns = _patterns_found(member)
         seen.append((Prompt.objects.count(), counts["prompts"], patterns))
 
     monkeypatch.setattr(Rows, "write", write)
@@ -88,13 +94,7 @@ def test_an_import_s_rows_are_hidden_until_it_is_done(member, tmp_path, monkeypa
     assert [written for written, _, _ in seen] == [2, 3]  # written by batches
     assert [(counted, mined) for _, counted, mined in seen] == [(0, 0), (0, 0)]
     assert organization_stats(member.org)["prompts"] == 3
-    assert jobs_patterns(member) == 1
-
-
-def jobs_patterns(member) -> int:
-    from huddle.capture.importers.patterns import patterns_mine
-
-    return len(patterns_mine(actor=member.actor))
+    assert _patterns_found(member) == 1
 
 
 def test_a_refusal_late_in_a_big_export_deletes_exactly_what_the_import_wrote(
