@@ -98,10 +98,18 @@ def test_an_import_s_rows_are_hidden_until_it_is_done(member, tmp_path, monkeypa
 
 
 def test_a_refusal_late_in_a_big_export_deletes_exactly_what_the_import_wrote(
-    member, outsider, tmp_path
+    member, outsider, tmp_path, monkeypatch
 ):
     """A first import stays as it was (titles too); the second, refused in its last file after
     several batches, leaves none of its rows."""
+    monkeypatch.setattr(writer, "BATCH", 500)
+    original, written = Rows.write, []
+
+    def write(self, batch, report):
+        original(self, batch, report)
+        written.append(Prompt.objects.count())
+
+    monkeypatch.setattr(Rows, "write", write)
     first = _chats(5)
     writer.import_export(actor=member.actor, source="chatgpt", path=str(_export(tmp_path, first)))
     writer.import_export(
@@ -115,8 +123,11 @@ def test_a_refusal_late_in_a_big_export_deletes_exactly_what_the_import_wrote(
         "conversations-001.json": b'[{"id": ',
     }
     path = write_zip(tmp_path / "big.zip", files)
+    written.clear()
     with pytest.raises(ImportRefused, match=r"conversations-001\.json is truncated"):
         writer.import_export(actor=member.actor, source="chatgpt", path=str(path))
+    # Two batches were in the database before the refusal: c0's new prompt, then 999 and 1,000.
+    assert written == [len(before) + 999, len(before) + 1999]
     assert sorted(Prompt.objects.values_list("pk", "text")) == before
     assert Conversation.objects.get(owner=member.user, external_id="c0").title == "prompt 0"
     run = ImportRun.objects.order_by("pk").last()

@@ -212,8 +212,6 @@ def cli_job_start(*, actor: Actor, source: str, path: str) -> ImportJob:
 def job_done(job: ImportJob, report: dict[str, Any]) -> None:
     """Mark the job done with its report (inside the import's last transaction), and queue the
     pattern mining an upload asked for; ``LeaseLost`` if the job is no longer this attempt's."""
-    from huddle.capture.tasks import mine_patterns
-
     now = timezone.now()
     total = max(job.bytes_total, 1)
     updated = _importing(job).update(
@@ -229,6 +227,8 @@ def job_done(job: ImportJob, report: dict[str, Any]) -> None:
     job.status, job.report, job.finished_at = JobStatus.DONE, report, now
     job.bytes_read = job.bytes_total = total
     if job.mining == MiningStatus.WAITING:
+        from huddle.capture.tasks import mine_patterns
+
         _enqueue(job, mine_patterns)
 
 
