@@ -104,19 +104,24 @@ def worker(
         bool, typer.Option("--batch", help="Process what is queued, then exit.")
     ] = False,
 ) -> None:
-    """Run the background task worker (imports, digests, webhooks, the insights roll-up)."""
-    from django.core.management import call_command
+    """Run the background task worker (imports, pattern mining, digests, webhooks, the insights
+    roll-up, housekeeping); it logs and outlasts failures of its queue."""
+    from huddle.core.worker import serve
 
-    options = {"batch": True} if batch else {}
     if not batch:
+        from huddle.capture.tasks import ensure_sweep
+        from huddle.core.tasks import ensure_prune
         from huddle.insights.tasks import ensure_rollup
         from huddle.rituals.tasks import ensure_tick
 
-        # Periodic work while a worker runs: the ritual's schedule ticks every few minutes, and
-        # the insights roll-up is caught up for every organisation.
+        # Periodic work while a worker runs: the ritual's schedule ticks every few minutes, the
+        # insights roll-up is caught up for every organisation, import jobs whose worker stopped
+        # are swept every minute, and old rate-limit buckets are pruned every hour.
         ensure_tick()
         ensure_rollup()
-    call_command("db_worker", **options)
+        ensure_sweep()
+        ensure_prune()
+    serve(batch=batch)
 
 
 @app.command()

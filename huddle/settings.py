@@ -147,7 +147,9 @@ STORAGES = {
     },
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: "default" (imports, digests, webhooks, periodic work) and "mining" (pattern mining
+# after an import, which can take minutes); `huddle worker` serves each with its own loop.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mining"]}}
 
 MAILERS = {"default": env_email("HUDDLE_EMAIL_URL", "console://")}
 DEFAULT_FROM_EMAIL = env_str("HUDDLE_FROM_EMAIL", "Huddle <huddle@localhost>")

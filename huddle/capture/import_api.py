@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from huddle.capture.importers import jobs
@@ -27,6 +27,9 @@ class JobOut(Schema):
     bytes_total: int
     report: dict[str, Any]
     error: str
+    mining: str = Field(
+        description="Pattern mining after the import: waiting, running, done, failed, or empty"
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -42,6 +45,7 @@ def _job_out(job: ImportJob) -> dict[str, Any]:
         "bytes_total": job.bytes_total,
         "report": job.report,
         "error": job.error,
+        "mining": job.mining,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }

@@ -116,7 +116,7 @@ def mine(
     if user:
         actors = [member_actor(organization, user)]
     else:
-        owners = Prompt.objects.filter(organization=organization).values("owner")
+        owners = Prompt.objects.committed(organization).values("owner")
         actors = [
             Actor(m)
             for m in Membership.objects.select_related("user", "organization")

@@ -96,6 +96,6 @@ def clear(kind: str, key: str) -> None:
 
 
 def prune(older_than: timedelta = timedelta(days=1)) -> int:
-    """Drop old buckets (the worker can call this now and then)."""
+    """Drop the buckets of windows that ended long ago (the worker does, every hour); how many."""
     deleted, _ = RateBucket.objects.filter(window_start__lt=timezone.now() - older_than).delete()
     return deleted

@@ -2,7 +2,8 @@
 found in it and promotes it to a draft workflow.
 
 The worker is the test itself: once the upload is queued, the test runs the queued job
-(``import_job_run``) while the page keeps polling every second, as ``huddle worker`` would.
+(``import_job_run``), then the pattern mining it queued (``mining_run``), while the page keeps
+polling every second, as ``huddle worker`` would.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from huddle.capture.importers.jobs import import_job_run
+from huddle.capture.importers.jobs import import_job_run, mining_run
 from huddle.capture.models import ImportJob
 from huddle.demo import load_demo
 from huddle.library.models import Workflow
@@ -48,6 +49,8 @@ def test_import_watch_progress_and_promote_a_pattern(
     expect(page.locator("[data-status]")).to_have_text("Done", timeout=10_000)
     expect(page.locator("[data-percent]")).to_have_text("100%")
     expect(page.locator("#job")).to_contain_text("4 prompts imported")
+    expect(page.locator("[data-mining]")).to_contain_text("Waiting to look for patterns")
+    mining_run(job.pk)  # the worker's mining queue
     page.screenshot(path=str(Path(output_path) / "import-done.png"), full_page=True)
 
     page.get_by_role("link", name="See your patterns (1)").click()

@@ -153,16 +153,19 @@ def test_worker_batch_processes_the_queue_and_exits(capsys):
 
 @pytest.mark.django_db
 def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
-    """``huddle worker`` queues the ritual's tick and the insights roll-up (unless one of each
-    is waiting) before it serves the queue; ``--batch`` (cron, tests) queues neither."""
-    from django.core import management
+    """``huddle worker`` queues the ritual's tick, the insights roll-up, the sweep of import jobs
+    whose worker stopped and the pruning of rate limits (unless one of each is waiting) before
+    it serves the queues; ``--batch`` (cron, tests) queues none."""
     from django_tasks_db.models import DBTaskResult
 
+    from huddle.capture.tasks import sweep_task
+    from huddle.core import worker
+    from huddle.core.tasks import prune_task
     from huddle.insights.tasks import rollup_task
     from huddle.rituals.tasks import tick_task
 
     served = []
-    monkeypatch.setattr(management, "call_command", lambda *a, **k: served.append((a, k)))
+    monkeypatch.setattr(worker, "serve", lambda **options: served.append(options))
 
     def waiting() -> list[str]:
         ready = DBTaskResult.objects.filter(status="READY")
@@ -172,5 +175,6 @@ def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
     assert waiting() == []
     assert run(["worker"]) == 0
     assert run(["worker"]) == 0  # a second worker starting doubles nothing
-    assert waiting() == sorted([rollup_task.module_path, tick_task.module_path])
-    assert served == [(("db_worker",), {"batch": True}), (("db_worker",), {}), (("db_worker",), {})]
+    periodic = [rollup_task, tick_task, sweep_task, prune_task]
+    assert waiting() == sorted(task.module_path for task in periodic)
+    assert served == [{"batch": True}, {"batch": False}, {"batch": False}]

@@ -103,3 +103,24 @@ def test_imports_are_limited_per_member(member, monkeypatch):
             source="chatgpt",
             upload=SimpleUploadedFile("conversations.json", b"[]"),
         )
+
+
+def test_the_worker_prunes_buckets_of_windows_long_past(db):
+    """The bucket table grew for ever: nothing called ``prune``. The worker's hourly task does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from huddle.core.models import RateBucket
+    from huddle.core.tasks import PRUNE_EVERY, prune_task
+
+    ratelimit.hit("login_ip", "1.2.3.4")
+    old = RateBucket.objects.create(
+        key="login_ip:5.6.7.8", window_start=timezone.now() - timedelta(days=2), hits=3
+    )
+    assert prune_task.call() == 1
+    assert not RateBucket.objects.filter(pk=old.pk).exists()
+    assert RateBucket.objects.filter(key="login_ip:1.2.3.4").exists()  # the current window stays
+    following = DBTaskResult.objects.get(task_path=prune_task.module_path, status="READY")
+    assert following.run_after > timezone.now() + PRUNE_EVERY - timedelta(minutes=1)

@@ -45,13 +45,17 @@ def parsing(request, settings, monkeypatch):
     return request.param
 
 
-def work() -> int:
-    """Run the queued tasks in-process, as ``huddle worker --batch`` does, minus closing the
-    database connection (which would end the test's transaction on PostgreSQL)."""
+def work(queue: str | None = None) -> int:
+    """Run the queued tasks (of ``queue``, or all) in-process until none is left (an import
+    queues its pattern mining), as ``huddle worker --batch`` does, minus closing the database
+    connection (which would end the test's transaction on PostgreSQL). How many ran."""
     from django_tasks_db.models import DBTaskResult
 
+    ready = DBTaskResult.objects.ready()
+    if queue:
+        ready = ready.filter(queue_name=queue)
     done = 0
-    for result in DBTaskResult.objects.ready():
+    while result := ready.first():
         result.claim("tests")
         args = result.args_kwargs
         result.set_successful(result.task.call(*args["args"], **args["kwargs"]))

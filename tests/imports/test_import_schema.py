@@ -1,4 +1,5 @@
-"""What migration ``capture/0005`` changed: fewer indexes and constraints, the same guarantees."""
+"""What migrations ``capture/0005`` (fewer indexes and constraints, the same guarantees) and
+``0006`` (rows tagged with their import's run) changed."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from huddle.capture.importers.rows import Rows, uuid4_hexes
 from huddle.capture.models import Conversation, Prompt
 from tests.imports.builders import simple_chat
 
-BEFORE = ("capture", "0004_prompt_index_without_hash")
-AFTER = ("capture", "0005_owner_indexes_covered")
+BEFORE = ("capture", "0005_owner_indexes_covered")
+AFTER = ("capture", "0006_import_runs")
 
 
 def _import(member, tmp_path, *chats):
@@ -31,7 +32,7 @@ def test_known_conversations_are_looked_up_by_one_index_probe_each(member):
     believed had few (a new member has no statistics) at each batch of an import: through an
     index, with the ids as a filter. (Sequential scans are off here: on the test database's tiny
     table the planner rightly prefers one.)"""
-    rows = Rows(member.actor, "chatgpt")
+    rows = Rows(member.actor, "chatgpt", 0)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
@@ -57,17 +58,29 @@ def test_prompts_still_go_with_their_organisation_and_their_member(member, edito
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_reverses_and_an_import_works_on_either_side(member, tmp_path):
+def test_rows_imported_before_runs_existed_stay_visible_and_known(member, tmp_path):
+    """Rows from before ``0006`` have no run: they count as finished, and importing the same
+    conversation again adds only its new prompt. The migration also reverses."""
     executor = MigrationExecutor(connection)
     try:
+        old = executor.loader.project_state([BEFORE]).apps
         executor.migrate([BEFORE])
-        _import(member, tmp_path, simple_chat("c1", "before the migration"))
+        conversation = old.get_model("capture", "Conversation").objects.create(
+            organization_id=member.org.pk, owner_id=member.user.pk, source="chatgpt",
+            external_id="c1", title="before",
+        )  # fmt: skip
+        old.get_model("capture", "Prompt").objects.create(
+            conversation_id=conversation.pk, organization_id=member.org.pk,
+            owner_id=member.user.pk, external_id="c1-m1", position=0,
+            text="before the migration", text_hash="x",
+        )  # fmt: skip
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate([AFTER])
+    assert Prompt.objects.committed(member.org).count() == 1
     report = _import(member, tmp_path, simple_chat("c1", "before the migration", "after it"))
     assert (report.conversations, report.prompts) == (1, 1)
-    texts = Prompt.objects.order_by("position").values_list("text", flat=True)
+    texts = Prompt.objects.committed(member.org).order_by("position").values_list("text", flat=True)
     assert list(texts) == ["before the migration", "after it"]
 
 

@@ -33,7 +33,7 @@ def _imported(persona, tmp_path, capture):
         job = jobs.import_job_create(
             actor=persona.actor, source="chatgpt", upload=_upload(tmp_path)
         )
-    assert work() == 1
+    assert work() == 2  # the import, then its pattern mining
     job.refresh_from_db()
     return job
 
@@ -149,10 +149,11 @@ def test_api_upload_and_status(api_client, personas, tmp_path, django_capture_on
         response = client.post("/api/v1/imports", {"source": "chatgpt", "file": _upload(tmp_path)})
     assert response.status_code == 202, response.content
     job_id = response.json()["id"]
-    assert response.json()["status"] == "queued"
-    assert work() == 1
+    assert (response.json()["status"], response.json()["mining"]) == ("queued", "waiting")
+    assert work() == 2
     status = client.get(f"/api/v1/imports/{job_id}").json()
     assert (status["status"], status["percent"], status["report"]["prompts"]) == ("done", 100, 4)
+    assert (status["mining"], status["report"]["patterns"]) == ("done", 1)
     for who in ("admin", "outsider"):
         assert api_client(personas[who]).get(f"/api/v1/imports/{job_id}").status_code == 404
     viewer = api_client(personas["viewer"]).post(

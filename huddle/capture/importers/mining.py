@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,7 @@ MIN_SIZE = 3
 MIN_WORDS = 3  # shorter texts only count as exact repeats
 MAX_WORDS = 400  # words of a long text used for hashing and comparing
 MAX_EXAMPLES = 12
+STEP_EVERY = 10_000  # prompts read between two calls of ``on_step``
 NEGATIVE_RE = re.compile(
     r"\b(?:don[\u2019']?t|do not|never|avoid|no)\b[^.!?\n;]{1,120}", re.IGNORECASE
 )
@@ -67,23 +68,38 @@ class MinedPattern:
     negative_constraints: list[str]
 
 
-def mine(items: Iterable[tuple[str, datetime | None, str]]) -> list[MinedPattern]:
-    """Patterns in ``items`` (text, sent_at, text_hash), largest and most recent first."""
-    uniques = _uniques(items)
-    groups = _clusters(uniques)
+def nothing() -> None:
+    pass
+
+
+def mine(
+    items: Iterable[tuple[str, datetime | None, str]], on_step: Callable[[], None] = nothing
+) -> list[MinedPattern]:
+    """Patterns in ``items`` (text, sent_at, text_hash), largest and most recent first.
+
+    ``on_step`` is called now and then (every ``STEP_EVERY`` prompts read, every band, every
+    pattern built): the worker renews its lease on the job there.
+    """
+    uniques = _uniques(items, on_step)
+    groups = _clusters(uniques, on_step)
     patterns = []
     for members in groups:
         size = sum(uniques[i].count for i in members)
         if size < MIN_SIZE:
             continue
         patterns.append(_pattern([uniques[i] for i in members], size))
+        on_step()
     patterns.sort(key=lambda p: (-p.size, -(p.last_used.timestamp() if p.last_used else 0)))
     return patterns
 
 
-def _uniques(items: Iterable[tuple[str, datetime | None, str]]) -> list[Unique]:
+def _uniques(
+    items: Iterable[tuple[str, datetime | None, str]], on_step: Callable[[], None]
+) -> list[Unique]:
     by_hash: dict[str, Unique] = {}
-    for text, sent_at, text_hash in items:
+    for n, (text, sent_at, text_hash) in enumerate(items, start=1):
+        if n % STEP_EVERY == 0:
+            on_step()
         found = by_hash.get(text_hash)
         if found is None:
             by_hash[text_hash] = Unique(text, 1, sent_at)
@@ -113,12 +129,13 @@ class _Sets:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _clusters(uniques: list[Unique]) -> list[list[int]]:
+def _clusters(uniques: list[Unique], on_step: Callable[[], None]) -> list[list[int]]:
     sets = _Sets(len(uniques))
     candidates = [i for i, u in enumerate(uniques) if len(u.words) >= MIN_WORDS]
     if len(candidates) > 1:
         signatures = _signatures([uniques[i].words for i in candidates])
         for band in range(BANDS):
+            on_step()
             _join_band(signatures[:, band * ROWS : (band + 1) * ROWS], candidates, uniques, sets)
     groups: dict[int, list[int]] = {}
     for i in range(len(uniques)):

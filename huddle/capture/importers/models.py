@@ -1,9 +1,13 @@
-"""Chat-export imports: jobs, conversations, prompts, mined patterns and per-member signals.
+"""Chat-export imports: jobs, their runs, conversations, prompts, mined patterns and signals.
 
 Everything here is private to the member who imported it (``owner``): there is no visibility
 field, and every read filters on ``owner`` (``capture.importers.queries``). Imported files can't
 set any of these fields' trust: owner and organisation come from the importing member.
 Imported at the end of ``capture/models.py`` so Django finds the models.
+
+An import writes its conversations and prompts in short transactions, each row tagged with its
+``ImportRun``; until the run is ``done`` its rows are hidden from every reader
+(``committed()``), and a refused or abandoned run deletes exactly the rows that carry its id.
 """
 
 from __future__ import annotations
@@ -27,8 +31,22 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class MiningStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to look for patterns"
+    RUNNING = "running", "Looking for patterns"
+    DONE = "done", "Patterns found"
+    FAILED = "failed", "Looking for patterns stopped"
+
+
 class ImportJob(PublicModel):
-    """One upload being imported by the worker (the CLI imports without a job)."""
+    """One import: an upload the worker imports, or an import the CLI runs in-process.
+
+    The running import holds a lease: ``worker`` (host:pid) and ``heartbeat_at``, renewed at
+    least every few seconds while it runs (``jobs.Lease``). ``attempts`` counts the starts and
+    fences every change of state: a worker that lost its lease can't mark the job done or failed.
+    ``task_id`` is the queue's row of the task now working on the job (django-tasks-db).
+    ``mining`` is the pattern mining the worker does after an upload's import (the CLI doesn't).
+    """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="import_jobs"
@@ -48,6 +66,11 @@ class ImportJob(PublicModel):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=100, blank=True)  # host:pid of the process running it
+    task_id = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    mining = models.CharField(max_length=16, choices=MiningStatus.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,6 +80,10 @@ class ImportJob(PublicModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=JobStatus.values), name="importjob_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mining__in=[*MiningStatus.values, ""]),
+                name="importjob_mining_valid",
             ),
         ]
         indexes = [models.Index(fields=["organization", "owner", "-created_at"], name="job_owner")]
@@ -69,12 +96,94 @@ class ImportJob(PublicModel):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
+    def mining_pending(self) -> bool:
+        return self.mining in (MiningStatus.WAITING, MiningStatus.RUNNING)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will change: the import and the pattern mining after it are over."""
+        return self.finished and not (self.status == JobStatus.DONE and self.mining_pending)
+
+    @property
     def percent(self) -> int:
         if self.status == JobStatus.DONE:
             return 100
         if not self.bytes_total:
             return 0
         return min(99, int(100 * self.bytes_read / self.bytes_total))
+
+
+class RunStatus(models.TextChoices):
+    WRITING = "writing", "Writing"
+    ROLLING_BACK = "rolling_back", "Rolling back"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+    DONE = "done", "Done"
+
+
+UNFINISHED_RUNS = (RunStatus.WRITING, RunStatus.ROLLING_BACK)
+
+
+class ImportRun(models.Model):
+    """One attempt at writing a job's import: the rollback record.
+
+    Every conversation and prompt the attempt writes carries the run's id. The last, short
+    transaction of a successful import marks it ``done``, which makes its rows visible all at
+    once; before that ``committed()`` hides them. A refused import, or one whose worker stopped,
+    is rolled back: its rows are deleted by batches (``ROLLING_BACK``), then it is
+    ``ROLLED_BACK``. The row is kept (ids are never reused, so a late row of a lost worker can't
+    join another run). A member has at most one run writing or rolling back at a time.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.WRITING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "owner"],
+                condition=models.Q(status__in=UNFINISHED_RUNS),
+                name="import_run_one_per_member",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=RunStatus.values), name="import_run_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of job {self.job_id} ({self.status})"
+
+
+class ImportedRows(models.QuerySet):
+    """Conversations and prompts; ``committed`` leaves out those of unfinished imports."""
+
+    def committed(
+        self, organization: Organization | int, *, including: ImportRun | None = None
+    ) -> ImportedRows:
+        """The organisation's rows of finished imports (and of the run ``including``, which is
+        about to finish). Its runs that are not done are few: the subquery stays small."""
+        hidden = ImportRun.objects.filter(organization=organization).exclude(status=RunStatus.DONE)
+        if including is not None:
+            hidden = hidden.exclude(pk=including.pk)
+        return self.filter(organization=organization).exclude(import_run__in=hidden.values("pk"))
+
+
+def _run_tag() -> models.ForeignKey:
+    # No database constraint (PostgreSQL checked one per row at commit, as for the prompts'
+    # organisation) and nothing to do on delete: runs are deleted only with their organisation
+    # or member, whose rows go with them.
+    return models.ForeignKey(
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
 
 class Conversation(PublicModel):
@@ -103,6 +212,9 @@ class Conversation(PublicModel):
     rewrites = models.PositiveIntegerField(default=0)
     regenerations = models.PositiveIntegerField(default=0)
     uses_instructions = models.BooleanField(default=False)
+    import_run = _run_tag()  # the import that wrote it; null for rows older than runs
+
+    objects = ImportedRows.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -157,14 +269,23 @@ class Prompt(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     alternatives = models.PositiveIntegerField(default=0)  # other versions of it (edits)
     text_hash = models.CharField(max_length=40)  # of the normalised text: exact repeats
+    import_run = _run_tag()  # the import that wrote it; null for rows older than runs
+
+    objects = ImportedRows.as_manager()
 
     class Meta:
         ordering = ["conversation", "position"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "external_id"], name="prompt_identity")
         ]
-        # A member's prompts (mining, the import's signals) and an organisation's (counts).
-        indexes = [models.Index(fields=["organization", "owner"], name="prompt_org_owner")]
+        # A member's prompts (mining, the import's signals), an organisation's (counts) and an
+        # import's (rolling it back). The run adds no upkeep: within a run's key every new row
+        # lands at the end, as it did within the member's.
+        indexes = [
+            models.Index(
+                fields=["organization", "owner", "import_run"], name="prompt_org_owner_run"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

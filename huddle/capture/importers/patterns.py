@@ -6,6 +6,7 @@ the actor's own rows, so another member (an admin too) gets ``NotFound``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.db import transaction
@@ -43,19 +44,21 @@ def get_pattern(actor: Actor, public_id: str | UUID) -> Pattern:
     return pattern
 
 
-def patterns_mine(*, actor: Actor) -> list[Pattern]:
+def patterns_mine(*, actor: Actor, on_step: Callable[[], None] = mining.nothing) -> list[Pattern]:
     """Mine the actor's imported prompts again; returns their patterns, largest first.
 
-    A pattern found again (same template) keeps its id; ones no longer found are deleted unless
-    they were promoted.
+    Only prompts of finished imports count (an import still writing is not mined). A pattern
+    found again (same template) keeps its id; ones no longer found are deleted unless they were
+    promoted. ``on_step`` is called now and then while mining (``mining.mine``).
     """
     policy.require(actor, Action.CREATE_CONTENT)
     rows = (
-        Prompt.objects.filter(organization=actor.organization, owner=actor.user)
+        Prompt.objects.committed(actor.organization)
+        .filter(owner=actor.user)
         .order_by("id")
         .values_list("text", "sent_at", "text_hash")
     )
-    found = mining.mine(rows.iterator(chunk_size=5000))
+    found = mining.mine(rows.iterator(chunk_size=5000), on_step)
     with transaction.atomic():
         existing = {p.signature: p for p in my_patterns(actor)}
         fresh, keep = [], set()

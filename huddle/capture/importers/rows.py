@@ -9,7 +9,10 @@ both take). Lookups use ``%s`` placeholders, which Django's cursor takes on both
 
 Identity is (organisation, member, source, conversation id, message id): a batch looks up which
 of its conversations and prompts are already stored (by an earlier import, or earlier in this
-one) and writes only the rest. Callers own the transaction.
+one) and writes only the rest. Every row written carries the import's run (``ImportRun``, the
+rollback record). A known conversation's new title, model and signal counts are kept until
+``apply_updates``, which the writer calls in its last transaction: until then the conversation
+shows what the finished imports said. Callers own the transactions.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from huddle.core.bulk import RowInsert
 CONVERSATION_FIELDS = (
     "public_id", "created_at", "organization", "owner", "source", "external_id", "title",
     "started_at", "model", "gizmo_id", "rewrites", "regenerations", "uses_instructions",
+    "import_run",
 )  # fmt: skip
 PROMPT_FIELDS = (
     "conversation", "organization", "owner", "external_id", "position", "text", "sent_at",
-    "alternatives", "text_hash",
+    "alternatives", "text_hash", "import_run",
 )  # fmt: skip
+UPDATED_FIELDS = ("title", "model", "rewrites", "regenerations", "uses_instructions")
 
 
 def _datetime_adapter(connection: Any) -> Callable[[datetime | None], Any]:
@@ -66,13 +71,16 @@ def uuid4_hexes(count: int) -> list[str]:
 
 
 class Rows:
-    """Writes batches of parsed conversations for one member and source; counts in ``report``
-    (an ``ImportReport``: conversations, prompts, duplicates)."""
+    """Writes batches of parsed conversations for one member, source and run; counts in
+    ``report`` (an ``ImportReport``: conversations, prompts, duplicates)."""
 
-    def __init__(self, actor: Actor, source: str) -> None:
+    def __init__(self, actor: Actor, source: str, run_id: int) -> None:
         self.organization_id = actor.organization.pk
         self.owner_id = actor.user.pk
         self.source = source
+        self.run_id = run_id
+        # Known conversations that gained prompts: their new values, for ``apply_updates``.
+        self.updates: dict[int, tuple[Any, ...]] = {}
         self.connection = connections[router.db_for_write(Prompt)]
         self.when = _datetime_adapter(self.connection)
         self.postgres = self.connection.vendor == "postgresql"
@@ -105,9 +113,6 @@ class Rows:
             )
         else:
             self.select_ids = f"SELECT {external_id}, {pk} FROM {table} WHERE {where}IN "  # noqa: S608
-        self.mine = Conversation.objects.filter(
-            organization_id=self.organization_id, owner_id=self.owner_id, source=source
-        )
 
     def write(self, batch: list[ParsedConversation], report: Any) -> None:
         """Store the batch's new conversations and the new prompts of known ones."""
@@ -135,12 +140,12 @@ class Rows:
                 report.duplicates += 1
                 continue
             report.conversations += 1
-            self.mine.filter(pk=pk).update(
-                title=parsed.title,
-                model=parsed.model,
-                rewrites=parsed.rewrites,
-                regenerations=parsed.regenerations,
-                uses_instructions=bool(parsed.instructions),
+            self.updates[pk] = (
+                parsed.title,
+                parsed.model,
+                parsed.rewrites,
+                parsed.regenerations,
+                bool(parsed.instructions),
             )
             prompts += self._prompts(pk, fresh)
         if new:
@@ -150,6 +155,17 @@ class Rows:
                 prompts += self._prompts(ids[parsed.external_id], parsed.prompts)
         self.insert_prompts(prompts)
         report.prompts += len(prompts)
+
+    def apply_updates(self) -> None:
+        """Give the known conversations that gained prompts their new title, model and counts."""
+        quote = self.connection.ops.quote_name
+        sets = ", ".join(f"{quote(name)} = %s" for name in UPDATED_FIELDS)
+        sql = f"UPDATE {quote(Conversation._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
+        rows = [(*values, pk) for pk, values in self.updates.items()]
+        if rows:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+        self.updates = {}
 
     def _ids(self, external_ids: set[str]) -> dict[str, int]:
         """Stored conversations of these ids (the ORM's ``__in`` prepares each value: slower)."""
@@ -167,11 +183,11 @@ class Rows:
     def _insert_conversations(self, new: list[ParsedConversation]) -> dict[str, int]:
         """Insert the new conversations; their ids by external id."""
         when, org, owner, source = self.when, self.organization_id, self.owner_id, self.source
-        now = when(timezone.now())
+        now, run = when(timezone.now()), self.run_id
         rows = [
             (
                 public_id, now, org, owner, source, c.external_id, c.title, when(c.started_at),
-                c.model, c.gizmo_id, c.rewrites, c.regenerations, bool(c.instructions),
+                c.model, c.gizmo_id, c.rewrites, c.regenerations, bool(c.instructions), run,
             )
             for c, public_id in zip(new, uuid4_hexes(len(new)), strict=True)
         ]  # fmt: skip
@@ -188,11 +204,11 @@ class Rows:
         return {c.external_id: pk for c, pk in zip(new, ids, strict=True)}
 
     def _prompts(self, conversation_id: int, prompts: list[ParsedPrompt]) -> list[tuple[Any, ...]]:
-        when, org, owner = self.when, self.organization_id, self.owner_id
+        when, org, owner, run = self.when, self.organization_id, self.owner_id, self.run_id
         return [
             (
                 conversation_id, org, owner, p.external_id, p.position, p.text, when(p.sent_at),
-                p.alternatives, p.text_hash or text_hash(p.text),
+                p.alternatives, p.text_hash or text_hash(p.text), run,
             )
             for p in prompts
         ]  # fmt: skip
