@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
 from huddle.accounts.models import Role, Team, User
+from huddle.core import ratelimit
 
 
 class OrganizationForm(forms.Form):
@@ -60,15 +61,25 @@ class PasswordLinkForm(PasswordResetForm):
     Django's form skips accounts without a usable password, but members added by a usage import
     or a restore have none, and a link mailed to their address is the only way they may get one
     (an invitation link never sets a password: whoever holds it is not proven to own the
-    address). Inactive accounts still get nothing.
+    address). Inactive accounts still get nothing. At most ``LIMITS["password_link"]`` mails go
+    to one address an hour, whoever presses the button; past that the page says the same and
+    nothing is sent, so it neither spams an inbox nor tells whether the address has an account.
     """
 
     def get_users(self, email: str) -> Iterator[User]:
         # As Django does: the database's case folding is not Unicode's, so compare again.
         wanted = _folded(email)
         for user in User.objects.filter(email__iexact=email, is_active=True):
-            if _folded(user.email) == wanted:
+            if _folded(user.email) == wanted and _may_mail(user.email):
                 yield user
+
+
+def _may_mail(email: str) -> bool:
+    try:
+        ratelimit.hit("password_link", email.lower())
+    except ratelimit.RateLimited:
+        return False
+    return True
 
 
 def _folded(text: str) -> str:

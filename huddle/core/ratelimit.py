@@ -33,6 +33,7 @@ LIMITS = {
     "direct_run": Limit(60, 60),
     "provider_test": Limit(10, 60),
     "webhook_retry": Limit(10, 60),
+    "password_link": Limit(5, 60 * 60),  # mails per address: a button must not spam an inbox
 }
 
 

@@ -181,6 +181,15 @@ def test_forgot_password_mails_nobody_for_a_deactivated_passwordless_account(vic
     assert mail.outbox == []
 
 
+def test_password_links_to_one_address_stop_after_the_hourly_limit(victim):
+    limit = LIMITS["password_link"].limit
+    for _ in range(limit + 3):
+        response = Client().post("/accounts/password_reset/", {"email": VICTIM}, follow=True)
+        # Past the limit the page says the same: it must not tell whether the address exists.
+        assert b"If an account uses that address" in response.content
+    assert len(mail.outbox) == limit
+
+
 # --- item 8: the login limit behind a proxy --------------------------------------------------
 
 
