@@ -64,6 +64,7 @@ def test_too_long_texts_and_unknown_channels_are_refused(member):
 
 def test_a_run_check_is_stored_replaced_and_read_back(post, member):
     run = _run(member, post, "Synergy! Book a demo?")
+    assert run.brand_check.blocking  # recording a completed run checks it
     stored = run_brand_check_record(actor=member.actor, run=run)
     assert stored.blocking
     assert stored.findings[0]["rule"] == "banned"
@@ -75,7 +76,7 @@ def test_a_run_check_is_stored_replaced_and_read_back(post, member):
     again = run_brand_check_record(actor=member.actor, run=run)
     assert RunBrandCheck.objects.count() == 1
     assert again.score == 100
-    assert Event.objects.filter(kind="run.brand_checked").count() == 2
+    assert Event.objects.filter(kind="run.brand_checked").count() == 3  # recorded, then twice
 
 
 def test_only_the_author_stores_a_check(post, member, editor):
@@ -88,8 +89,7 @@ def test_scores_over_runs_for_insights(post, member):
     good = _run(member, post, "Working together. Book a demo?")
     bad = _run(member, post, "Synergy and leverage.")
     _unchecked = _run(member, post, "Not checked.")
-    for run in (good, bad):
-        run_brand_check_record(actor=member.actor, run=run)
+    RunBrandCheck.objects.filter(run=_unchecked).delete()  # as a run from before brand checks
     runs = Run.objects.filter(organization=member.org)
     scores = queries.brand_scores(runs)
     assert scores == {good.pk: 100, bad.pk: scores[bad.pk]}
