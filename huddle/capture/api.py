@@ -15,13 +15,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from huddle.accounts import policy
+from huddle.accounts.queries import team_by_slug
 from huddle.capture import queries, services
 from huddle.capture.models import Capture
 from huddle.capture.promote import Span
 from huddle.capture.services import CaptureData
 from huddle.core.errors import NotFound
 from huddle.core.jsontypes import Body, Integer
-from huddle.library.queries import team_by_slug
 
 router = Router(tags=["capture"])
 

@@ -105,24 +105,13 @@ def mine(
     """Mine imported prompts for patterns and list them, largest first."""
     if ctx.invoked_subcommand is not None:
         return
-    from huddle.accounts.models import Membership
-    from huddle.accounts.policy import Actor
-    from huddle.capture.importers.models import Prompt
+    from huddle.capture import queries
     from huddle.capture.importers.patterns import patterns_mine
 
     if not org:
         fail("Give --org SLUG.")
     organization = organization_by_slug(org)
-    if user:
-        actors = [member_actor(organization, user)]
-    else:
-        owners = Prompt.objects.committed(organization).values("owner")
-        actors = [
-            Actor(m)
-            for m in Membership.objects.select_related("user", "organization")
-            .filter(organization=organization, user__in=owners)
-            .order_by("user__email")
-        ]
+    actors = [member_actor(organization, user)] if user else queries.prompt_authors(organization)
     patterns = [p for actor in actors for p in patterns_mine(actor=actor)]
     patterns.sort(key=lambda p: (-p.size, -(p.last_used.timestamp() if p.last_used else 0)))
     if as_json:

@@ -120,11 +120,10 @@ def list_assets(
     kind: Annotated[str, typer.Option("--kind", help="Only this kind.")] = "",
 ) -> None:
     """List an organisation's context assets (all of them: this is the operator's view)."""
-    from huddle.context.models import ContextAsset, Kind
+    from huddle.context import queries
+    from huddle.context.models import Kind
 
-    assets = ContextAsset.objects.filter(organization=organization_by_slug(org)).select_related(
-        "owner", "approved_version"
-    )
+    assets = queries.organization_assets(organization_by_slug(org))
     if kind:
         if kind not in Kind.values:
             fail(f"Unknown kind {kind!r}; use one of {', '.join(Kind.values)}.")
@@ -176,10 +175,9 @@ def pack(
     """Export a context pack as paste-ready Markdown or a .zip of instructions + knowledge."""
     from huddle.accounts.policy import Actor
     from huddle.context import packs, queries
-    from huddle.context.models import ContextPack
 
     organization = organization_by_slug(org)
-    found = ContextPack.objects.filter(organization=organization, name__iexact=name.strip()).first()
+    found = queries.organization_pack_by_name(organization, name)
     if found is None:
         fail(f"No context pack called {name!r} in {organization.slug}.")
     email = user or found.owner.email

@@ -24,7 +24,8 @@ def insights(
     Runs as the server operator: individual figures are included unless the organisation
     chose aggregate-only insights.
     """
-    from huddle.accounts.models import Team
+    from huddle.accounts import queries
+    from huddle.core.memory import collector_paused
     from huddle.insights.metrics.data import Scope
     from huddle.insights.metrics.report import build
     from huddle.insights.metrics.window import make_window
@@ -32,11 +33,12 @@ def insights(
     organization = organization_by_slug(org)
     scope_team = None
     if team:
-        scope_team = Team.objects.filter(organization=organization, slug=team.strip()).first()
+        scope_team = queries.team_by_slug(organization, team)
         if scope_team is None:
             fail(f"No team {team!r} in {organization.slug}.")
     window = make_window(as_of, weeks)
-    data = build(None, Scope(organization, scope_team), window).as_dict()
+    with collector_paused():  # a batch job: no other request shares the process
+        data = build(None, Scope(organization, scope_team), window).as_dict()
     if as_json:
         typer.echo(json.dumps(data))
         return
@@ -71,11 +73,10 @@ def rollup(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from huddle.accounts.models import Organization
+    from huddle.accounts import queries
     from huddle.insights import rollup as rollup_module
 
-    everyone = Organization.objects.order_by("pk")
-    organizations = [organization_by_slug(org)] if org else list(everyone)
+    organizations = [organization_by_slug(org)] if org else list(queries.all_organizations())
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from huddle.accounts import queries as accounts_queries
 from huddle.accounts.models import Organization, Team
 from huddle.accounts.policy import Actor
 from huddle.core.errors import ValidationFailed
@@ -182,7 +183,7 @@ def _content(body: ContentIn) -> VersionContent:
 def _team(organization: Organization, slug: str | None) -> Team | None:
     if not slug:
         return None
-    team = queries.team_by_slug(organization, slug)
+    team = accounts_queries.team_by_slug(organization, slug)
     if team is None:
         raise ValidationFailed(f"No team '{slug}'.", fields={"team": [f"No team '{slug}'."]})
     return team
