@@ -21,7 +21,7 @@ RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
 
 help:
 	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT) (and run the task worker)"
-	@echo "make test           set up and run the whole suite (SQLite, lint, migrations check)"
+	@echo "make test           set up and run the whole suite (SQLite, lint, layers, migrations check)"
 	@echo "make test-postgres  the suite against a throwaway PostgreSQL cluster"
 	@echo "make bench          every benchmark at a reduced size (minutes) -> bench/results/*.json"
 
@@ -58,6 +58,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 fix: venv
 	$(BIN)/ruff check --fix .

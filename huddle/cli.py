@@ -169,7 +169,7 @@ def backup(
     org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
 ) -> None:
     """Write an organisation (its data and files, no secrets) as one archive."""
-    from huddle.core.backup import backup_write
+    from huddle.backup import backup_write
 
     organization = organization_by_slug(org)
     manifest = backup_write(organization, out)
@@ -201,7 +201,7 @@ def restore(
     """Restore an archive into a new, empty organisation (nothing is written if it is refused).
 
     People without an account here get one with no usable password; nobody is made staff."""
-    from huddle.core.backup import backup_restore
+    from huddle.backup import backup_restore
 
     organization, counts = backup_restore(
         archive, slug=as_slug, link_existing_users=link_existing_users
