@@ -6,15 +6,21 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 from uuid import UUID
 
+import typer
 from rich.console import Console
 
 from huddle.core.errors import HuddleError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+# The options every command spells the same way, defined once: ``org: Org``, ``as_json: Json =
+# False`` (an optional organisation: ``org: Org = ""``).
+Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON (alone on standard output).")]
 
 
 def fail(message: str) -> NoReturn:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, organization_by_slug
+from huddle.cli_support import Org, console, fail, organization_by_slug
 
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -37,7 +37,7 @@ def org_create(
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="The person's email; they log in with it.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     role: Annotated[
         str, typer.Option("--role", help="owner, admin, editor, member or viewer.")
     ] = "member",
@@ -72,7 +72,7 @@ def user_add(
 
 @token_app.command("create")
 def token_create(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     user: Annotated[str, typer.Option("--user", help="Email of the member the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
 ) -> None:

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, explained, fail, member_actor, organization_by_slug, to_json
+from huddle.cli_support import (
+    Json,
+    Org,
+    console,
+    explained,
+    fail,
+    member_actor,
+    organization_by_slug,
+    to_json,
+)
 
 if TYPE_CHECKING:
     from huddle.capture.promote import Span
@@ -21,9 +30,7 @@ capture_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 User = Annotated[str, typer.Option("--user", help="Email of the member acting.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FILE_KEYS = {
     "title", "goal", "tool", "steps", "context_text", "context_slugs", "negative_constraints",
     "manual_edits", "minutes_before", "minutes_after", "failures", "visibility", "team",

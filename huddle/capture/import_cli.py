@@ -9,16 +9,23 @@ from typing import Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, explained, fail, member_actor, organization_by_slug, to_json
+from huddle.cli_support import (
+    Json,
+    Org,
+    console,
+    explained,
+    fail,
+    member_actor,
+    organization_by_slug,
+    to_json,
+)
 
 import_app = typer.Typer(
     help="Import a ChatGPT or Claude data export (zip or conversations JSON).",
     no_args_is_help=True,
 )
 
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 User = Annotated[str, typer.Option("--user", help="Email of the member importing.")]
-Json = Annotated[bool, typer.Option("--json", help="Print a JSON report.")]
 ExportPath = Annotated[
     Path, typer.Argument(help="The export .zip, or a conversations.json / conversations-NNN.json.")
 ]
@@ -96,7 +103,7 @@ mine_app = typer.Typer(
 @mine_app.callback()
 def mine(
     ctx: typer.Context,
-    org: Annotated[str | None, typer.Option("--org", help="Organisation slug.")] = None,
+    org: Org = "",
     user: Annotated[
         str | None, typer.Option("--user", help="One member (default: every importer).")
     ] = None,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, member_of, organization_by_slug
+from huddle.cli_support import Json, Org, console, fail, member_of, organization_by_slug
 
 if TYPE_CHECKING:
     from huddle.context.parsing.upload import ParsedUpload
@@ -20,7 +20,7 @@ context_app = typer.Typer(help="Context assets and packs.", no_args_is_help=True
 
 @context_app.command("add")
 def add(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     kind: Annotated[
         str,
         typer.Option("--kind", help="brand, persona, campaign_data, messaging, glossary or other."),
@@ -115,8 +115,8 @@ def _structured(file: Path) -> dict:
 
 @context_app.command("list")
 def list_assets(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    org: Org,
+    as_json: Json = False,
     kind: Annotated[str, typer.Option("--kind", help="Only this kind.")] = "",
 ) -> None:
     """List an organisation's context assets (all of them: this is the operator's view)."""
@@ -163,7 +163,7 @@ def list_assets(
 @context_app.command("pack")
 def pack(
     name: Annotated[str, typer.Argument(help="The pack's name.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     out: Annotated[Path, typer.Option("--out", help="File to write: .md or .zip.")],
     target: Annotated[
         str, typer.Option("--target", help="chatgpt, custom_gpt or claude_project.")

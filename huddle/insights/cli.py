@@ -7,17 +7,17 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, organization_by_slug
+from huddle.cli_support import Json, Org, console, fail, organization_by_slug
 
 
 def insights(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     team: Annotated[str, typer.Option("--team", help="Team slug (default: everyone).")] = "",
     as_of: Annotated[
         str, typer.Option("--as-of", help="Last day of the period, YYYY-MM-DD (default: today).")
     ] = "",
     weeks: Annotated[int, typer.Option("--weeks", help="Weeks in the period (1-104).")] = 8,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Power users, the divide, struggling members, sharing, phase and time saved.
 
@@ -59,12 +59,10 @@ def insights(
             person["reasons"]), markup=False, soft_wrap=True)  # fmt: skip
 
 
-def rollup(
-    org: Annotated[
-        str, typer.Option("--org", help="Organisation slug (default: every organisation).")
-    ] = "",
-) -> None:
+def rollup(org: Org = "") -> None:
     """Bring the insights roll-up up to date now (what the worker does every few minutes).
+
+    One organisation, or every one without --org.
 
     Useful after loading a lot of history at once, or where no worker runs: the first insights
     view then reads a current roll-up instead of building it.

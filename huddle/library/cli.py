@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 
 from huddle.cli_support import (
+    Json,
+    Org,
     console,
     err_console,
     explained,
@@ -27,9 +29,6 @@ workflows_app = typer.Typer(
 )
 
 PROGRESS_FROM = 10  # workflows; below this an import is too quick for a progress bar
-
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
