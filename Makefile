@@ -17,11 +17,11 @@ RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
           HUDDLE_ENCRYPTION_KEY="$$(cat var/encryption_key)" \
           HUDDLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: help run test test-postgres lint fix uv venv chromium clean bench
+.PHONY: help run test test-postgres lint fix docs uv venv chromium clean bench
 
 help:
 	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT) (and run the task worker)"
-	@echo "make test           set up and run the whole suite (SQLite, lint, migrations check)"
+	@echo "make test           set up and run the whole suite (SQLite, lint, layers, migrations check)"
 	@echo "make test-postgres  the suite against a throwaway PostgreSQL cluster"
 	@echo "make bench          every benchmark at a reduced size (minutes) -> bench/results/*.json"
 
@@ -58,6 +58,12 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/cog --check -I scripts docs/cli.md
+
+# docs/cli.md is generated from every command's --help; run after changing a command.
+docs: venv
+	$(BIN)/cog -r -I scripts docs/cli.md
 
 fix: venv
 	$(BIN)/ruff check --fix .

@@ -25,7 +25,7 @@ from bench.common import in_child, peak_rss_mb, setup_django, write_result
 def write_pass(slug: str, path: str) -> dict[str, Any]:
     setup_django()
     from huddle.accounts.models import Organization
-    from huddle.core.backup import backup_write
+    from huddle.backup import backup_write
 
     organization = Organization.objects.get(slug=slug)
     baseline = peak_rss_mb()
@@ -46,7 +46,7 @@ def write_pass(slug: str, path: str) -> dict[str, Any]:
 
 def restore_pass(path: str, slug: str) -> dict[str, Any]:
     setup_django()
-    from huddle.core.backup import backup_restore
+    from huddle.backup import backup_restore
 
     baseline = peak_rss_mb()
     started = time.perf_counter()

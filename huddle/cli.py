@@ -17,7 +17,7 @@ from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.brand.cli import brand_app
 from huddle.capture.cli import capture_app
 from huddle.capture.import_cli import import_app, mine_app
-from huddle.cli_support import console, err_console, organization_by_slug
+from huddle.cli_support import Json, Org, console, err_console, organization_by_slug
 from huddle.context.cli import context_app
 from huddle.insights.cli import insights, rollup
 from huddle.library.cli import workflows_app
@@ -126,8 +126,8 @@ def worker(
 
 @app.command()
 def stats(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    org: Org,
+    as_json: Json = False,
 ) -> None:
     """Counts of an organisation's main objects."""
     from huddle.core.stats import organization_stats
@@ -166,10 +166,10 @@ def demo() -> None:
 @app.command()
 def backup(
     out: Annotated[Path, typer.Argument(help="The archive to write (a .zip).")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
 ) -> None:
     """Write an organisation (its data and files, no secrets) as one archive."""
-    from huddle.core.backup import backup_write
+    from huddle.backup import backup_write
 
     organization = organization_by_slug(org)
     manifest = backup_write(organization, out)
@@ -201,7 +201,7 @@ def restore(
     """Restore an archive into a new, empty organisation (nothing is written if it is refused).
 
     People without an account here get one with no usable password; nobody is made staff."""
-    from huddle.core.backup import backup_restore
+    from huddle.backup import backup_restore
 
     organization, counts = backup_restore(
         archive, slug=as_slug, link_existing_users=link_existing_users

@@ -6,15 +6,21 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 from uuid import UUID
 
+import typer
 from rich.console import Console
 
 from huddle.core.errors import HuddleError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+# The options every command spells the same way, defined once: ``org: Org``, ``as_json: Json =
+# False`` (an optional organisation: ``org: Org = ""``).
+Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON (alone on standard output).")]
 
 
 def fail(message: str) -> NoReturn:
@@ -24,9 +30,9 @@ def fail(message: str) -> NoReturn:
 
 def organization_by_slug(slug: str) -> Any:
     """The organisation ``slug`` (an ``Organization``); a clear error when there is none."""
-    from huddle.accounts.models import Organization
+    from huddle.accounts import queries
 
-    organization = Organization.objects.filter(slug=slug.strip().lower()).first()
+    organization = queries.organization_by_slug(slug)
     if organization is None:
         fail(f"No organisation {slug!r}. Create it with: huddle org create {slug} --name …")
     return organization
@@ -34,13 +40,12 @@ def organization_by_slug(slug: str) -> Any:
 
 def member_of(organization: Any, email: str | None, *, owner_by_default: bool = False) -> Any:
     """The ``Membership`` of ``email``; without an email, the first owner when allowed."""
-    from huddle.accounts.models import Membership, Role
+    from huddle.accounts import queries
+    from huddle.accounts.models import Role
 
-    memberships = Membership.objects.select_related("user", "organization").filter(
-        organization=organization
-    )
+    memberships = queries.memberships_of(organization)
     if email:
-        membership = memberships.filter(user__email__iexact=email.strip()).first()
+        membership = queries.membership_by_email(organization, email)
         if membership is None:
             fail(f"{email} is not a member of {organization.slug}.")
         return membership

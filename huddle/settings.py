@@ -1,4 +1,4 @@
-"""Huddle's settings, read from ``HUDDLE_*`` environment variables (see docs/ARCHITECTURE.md).
+"""Huddle's settings, read from ``HUDDLE_*`` variables (docs/design-notes.md, "Settings").
 
 Production is the default: ``HUDDLE_DEBUG`` is off, a secret key is required and HTTPS hardening
 is on, so ``manage.py check --deploy`` passes with no warnings. ``HUDDLE_HTTPS=false`` turns the

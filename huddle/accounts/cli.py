@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, organization_by_slug
+from huddle.cli_support import Org, console, fail, organization_by_slug
 
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -23,12 +23,11 @@ def org_create(
     ] = None,
 ) -> None:
     """Create an organisation."""
-    from huddle.accounts import services
-    from huddle.accounts.models import User
+    from huddle.accounts import queries, services
 
     creator = None
     if owner:
-        creator = User.objects.filter(email__iexact=owner).first()
+        creator = queries.user_by_email(owner)
         if creator is None:
             fail(f"No user {owner}; add them first with: huddle user add {owner} --org …")
     organization = services.organization_create(creator=creator, slug=slug, name=name)
@@ -38,7 +37,7 @@ def org_create(
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="The person's email; they log in with it.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     role: Annotated[
         str, typer.Option("--role", help="owner, admin, editor, member or viewer.")
     ] = "member",
@@ -48,8 +47,7 @@ def user_add(
     ] = False,
 ) -> None:
     """Add a person to an organisation (creating their account if needed), or change their role."""
-    from huddle.accounts import services
-    from huddle.accounts.models import User
+    from huddle.accounts import queries, services
 
     organization = organization_by_slug(org)
     password = None
@@ -57,7 +55,7 @@ def user_add(
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             fail("--password-stdin was given but standard input held no password.")
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    user = queries.user_by_email(email)
     created = user is None
     if user is None:
         user = services.user_create(email=email, password=password, name=name)
@@ -74,21 +72,16 @@ def user_add(
 
 @token_app.command("create")
 def token_create(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     user: Annotated[str, typer.Option("--user", help="Email of the member the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
 ) -> None:
     """Create a personal API token and print it (it is shown only this once)."""
-    from huddle.accounts import services
-    from huddle.accounts.models import Membership
+    from huddle.accounts import queries, services
     from huddle.accounts.policy import Actor
 
     organization = organization_by_slug(org)
-    membership = (
-        Membership.objects.select_related("user", "organization")
-        .filter(organization=organization, user__email__iexact=user.strip())
-        .first()
-    )
+    membership = queries.membership_by_email(organization, user)
     if membership is None:
         fail(f"{user} is not a member of {organization.slug}.")
     _token, raw = services.token_create(actor=Actor(membership), name=name)

@@ -104,16 +104,6 @@ def organizations_for(user: User | AnonymousUser) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user).order_by("name")
 
 
-def membership_for(user: User | AnonymousUser, organization: Organization) -> Membership | None:
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return (
-        Membership.objects.select_related("user", "organization")
-        .filter(user=user, organization=organization)
-        .first()
-    )
-
-
 def actor_for(user: User | AnonymousUser, org_slug: str) -> Actor:
     """The person's standing in the organisation ``org_slug``; ``NotFound`` for non-members."""
     if not user.is_authenticated or not user.is_active:

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from huddle.accounts import policy
-from huddle.accounts.models import ApiToken, Invitation, Membership, Team
+from huddle.accounts.models import ApiToken, Invitation, Membership, Organization, Team, User
 from huddle.accounts.policy import Action, Actor
 from huddle.core.models import Event
 
@@ -36,6 +36,49 @@ def team_choices(actor: Actor) -> list[tuple[str, str]]:
     picker: no member count (a join and a GROUP BY that a dropdown does not show)."""
     teams = Team.objects.filter(organization=actor.organization).order_by("name")
     return list(teams.values_list("slug", "name"))
+
+
+def team_by_slug(organization: Organization, slug: str | None) -> Team | None:
+    """The organisation's team ``slug`` (spaces at the ends and case ignored: slugs are lower
+    case), or None when there is no such team or no slug. Teams are visible to every member;
+    the one team look-up for pages, the API and the CLI."""
+    slug = (slug or "").strip().lower()
+    if not slug:
+        return None
+    return Team.objects.filter(organization=organization, slug=slug).first()
+
+
+def organization_teams(organization: Organization) -> QuerySet[Team]:
+    """Every team of the organisation, by name (for a picker or a filter)."""
+    return Team.objects.filter(organization=organization).order_by("name")
+
+
+# --- the operator's look-ups (the CLI on the host and pages before sign-in) -----------------
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug.strip().lower()).first()
+
+
+def all_organizations() -> QuerySet[Organization]:
+    return Organization.objects.order_by("pk")
+
+
+def user_by_email(email: str) -> User | None:
+    """The account of ``email`` (case ignored), or None."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def memberships_of(organization: Organization) -> QuerySet[Membership]:
+    """The organisation's memberships with their user and organisation loaded (to act as one)."""
+    return Membership.objects.select_related("user", "organization").filter(
+        organization=organization
+    )
+
+
+def membership_by_email(organization: Organization, email: str) -> Membership | None:
+    """The membership of ``email`` (case ignored) in the organisation, or None."""
+    return memberships_of(organization).filter(user__email__iexact=email.strip()).first()
 
 
 def pending_invitations(actor: Actor) -> QuerySet[Invitation]:

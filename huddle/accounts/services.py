@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from huddle.accounts import policy
 from huddle.accounts.api_tokens import token_authenticate as token_authenticate
 from huddle.accounts.api_tokens import token_create as token_create
 from huddle.accounts.api_tokens import token_revoke as token_revoke
+from huddle.accounts.forms import PasswordLinkForm
 from huddle.accounts.models import (
     ApiToken,
     Invitation,
@@ -57,6 +59,14 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
     if password is not None:
         _check_password(password, User(email=email, name=name))
     return User.objects.create_user(email=email, password=password, name=name.strip())
+
+
+def password_link_mail(*, user: User, request: HttpRequest) -> None:
+    """Mail ``user`` a link to choose a password, as "Forgot your password?" does (the same
+    form, so the same rate limit per address and the same silence past it)."""
+    form = PasswordLinkForm({"email": user.email})
+    if form.is_valid():
+        form.save(request=request, use_https=request.is_secure())
 
 
 def password_link_path(user: User) -> str:

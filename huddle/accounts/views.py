@@ -19,7 +19,6 @@ from huddle.accounts import policy, queries, services
 from huddle.accounts.forms import (
     InviteForm,
     OrganizationForm,
-    PasswordLinkForm,
     RenameOrganizationForm,
     RoleForm,
     SignUpForm,
@@ -208,7 +207,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_invalid.html", {"message": error.message}, status=404
         )
     user = request.user if request.user.is_authenticated else None
-    account = User.objects.filter(email__iexact=invitation.email).first()
+    account = queries.user_by_email(invitation.email)
     form = SignUpForm(request.POST or None) if user is None and account is None else None
     status = 200
     if request.method == "POST":
@@ -249,9 +248,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _mail_password_link(request: HttpRequest, account: User) -> HttpResponse:
     """Mail a link to choose a password to the account's own address, as "Forgot your
     password?" does; the page never shows it."""
-    form = PasswordLinkForm({"email": account.email})
-    if form.is_valid():
-        form.save(request=request, use_https=request.is_secure())
+    services.password_link_mail(user=account, request=request)
     messages.success(
         request,
         f"We sent a link to {account.email} to choose your password. Then sign in and "

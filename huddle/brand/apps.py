@@ -8,6 +8,9 @@ class BrandConfig(AppConfig):
 
     def ready(self) -> None:
         from huddle.brand.services import run_brand_check_record
-        from huddle.runs.hooks import register_after_run_saved
+        from huddle.runs.hooks import register_after_run_completed
 
-        register_after_run_saved(lambda actor, run: run_brand_check_record(actor=actor, run=run))
+        # Every completed run gets its on-brand score, whichever door recorded it.
+        register_after_run_completed(
+            lambda actor, run: run_brand_check_record(actor=actor, run=run)
+        )

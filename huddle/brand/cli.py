@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, member_of, organization_by_slug
+from huddle.cli_support import Json, Org, console, fail, member_of, organization_by_slug
 
 brand_app = typer.Typer(
     help="Brand check: texts against glossaries and guides.", no_args_is_help=True
@@ -36,7 +36,7 @@ def _read(file: str) -> str:
 @brand_app.command("check")
 def check(
     file: Annotated[str, typer.Argument(help="A text or Markdown file, or - for stdin.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     user: Annotated[
         str | None, typer.Option("--user", help="Check as this member (default: the first owner).")
     ] = None,
@@ -46,7 +46,7 @@ def check(
     channel: Annotated[
         str | None, typer.Option("--channel", help="x, linkedin, sms, email_subject …")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Check a text; exit 1 when it has a blocking finding (a banned term), else 0."""
     from huddle.accounts.policy import Actor

@@ -10,8 +10,8 @@ from huddle.runs.models import Run
 class RunBrandCheck(models.Model):
     """The check of a run's final text when it was saved (one per run; re-checking replaces it).
 
-    Kept here rather than as fields of ``Run`` so the brand app owns its table; insights read it
-    through ``brand.queries``.
+    Kept here rather than as fields of ``Run`` so the brand app owns its table; the run page reads
+    ``run.brand_check`` and insights sum the scores per member (``insights.metrics.data``).
     """
 
     run = models.OneToOneField(Run, on_delete=models.CASCADE, related_name="brand_check")

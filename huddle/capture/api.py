@@ -15,13 +15,14 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from huddle.accounts import policy
+from huddle.accounts.queries import team_by_slug
 from huddle.capture import queries, services
 from huddle.capture.models import Capture
 from huddle.capture.promote import Span
 from huddle.capture.services import CaptureData
 from huddle.core.errors import NotFound
 from huddle.core.jsontypes import Body, Integer
-from huddle.library.queries import team_by_slug
+from huddle.core.paging import cursor_page
 
 router = Router(tags=["capture"])
 
@@ -148,21 +149,10 @@ def capture_list(
     captures = queries.visible_captures(actor).order_by("-created_at", "-id")
     if mine:
         captures = captures.filter(owner=actor.user)
-    limit = max(1, min(limit, 100))
-    if cursor:
-        anchor = captures.filter(public_id=_uuid(cursor)).values("created_at", "id").first()
-        if anchor is None:
-            raise NotFound("Unknown cursor.")
-        captures = captures.filter(created_at__lte=anchor["created_at"]).exclude(
-            created_at=anchor["created_at"], id__gte=anchor["id"]
-        )
-    items = list(captures[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
-    return {
-        "items": [capture_data(c) for c in items],
-        "next_cursor": str(items[-1].public_id) if more and items else None,
-    }
+    items, next_cursor = cursor_page(
+        captures, cursor=cursor, limit=limit, keyset=("-created_at", "-id")
+    )
+    return {"items": [capture_data(c) for c in items], "next_cursor": next_cursor}
 
 
 @router.get("/{capture_id}", response=CaptureOut, summary="One capture")
@@ -200,10 +190,3 @@ def capture_promote(
             "preview": preview.as_data(),
         },
     )
-
-
-def _uuid(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise NotFound("Unknown cursor.") from None

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, explained, fail, member_actor, organization_by_slug, to_json
+from huddle.cli_support import (
+    Json,
+    Org,
+    console,
+    explained,
+    fail,
+    member_actor,
+    organization_by_slug,
+    to_json,
+)
 
 if TYPE_CHECKING:
     from huddle.capture.promote import Span
@@ -21,9 +30,7 @@ capture_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 User = Annotated[str, typer.Option("--user", help="Email of the member acting.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 FILE_KEYS = {
     "title", "goal", "tool", "steps", "context_text", "context_slugs", "negative_constraints",
     "manual_edits", "minutes_before", "minutes_after", "failures", "visibility", "team",
@@ -90,9 +97,9 @@ def add(
     as_json: Json = False,
 ) -> None:
     """Add a capture as the member ``--user``; it is private to them."""
+    from huddle.accounts.queries import team_by_slug
     from huddle.capture import services
     from huddle.capture.api import capture_data
-    from huddle.library.queries import team_by_slug
 
     actor = member_actor(organization_by_slug(org), user)
     visibility, team = "private", None
@@ -152,15 +159,12 @@ def list_(
     """List captures: all of the organisation (the operator's view), or what one member sees."""
     from huddle.capture import queries
     from huddle.capture.api import capture_data
-    from huddle.capture.models import Capture
 
     organization = organization_by_slug(org)
     if user:
         found = queries.visible_captures(member_actor(organization, user))
     else:
-        found = Capture.objects.filter(organization=organization).select_related(
-            "owner", "team", "promoted_to"
-        )
+        found = queries.organization_captures(organization)
     rows = [capture_data(c) for c in found.order_by("-created_at", "-id")]
     if as_json:
         typer.echo(to_json(rows))

@@ -9,16 +9,23 @@ from typing import Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, explained, fail, member_actor, organization_by_slug, to_json
+from huddle.cli_support import (
+    Json,
+    Org,
+    console,
+    explained,
+    fail,
+    member_actor,
+    organization_by_slug,
+    to_json,
+)
 
 import_app = typer.Typer(
     help="Import a ChatGPT or Claude data export (zip or conversations JSON).",
     no_args_is_help=True,
 )
 
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 User = Annotated[str, typer.Option("--user", help="Email of the member importing.")]
-Json = Annotated[bool, typer.Option("--json", help="Print a JSON report.")]
 ExportPath = Annotated[
     Path, typer.Argument(help="The export .zip, or a conversations.json / conversations-NNN.json.")
 ]
@@ -96,7 +103,7 @@ mine_app = typer.Typer(
 @mine_app.callback()
 def mine(
     ctx: typer.Context,
-    org: Annotated[str | None, typer.Option("--org", help="Organisation slug.")] = None,
+    org: Org = "",
     user: Annotated[
         str | None, typer.Option("--user", help="One member (default: every importer).")
     ] = None,
@@ -105,24 +112,13 @@ def mine(
     """Mine imported prompts for patterns and list them, largest first."""
     if ctx.invoked_subcommand is not None:
         return
-    from huddle.accounts.models import Membership
-    from huddle.accounts.policy import Actor
-    from huddle.capture.importers.models import Prompt
+    from huddle.capture import queries
     from huddle.capture.importers.patterns import patterns_mine
 
     if not org:
         fail("Give --org SLUG.")
     organization = organization_by_slug(org)
-    if user:
-        actors = [member_actor(organization, user)]
-    else:
-        owners = Prompt.objects.committed(organization).values("owner")
-        actors = [
-            Actor(m)
-            for m in Membership.objects.select_related("user", "organization")
-            .filter(organization=organization, user__in=owners)
-            .order_by("user__email")
-        ]
+    actors = [member_actor(organization, user)] if user else queries.prompt_authors(organization)
     patterns = [p for actor in actors for p in patterns_mine(actor=actor)]
     patterns.sort(key=lambda p: (-p.size, -(p.last_used.timestamp() if p.last_used else 0)))
     if as_json:

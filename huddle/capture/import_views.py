@@ -9,8 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
+from huddle.capture import queries
 from huddle.capture.importers import jobs, patterns
-from huddle.capture.importers.models import ExportSource, ImportSignals
+from huddle.capture.importers.models import ExportSource
 from huddle.capture.importers.patterns import pattern_content
 from huddle.core.errors import HuddleError, ValidationFailed
 from huddle.core.uploads import max_upload_bytes, refuse_if_too_large
@@ -61,9 +62,7 @@ def pattern_index(request: HttpRequest, actor: Actor) -> HttpResponse:
         "capture/patterns.html",
         {
             "patterns": patterns.my_patterns(actor)[:200],
-            "signals": ImportSignals.objects.filter(
-                organization=actor.organization, owner=actor.user
-            ).first(),
+            "signals": queries.import_signals(actor),
             "can_create": actor.can(Action.CREATE_CONTENT),
         },
     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts import policy
 from huddle.accounts import queries as accounts_queries
-from huddle.accounts.models import Team, Visibility
+from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries, services
@@ -66,10 +66,6 @@ def _form(
             **extra,
         },
     )
-
-
-def _team_for(actor: Actor, slug: str) -> Team | None:
-    return Team.objects.filter(organization=actor.organization, slug=slug).first() if slug else None
 
 
 @org_view()
@@ -146,7 +142,7 @@ def capture_detail(request: HttpRequest, actor: Actor, capture_id: str) -> HttpR
 def capture_share(request: HttpRequest, actor: Actor, capture_id: str) -> HttpResponse:
     capture = queries.get_capture(actor, capture_id)
     visibility = request.POST.get("visibility", "")
-    team = _team_for(actor, request.POST.get("team", ""))
+    team = accounts_queries.team_by_slug(actor.organization, request.POST.get("team", ""))
     services.capture_share(actor=actor, capture=capture, visibility=visibility, team=team)
     label = dict(Visibility.choices).get(visibility, visibility)
     messages.success(request, f"Visible to: {label.lower()}.")

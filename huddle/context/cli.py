@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, member_of, organization_by_slug
+from huddle.cli_support import Json, Org, console, fail, member_of, organization_by_slug
 
 if TYPE_CHECKING:
     from huddle.context.parsing.upload import ParsedUpload
@@ -20,7 +20,7 @@ context_app = typer.Typer(help="Context assets and packs.", no_args_is_help=True
 
 @context_app.command("add")
 def add(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     kind: Annotated[
         str,
         typer.Option("--kind", help="brand, persona, campaign_data, messaging, glossary or other."),
@@ -115,16 +115,15 @@ def _structured(file: Path) -> dict:
 
 @context_app.command("list")
 def list_assets(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    org: Org,
+    as_json: Json = False,
     kind: Annotated[str, typer.Option("--kind", help="Only this kind.")] = "",
 ) -> None:
     """List an organisation's context assets (all of them: this is the operator's view)."""
-    from huddle.context.models import ContextAsset, Kind
+    from huddle.context import queries
+    from huddle.context.models import Kind
 
-    assets = ContextAsset.objects.filter(organization=organization_by_slug(org)).select_related(
-        "owner", "approved_version"
-    )
+    assets = queries.organization_assets(organization_by_slug(org))
     if kind:
         if kind not in Kind.values:
             fail(f"Unknown kind {kind!r}; use one of {', '.join(Kind.values)}.")
@@ -164,7 +163,7 @@ def list_assets(
 @context_app.command("pack")
 def pack(
     name: Annotated[str, typer.Argument(help="The pack's name.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     out: Annotated[Path, typer.Option("--out", help="File to write: .md or .zip.")],
     target: Annotated[
         str, typer.Option("--target", help="chatgpt, custom_gpt or claude_project.")
@@ -176,10 +175,9 @@ def pack(
     """Export a context pack as paste-ready Markdown or a .zip of instructions + knowledge."""
     from huddle.accounts.policy import Actor
     from huddle.context import packs, queries
-    from huddle.context.models import ContextPack
 
     organization = organization_by_slug(org)
-    found = ContextPack.objects.filter(organization=organization, name__iexact=name.strip()).first()
+    found = queries.organization_pack_by_name(organization, name)
     if found is None:
         fail(f"No context pack called {name!r} in {organization.slug}.")
     email = user or found.owner.email

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from huddle.accounts import policy
+from huddle.accounts.models import Organization
 from huddle.accounts.policy import Actor
 from huddle.context.models import ContextAsset, ContextPack, ContextVersion, Kind, Status
 from huddle.core.errors import NotFound
@@ -41,17 +42,6 @@ def get_asset(actor: Actor, public_id: object) -> ContextAsset:
         return queryset.get(public_id=public_id)
     except (ContextAsset.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound() from None
-
-
-def get_asset_by_slug(actor: Actor, slug: str) -> ContextAsset:
-    asset = (
-        ContextAsset.objects.filter(policy.visible_q(actor), slug=slug.strip().lower())
-        .select_related("organization", "owner", "team", "approved_version")
-        .first()
-    )
-    if asset is None:
-        raise NotFound(f"No context asset '{slug}' that you can see.")
-    return asset
 
 
 def versions(asset: ContextAsset) -> QuerySet[ContextVersion]:
@@ -101,8 +91,14 @@ def get_pack(actor: Actor, public_id: object) -> ContextPack:
         raise NotFound() from None
 
 
-def get_pack_by_name(actor: Actor, name: str) -> ContextPack:
-    pack = packs(actor).filter(name__iexact=name.strip()).first()
-    if pack is None:
-        raise NotFound(f"No context pack called {name!r} that you can see.")
-    return pack
+def organization_assets(organization: Organization) -> QuerySet[ContextAsset]:
+    """Every context asset of the organisation: the operator's view (the CLI on the host)."""
+    return ContextAsset.objects.filter(organization=organization).select_related(
+        "owner", "approved_version"
+    )
+
+
+def organization_pack_by_name(organization: Organization, name: str) -> ContextPack | None:
+    """The organisation's pack called ``name`` (case ignored), whoever owns it; the operator's
+    look-up."""
+    return ContextPack.objects.filter(organization=organization, name__iexact=name.strip()).first()

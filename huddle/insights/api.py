@@ -7,8 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from huddle.accounts import policy
-from huddle.accounts.models import Team
+from huddle.accounts import policy, queries
 from huddle.accounts.policy import Action
 from huddle.core.errors import NotFound
 from huddle.insights.metrics.data import Scope
@@ -28,7 +27,7 @@ def insights(
     policy.require(actor, Action.VIEW_INSIGHTS)
     scope_team = None
     if team:
-        scope_team = Team.objects.filter(organization=actor.organization, slug=team).first()
+        scope_team = queries.team_by_slug(actor.organization, team)
         if scope_team is None:
             raise NotFound("No such team.")
     window = make_window(as_of, weeks)

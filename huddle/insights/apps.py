@@ -26,9 +26,3 @@ class InsightsConfig(AppConfig):
         from huddle.library import panels
 
         panels.register("insights/_nudge_panel.html", nudge_panel)
-
-        # Insights reads everything below it: captures made count in member profiles.
-        from huddle.capture.insights import captures_per_week
-        from huddle.insights import hooks
-
-        hooks.register("captures", captures_per_week)

@@ -7,24 +7,25 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, fail, organization_by_slug
+from huddle.cli_support import Json, Org, console, fail, organization_by_slug
 
 
 def insights(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     team: Annotated[str, typer.Option("--team", help="Team slug (default: everyone).")] = "",
     as_of: Annotated[
         str, typer.Option("--as-of", help="Last day of the period, YYYY-MM-DD (default: today).")
     ] = "",
     weeks: Annotated[int, typer.Option("--weeks", help="Weeks in the period (1-104).")] = 8,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Power users, the divide, struggling members, sharing, phase and time saved.
 
     Runs as the server operator: individual figures are included unless the organisation
     chose aggregate-only insights.
     """
-    from huddle.accounts.models import Team
+    from huddle.accounts import queries
+    from huddle.core.memory import collector_paused
     from huddle.insights.metrics.data import Scope
     from huddle.insights.metrics.report import build
     from huddle.insights.metrics.window import make_window
@@ -32,11 +33,12 @@ def insights(
     organization = organization_by_slug(org)
     scope_team = None
     if team:
-        scope_team = Team.objects.filter(organization=organization, slug=team.strip()).first()
+        scope_team = queries.team_by_slug(organization, team)
         if scope_team is None:
             fail(f"No team {team!r} in {organization.slug}.")
     window = make_window(as_of, weeks)
-    data = build(None, Scope(organization, scope_team), window).as_dict()
+    with collector_paused():  # a batch job: no other request shares the process
+        data = build(None, Scope(organization, scope_team), window).as_dict()
     if as_json:
         typer.echo(json.dumps(data))
         return
@@ -57,12 +59,10 @@ def insights(
             person["reasons"]), markup=False, soft_wrap=True)  # fmt: skip
 
 
-def rollup(
-    org: Annotated[
-        str, typer.Option("--org", help="Organisation slug (default: every organisation).")
-    ] = "",
-) -> None:
+def rollup(org: Org = "") -> None:
     """Bring the insights roll-up up to date now (what the worker does every few minutes).
+
+    One organisation, or every one without --org.
 
     Useful after loading a lot of history at once, or where no worker runs: the first insights
     view then reads a current roll-up instead of building it.
@@ -71,11 +71,10 @@ def rollup(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from huddle.accounts.models import Organization
+    from huddle.accounts import queries
     from huddle.insights import rollup as rollup_module
 
-    everyone = Organization.objects.order_by("pk")
-    organizations = [organization_by_slug(org)] if org else list(everyone)
+    organizations = [organization_by_slug(org)] if org else list(queries.all_organizations())
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -1,16 +1,14 @@
-"""Extension points for apps built above insights (capture, rituals).
+"""The one extension point for an app built above insights: rituals' asks.
 
-Insights must not import them. An app that owns countable activity registers a counter from its
+Insights must not import rituals. Rituals owns the asks and registers their counter from its
 ``AppConfig.ready``::
 
     from huddle.insights import hooks
-    hooks.register("captures", captures_per_week)   # huddle.capture
-    hooks.register("asks", asks_per_week)           # huddle.rituals
+    hooks.register("asks", asks_per_week)
 
 A counter takes ``(organization, since, until)`` (aware datetimes, ``until`` exclusive) and returns
-``{(user_id, week_monday): count}``. Known names: ``captures`` (member profiles: "captures made")
-and ``asks`` (phase evidence: people asking for help). Nothing registered means zero, and the
-figures say so ("not tracked").
+``{(user_id, week_monday): count}``. ``asks`` feed the phase evidence (people asking for help).
+Nothing registered means zero. (Apps below insights, such as capture, are read directly.)
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
 
 WeeklyCounts = dict[tuple[int, date], int]
 Counter = Callable[["Organization", datetime, datetime], WeeklyCounts]
-KNOWN = ("captures", "asks")
+KNOWN = ("asks",)
 _counters: dict[str, Counter] = {}
 
 
@@ -32,14 +30,6 @@ def register(name: str, counter: Counter) -> None:
     if name not in KNOWN:
         raise ValueError(f"Unknown insights counter {name!r}; known: {', '.join(KNOWN)}.")
     _counters[name] = counter
-
-
-def unregister(name: str) -> None:
-    _counters.pop(name, None)
-
-
-def tracked(name: str) -> bool:
-    return name in _counters
 
 
 def weekly_counts(

@@ -1,6 +1,6 @@
 """The weekly roll-up: ``MemberWeek`` rows are SQL aggregates of runs per person, workflow, week.
 
-Design (see docs/ARCHITECTURE.md, "Insights"):
+Design (see docs/design-notes.md, "Insights"):
 - Complete weeks are rolled up (and the week in progress up to today, below). A week is fresh when
   a ``RolledWeek`` marker exists; saving or deleting a run deletes the marker of its week (a
   signal), and bulk writers that bypass signals call ``invalidate``. Reads call ``ensure`` first,

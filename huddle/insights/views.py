@@ -15,8 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from huddle.accounts import policy
-from huddle.accounts.models import Team
+from huddle.accounts import policy, queries
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core import csvsafe
@@ -45,7 +44,7 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
     team = None
     slug = request.GET.get("team", "").strip()
     if slug:
-        team = Team.objects.filter(organization=actor.organization, slug=slug).first()
+        team = queries.team_by_slug(actor.organization, slug)
         if team is None:
             raise NotFound("No such team.")
     try:
@@ -60,7 +59,7 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
     query.pop("format", None)
     context = {
         "report": report,
-        "teams": Team.objects.filter(organization=actor.organization),
+        "teams": queries.organization_teams(actor.organization),
         "team": team,
         "as_of": window.as_of.isoformat(),
         "weeks": window.weeks,

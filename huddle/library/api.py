@@ -10,15 +10,16 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from huddle.accounts import queries as accounts_queries
 from huddle.accounts.models import Organization, Team
 from huddle.accounts.policy import Actor
 from huddle.core.errors import ValidationFailed
 from huddle.core.jsontypes import Body, Flag, Integer
+from huddle.core.paging import cursor_page
 from huddle.library import queries, services
 from huddle.library.content import VersionContent
 from huddle.library.models import Workflow
@@ -31,7 +32,6 @@ KindName = Literal["prompt", "chain", "instructions"]
 VisibilityName = Literal["private", "team", "org"]
 StatusName = Literal["draft", "shared", "endorsed", "archived"]
 SortName = Literal["relevance", "recent", "used", "starred"]
-_CURSOR = signing.Signer(salt="huddle.library.api.cursor")
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def _content(body: ContentIn) -> VersionContent:
 def _team(organization: Organization, slug: str | None) -> Team | None:
     if not slug:
         return None
-    team = queries.team_by_slug(organization, slug)
+    team = accounts_queries.team_by_slug(organization, slug)
     if team is None:
         raise ValidationFailed(f"No team '{slug}'.", fields={"team": [f"No team '{slug}'."]})
     return team
@@ -194,25 +194,11 @@ def _detail(workflow: Workflow) -> dict[str, Any]:
     return {**workflow_data(workflow), "version": version_data(latest, labels)}
 
 
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        offset = _CURSOR.unsign_object(cursor)["o"]
-        if not isinstance(offset, int) or offset < 0:
-            raise TypeError
-    except (signing.BadSignature, TypeError, KeyError, ValueError):
-        message = "This cursor is not valid; use the next_cursor of a previous page."
-        raise ValidationFailed(message, fields={"cursor": [message]}) from None
-    return offset
-
-
 # --- routes ----------------------------------------------------------------------------------
 
 
 @router.get("", response=WorkflowPage, summary="Search and list the workflows you can see")
 def list_workflows(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    offset = _offset(params.cursor)
     filters = queries.LibraryFilter(
         q=params.q,
         kind=params.kind or "",
@@ -223,12 +209,11 @@ def list_workflows(request: HttpRequest, params: Query[ListParams]) -> dict[str,
         sort=params.sort or "",
     )
     found = queries.search_workflows(_actor(request), filters)
-    rows = list(queries.with_listing_data(found)[offset : offset + params.limit + 1])
-    more = len(rows) > params.limit
-    return {
-        "items": [workflow_data(w) for w in rows[: params.limit]],
-        "next_cursor": _CURSOR.sign_object({"o": offset + params.limit}) if more else None,
-    }
+    # Ordered by relevance or the chosen sort, not by plain fields: the pager keeps an offset.
+    rows, next_cursor = cursor_page(
+        queries.with_listing_data(found), cursor=params.cursor, limit=params.limit
+    )
+    return {"items": [workflow_data(w) for w in rows], "next_cursor": next_cursor}
 
 
 @router.post("", response={201: WorkflowDetailOut}, summary="Create a workflow")

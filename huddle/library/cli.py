@@ -7,11 +7,13 @@ their rights; ``list`` and ``export`` without ``--user`` are the operator's view
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from huddle.cli_support import (
+    Json,
+    Org,
     console,
     err_console,
     explained,
@@ -21,18 +23,12 @@ from huddle.cli_support import (
     to_json,
 )
 
-if TYPE_CHECKING:
-    pass
-
 workflows_app = typer.Typer(
     help="The shared library: add, list, render, export and import workflows.",
     no_args_is_help=True,
 )
 
 PROGRESS_FROM = 10  # workflows; below this an import is too quick for a progress bar
-
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -70,16 +66,16 @@ def add(
     ] = None,
 ) -> None:
     """Add a workflow, from options or from a YAML file, as its owner."""
+    from huddle.accounts.queries import team_by_slug
     from huddle.library import portable, services
     from huddle.library.content import VersionContent
-    from huddle.library.queries import team_by_slug
 
     actor = member_actor(organization_by_slug(org), owner)
     if file is not None and (step or title or slug or kind or system or input_):
         fail("Give either --file or --title/--kind/--step…, not both.")
     if file is None and not (title and kind and step):
         fail("Give --title, --kind and at least one --step (or --file).")
-    team_obj = team_by_slug(actor.organization, team) if team else None
+    team_obj = team_by_slug(actor.organization, team)
     if team and team_obj is None:
         fail(f"No team {team!r} in {actor.organization.slug}.")
     with explained():

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from huddle.accounts import policy
+from huddle.accounts import queries as accounts_queries
 from huddle.accounts.models import Team, Visibility
 from huddle.accounts.policy import Actor
 from huddle.core.errors import HuddleError, ValidationFailed
@@ -251,7 +252,7 @@ def check_document(
     team = None
     team_slug = _text(data, "team", source, problems)
     if team_slug:
-        team = queries.team_by_slug(actor.organization, team_slug)
+        team = accounts_queries.team_by_slug(actor.organization, team_slug)
         if team is None:
             problems.add(source, "team", f"No team '{team_slug}' in {actor.organization.slug}.")
     elif visibility == Visibility.TEAM:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from huddle.accounts import policy
-from huddle.accounts.models import Organization, Team
+from huddle.accounts.models import Organization
 from huddle.accounts.policy import Actor
 from huddle.core.errors import NotFound
 from huddle.library import search
@@ -210,11 +210,6 @@ def organization_workflows(organization: Organization, *, q: str = "") -> QueryS
         scores = search.match(organization.pk, q)
         queryset = queryset.filter(pk__in=[pk for pk, _ in scores])
     return queryset.order_by("slug")
-
-
-def team_by_slug(organization: Organization, slug: str) -> Team | None:
-    """A team of the organisation by its slug (teams are visible to every member)."""
-    return Team.objects.filter(organization=organization, slug=slug.strip().lower()).first()
 
 
 def context_usages(actor: Actor, asset: object) -> list[Any]:

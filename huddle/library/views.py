@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts import policy
 from huddle.accounts import queries as accounts_queries
-from huddle.accounts.models import Team, Visibility
+from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.context.tokens import BUDGETS, DEFAULT_BUDGET
@@ -79,10 +79,6 @@ def _editor_context(
     }
 
 
-def _team_for(actor: Actor, slug: str) -> Team | None:
-    return Team.objects.filter(organization=actor.organization, slug=slug).first() if slug else None
-
-
 @org_view(Action.CREATE_CONTENT)
 @require_http_methods(["GET", "POST"])
 def workflow_new(request: HttpRequest, actor: Actor) -> HttpResponse:
@@ -103,7 +99,7 @@ def workflow_new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 summary=state.summary,
                 tags=state.tag_list(),
                 visibility=state.visibility,
-                team=_team_for(actor, state.team),
+                team=accounts_queries.team_by_slug(actor.organization, state.team),
                 content=VersionContent.from_data(state.content_data()),
                 changelog=state.changelog or "First version",
             )
@@ -303,7 +299,7 @@ def _back(actor: Actor, workflow: Workflow) -> HttpResponse:
 def workflow_publish(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
     workflow = queries.get_workflow(actor, workflow_slug)
     visibility = request.POST.get("visibility", "")
-    team = _team_for(actor, request.POST.get("team", ""))
+    team = accounts_queries.team_by_slug(actor.organization, request.POST.get("team", ""))
     services.workflow_publish(actor=actor, workflow=workflow, visibility=visibility, team=team)
     label = dict(Visibility.choices).get(visibility, visibility)
     messages.success(request, f"Visible to: {label.lower()}.")

@@ -16,10 +16,8 @@ class RitualsConfig(AppConfig):
         stats.register("asks", lambda org: Ask.objects.filter(organization=org).count())
         panels.register("rituals/_win_badge.html", win_badge_panel)
 
+        # Insights sits below rituals: asks reach its phases through its one hook.
         from huddle.insights import hooks
-        from huddle.rituals import insights as wiring
-        from huddle.rituals import spotlight
+        from huddle.rituals.insights import asks_per_week
 
-        hooks.register("asks", wiring.asks_per_week)
-        spotlight.register_opt_out(wiring.opted_out)
-        spotlight.register_provider(wiring.power_user_spotlight)
+        hooks.register("asks", asks_per_week)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from huddle.cli_support import console, err_console, fail, organization_by_slug
+from huddle.cli_support import Json, Org, console, err_console, fail, organization_by_slug
 
 digest_app = typer.Typer(
     help="The weekly digest: print, send, or run the schedule (tick).",
@@ -22,7 +22,6 @@ digest_app = typer.Typer(
 )
 wins_app = typer.Typer(help="Wins of the week.", no_args_is_help=True)
 
-Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 Week = Annotated[str, typer.Option("--week", help="ISO week, e.g. 2026-W07 (default: this one).")]
 FORMATS = ("md", "html", "json")
 
@@ -40,7 +39,7 @@ def _dump(value: Any) -> str:
 @digest_app.callback()
 def digest(
     ctx: typer.Context,
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")] = "",
+    org: Org = "",
     week: Week = "",
     fmt: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
     send: Annotated[bool, typer.Option("--send", help="Send it now.")] = False,
@@ -105,7 +104,7 @@ def tick() -> None:
 def wins_list(
     org: Org,
     week: Week = "",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Json = False,
 ) -> None:
     """The candidates of a week with their votes; the winner first."""
     from huddle.rituals import services

@@ -1,6 +1,6 @@
 """Writes of the ritual: nominating, voting, picking the win, and the asks board.
 
-Rules (also in docs/ARCHITECTURE.md, "Rituals"):
+Rules (also in docs/design-notes.md, "Rituals"):
 - Everything put on the ritual's stage is shared with the whole organisation: a nominated
   workflow or capture must have ``org`` visibility; a nominated run must be the nominator's own.
 - Any member, viewers included, votes once per ISO week (the database enforces it); voting for
@@ -190,19 +190,6 @@ def win_vote(*, actor: Actor, win: Win) -> Win:
     )
     win.refresh_from_db()
     return win
-
-
-@transaction.atomic
-def win_unvote(*, actor: Actor, week: str) -> None:
-    policy.require(actor, Action.TAKE_PART)
-    vote = Vote.objects.filter(
-        organization=actor.organization, iso_week=weeks.parse_week(week), voter=actor.user
-    ).first()
-    if vote is None:
-        return
-    _open_for_votes(vote.win)
-    Win.objects.filter(pk=vote.win_id).update(vote_count=F("vote_count") - 1)
-    vote.delete()
 
 
 def _choose(win: Win, chosen_by: Actor | None) -> Win:

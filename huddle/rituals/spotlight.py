@@ -1,29 +1,25 @@
 """The power-user spotlight of the digest, and who has opted out of being featured.
 
-The insights app (built separately) knows who the power users are and who asked not to be
-named. Rituals can't import it (it sits above), so it plugs in here from its ``AppConfig.ready``:
-
-- ``register_provider(fn)``: ``fn(organization, week) -> Spotlight | None``; the first provider
-  that returns something wins. Providers apply their own opt-outs.
-- ``register_opt_out(fn)``: ``fn(organization, user) -> bool`` (True = don't feature them).
-
-With no provider the digest falls back to the top time saver of the week from runs, skipping
-anyone an opt-out check excludes. With no opt-out check registered everyone may be featured
-(there is no opt-out setting without insights).
+Rituals sits above insights, so it reads insights directly: the spotlight is the top power user
+of the insights report (``power_user_spotlight``), respecting opt-outs and aggregate-only mode
+(``insights.privacy.spotlight_allowed``); when the report names nobody, the top time saver of the
+week from runs, skipping anyone who opted out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Sum
 
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from huddle.accounts.models import Organization, User
+from huddle.accounts.models import Membership, Organization, User
+from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.report import build
+from huddle.insights.metrics.window import Window
+from huddle.insights.privacy import spotlight_allowed
+from huddle.runs.models import Run, RunStatus
 
 
 @dataclass(frozen=True)
@@ -37,41 +33,39 @@ class Spotlight:
         return asdict(self)
 
 
-Provider = Callable[["Organization", str], "Spotlight | None"]
-OptOut = Callable[["Organization", "User"], bool]
-_providers: list[Provider] = []
-_opt_outs: list[OptOut] = []
-
-
-def register_provider(provider: Provider) -> None:
-    if provider not in _providers:
-        _providers.append(provider)
-
-
-def register_opt_out(check: OptOut) -> None:
-    if check not in _opt_outs:
-        _opt_outs.append(check)
-
-
 def opted_out(organization: Organization, user: User) -> bool:
-    return any(check(organization, user) for check in _opt_outs)
+    """True when ``user`` must not be featured: not a member, opted out, or aggregate-only."""
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    return membership is None or not spotlight_allowed(membership)
 
 
 def spotlight_for(
     organization: Organization, week: str, start: datetime, end: datetime
 ) -> Spotlight | None:
-    for provider in _providers:
-        found = provider(organization, week)
-        if found is not None:
-            return found
-    return top_time_saver(organization, start, end)
+    return power_user_spotlight(organization, week) or top_time_saver(organization, start, end)
+
+
+def power_user_spotlight(organization: Organization, week: str) -> Spotlight | None:
+    """The top power user of the 8 weeks ending with ``week`` (ISO ``YYYY-Www``), if any."""
+    year, number = week.split("-W")
+    sunday = date.fromisocalendar(int(year), int(number), 7)
+    report = build(None, Scope(organization), Window(sunday, 8))
+    memberships = {m.user_id: m for m in Membership.objects.filter(organization=organization)}
+    for profile in sorted(report.power_users, key=lambda p: -p.score):
+        membership = memberships.get(profile.user_id)
+        if membership is None or not spotlight_allowed(membership):
+            continue
+        return Spotlight(
+            name=profile.display_name,
+            minutes_saved=round(profile.minutes_saved, 1),
+            runs=profile.runs,
+            why=(profile.reasons[0] if profile.reasons else "a power user of the team"),
+        )
+    return None
 
 
 def top_time_saver(organization: Organization, start: datetime, end: datetime) -> Spotlight | None:
     """The person who saved the most minutes in ``[start, end)``, unless they opted out."""
-    from huddle.accounts.models import User
-    from huddle.runs.models import Run, RunStatus
-
     saved = ExpressionWrapper(F("baseline_minutes") - F("minutes_spent"), output_field=FloatField())
     rows = (
         Run.objects.filter(

@@ -12,8 +12,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Router, Schema, Status
 
 from huddle.accounts import policy
-from huddle.core.errors import NotFound
 from huddle.core.jsontypes import Body, Flag, Integer, IsoDatetime, Number
+from huddle.core.paging import cursor_page
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
 from huddle.runs import direct, queries, services
@@ -124,28 +124,10 @@ def run_list(
     runs = queries.visible_runs(actor).order_by("-started_at", "-id")
     if workflow:
         runs = runs.filter(workflow=library_queries.get_workflow(actor, workflow))
-    limit = max(1, min(limit, 100))
-    if cursor:
-        anchor = runs.filter(public_id=_uuid(cursor)).values("started_at", "id").first()
-        if anchor is None:
-            raise NotFound("Unknown cursor.")
-        runs = runs.filter(started_at__lte=anchor["started_at"]).exclude(
-            started_at=anchor["started_at"], id__gte=anchor["id"]
-        )
-    items = list(runs[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
-    return {
-        "items": [_out(request, run) for run in items],
-        "next_cursor": str(items[-1].public_id) if more and items else None,
-    }
-
-
-def _uuid(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise NotFound("Unknown cursor.") from None
+    items, next_cursor = cursor_page(
+        runs, cursor=cursor, limit=limit, keyset=("-started_at", "-id")
+    )
+    return {"items": [_out(request, run) for run in items], "next_cursor": next_cursor}
 
 
 # --- direct runs: POST /api/v1/workflows/{id}/run ------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, err_console, fail, organization_by_slug
+from huddle.cli_support import Json, Org, console, err_console, fail, organization_by_slug
 
 runs_app = typer.Typer(
     help="Runs: uses of workflows and the time they saved.", no_args_is_help=True
@@ -19,7 +19,7 @@ runs_app = typer.Typer(
 @runs_app.command("import")
 def import_runs(
     file: Annotated[Path, typer.Argument(help="A .jsonl file: one run per line.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     create_members: Annotated[
         bool,
         typer.Option(
@@ -36,7 +36,7 @@ def import_runs(
             "choose their password.",
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Import runs; bad lines are reported with their number, good lines go in, repeats are
     skipped (a line is identified by user + started_at + workflow)."""

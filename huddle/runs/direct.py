@@ -22,7 +22,7 @@ from huddle.core import ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.library.models import Workflow, WorkflowVersion
 from huddle.library.rendering import Rendered, render_version
-from huddle.runs import services
+from huddle.runs import hooks, services
 from huddle.runs.models import Mode, Run, RunStatus, RunStep
 from huddle.runs.providers.base import ProviderError, ProviderPrompt
 from huddle.runs.providers.models import ProviderConfig
@@ -169,7 +169,8 @@ def _fail(
 def run_finish(
     *, actor: Actor, run: Run, final_text: str, figures: Figures, share_text: bool
 ) -> Run:
-    """Close a direct run with what the person used, their minutes and rating."""
+    """Close a direct run with what the person used, their minutes and rating (and, as every
+    completed run, its ``hooks.run_completed``: the brand score)."""
     _check_open(actor, run)
     run.final_text = final_text
     run.edit_ratio = services.edit_ratio(run.output, final_text)
@@ -181,6 +182,7 @@ def run_finish(
     run.status = RunStatus.COMPLETED
     run.finished_at = timezone.now()
     run.save()
+    hooks.run_completed(actor, run)  # e.g. the brand check stores the on-brand score
     return run
 
 

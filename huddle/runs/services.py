@@ -22,6 +22,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import NotFound, ValidationFailed
 from huddle.core.services import event_record
 from huddle.library.models import Workflow, WorkflowVersion
+from huddle.runs import hooks
 from huddle.runs.models import Mode, Run, RunStatus, RunStep
 
 MAX_TEXT = 200_000
@@ -112,7 +113,11 @@ def run_record(
     started_at: datetime | None = None,
     import_key: str | None = None,
 ) -> Run:
-    """Record one use of a workflow (or of an ad-hoc prompt when ``workflow`` is None)."""
+    """Record one use of a workflow (or of an ad-hoc prompt when ``workflow`` is None).
+
+    A completed run also gets what apps above ``runs`` do with one (``hooks.run_completed``: the
+    brand check stores its score), in the same transaction, whichever door recorded it.
+    """
     policy.require(actor, Action.CREATE_CONTENT)
     if workflow is not None and not policy.can_see(actor, workflow):
         raise NotFound()
@@ -171,6 +176,8 @@ def run_record(
             "minutes_saved": run.minutes_saved,
         },
     )
+    if status == RunStatus.COMPLETED:
+        hooks.run_completed(actor, run)  # e.g. the brand check stores the on-brand score
     return run
 
 

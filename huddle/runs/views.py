@@ -19,7 +19,7 @@ from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
 from huddle.library.rendering import content_of, render_version
-from huddle.runs import direct, hooks, queries, services
+from huddle.runs import direct, queries, services
 from huddle.runs.models import Run
 from huddle.runs.providers import queries as provider_queries
 from huddle.runs.services import Figures, StepRecord
@@ -86,7 +86,6 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
         except ValidationFailed as error:
             problem = error
         else:
-            hooks.run_saved(actor, run)  # e.g. the brand check stores the on-brand score
             saved = run.minutes_saved
             note = f" You saved {saved:g} minutes." if saved and saved > 0 else ""
             messages.success(request, f"Run saved.{note}")
@@ -252,7 +251,6 @@ def run_direct(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
                 figures=Figures.from_data(request.POST),
                 share_text=request.POST.get("share_text") == "on",
             )
-            hooks.run_saved(actor, run)
         except ValidationFailed as error:
             problem = error
         else:

@@ -78,7 +78,9 @@ def test_list_shows_mine_and_shared_with_a_cursor(member, editor, api_client):
     assert rest["next_cursor"] is None
     mine = client.get("/api/v1/captures", {"mine": "true"}).json()["items"]
     assert len(mine) == 3
-    assert client.get("/api/v1/captures", {"cursor": "garbage"}).status_code == 404
+    garbage = client.get("/api/v1/captures", {"cursor": "garbage"})
+    assert garbage.status_code == 422
+    assert "cursor" in garbage.json()["error"]["fields"]
 
 
 def test_private_captures_are_404_to_others_and_outsiders(member, editor, outsider, api_client):

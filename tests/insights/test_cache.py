@@ -91,31 +91,6 @@ def test_a_change_to_a_past_week_or_to_a_workflow_is_seen_at_once(org, report_fo
     assert report_for(org).phases[-2].runs == moved.runs - 1
 
 
-def test_the_collector_is_paused_only_while_a_report_is_built(org, monkeypatch):
-    import gc
-
-    seen = []
-    real = report_module._build
-
-    def spy(*args):
-        seen.append(gc.isenabled())
-        return real(*args)
-
-    monkeypatch.setattr(report_module, "_build", spy)
-    assert gc.isenabled()
-    report_module.build(None, Scope(org), Window(AS_OF, 8))
-    assert seen == [False]
-    assert gc.isenabled()
-
-    def broken(*args):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(report_module, "_build", broken)
-    with pytest.raises(RuntimeError):
-        report_module.build(None, Scope(org), Window(AS_OF, 8))
-    assert gc.isenabled()  # back on after a failure too
-
-
 def test_a_new_version_that_uses_context_is_seen_at_once(org, report_for):
     """Workflows' attributes are cached by their state; a version is part of that state."""
     from uuid import uuid4

@@ -24,6 +24,14 @@ def _run(persona):
     )
 
 
+def _score(run, score):
+    """Set the score of the check the run got when it was recorded (every completed run has one)."""
+    check = RunBrandCheck.objects.get(run=run)
+    check.score = score
+    check.save()
+    return check
+
+
 def _profile(report, email):
     return next(p for p in report.members if p.email == email)
 
@@ -39,12 +47,8 @@ def test_captures_made_count_in_the_member_profile(org, owner, member, report_fo
 def test_the_on_brand_score_counts_in_quality(org, owner, member, editor, report_for):
     today = timezone.localdate()
     for _ in range(3):
-        RunBrandCheck.objects.create(
-            run=_run(member), score=100, ruleset_fingerprint="x", checked_at=timezone.now()
-        )
-        RunBrandCheck.objects.create(
-            run=_run(editor), score=20, ruleset_fingerprint="x", checked_at=timezone.now()
-        )
+        _score(_run(member), 100)
+        _score(_run(editor), 20)
     report = report_for(org, owner.actor, as_of=today)
     good, poor = _profile(report, member.user.email), _profile(report, editor.user.email)
     assert (good.brand_score, poor.brand_score) == (100, 20)
@@ -59,9 +63,7 @@ def test_a_new_brand_check_of_a_past_week_changes_the_score_at_once(org, owner, 
     today = timezone.localdate()
     run = _run(member)
     Run.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(weeks=2))
-    check = RunBrandCheck.objects.create(
-        run=run, score=90, ruleset_fingerprint="x", checked_at=timezone.now()
-    )
+    check = _score(run, 90)
     report = report_for(org, owner.actor, as_of=today)
     assert _profile(report, member.user.email).brand_score == 90  # a complete week: history
     check.score = 30  # re-checked against a stricter ruleset

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from huddle.core.errors import HuddleError, PermissionDenied
+from huddle.insights.models import SpotlightOptOut
 from huddle.library import services as library_services
 from huddle.rituals import digest, services
 from huddle.rituals.delivery import digest_send
 from huddle.rituals.models import DigestStatus
-from huddle.rituals.spotlight import Spotlight, _opt_outs, _providers, register_opt_out
 from huddle.runs.models import Run
 from huddle.runs.queries import time_saved
 from tests.rituals.conftest import IN_WEEK, WEEK, run, shared_workflow
@@ -34,13 +34,6 @@ def dataset(frozen_week, org, editor, member, admin):
     services.win_vote(actor=member.actor, win=win)
     services.ask_create(actor=member.actor, text="Is there a workflow for webinar emails?")
     return {"report": report, "win": win}
-
-
-@pytest.fixture(autouse=True)
-def _no_registered_spotlights():
-    saved = (list(_providers), list(_opt_outs))
-    yield
-    _providers[:], _opt_outs[:] = saved
 
 
 def test_minutes_saved_agree_with_time_saved(dataset, org):
@@ -79,13 +72,9 @@ def test_digest_sections(dataset, org):
     assert "Power-user spotlight" in markdown
 
 
-def test_spotlight_respects_opt_outs_and_providers(dataset, org, member):
-    register_opt_out(lambda organization, user: user == member.user)
+def test_spotlight_respects_opt_outs(dataset, org, member):
+    SpotlightOptOut.objects.create(membership=member.membership)
     assert digest.digest_content(org, WEEK)["spotlight"]["name"] == "Admin Person"
-    from huddle.rituals.spotlight import register_provider
-
-    register_provider(lambda organization, week: Spotlight("From insights", 1, 1, "is great"))
-    assert digest.digest_content(org, WEEK)["spotlight"]["name"] == "From insights"
 
 
 def test_draft_edit_and_redraft_keep_edits(dataset, org, admin, member):

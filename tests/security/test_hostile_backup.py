@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from huddle.accounts.models import Membership, Organization, User
+from huddle.backup import backup_restore, backup_write
 from huddle.capture.models import ImportJob
-from huddle.core.backup import backup_restore, backup_write
 from huddle.core.models import Event
-from tests.core.test_backup import _add_listed, _refused, _rewrite
+from tests.backup.test_backup import _add_listed, _refused, _rewrite
 from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from huddle.accounts.models import Membership, Organization, Team, Visibility
+from huddle.capture.insights import captures_per_week
 from huddle.core.models import Event
 from huddle.insights import hooks, rollup
 from huddle.insights.metrics import window as window_module
@@ -443,6 +444,11 @@ def shares(scope: Scope, window: Window) -> dict[tuple[int, date], int]:
 
 def hooked(name: str, scope: Scope, window: Window) -> dict[tuple[int, date], int]:
     return hooks.weekly_counts(name, scope.organization, day_start(window.start), window.until)
+
+
+def captures_made(scope: Scope, window: Window) -> dict[tuple[int, date], int]:
+    """``{(user_id, monday): count}`` of captures made in the window (capture sits below)."""
+    return captures_per_week(scope.organization, day_start(window.start), window.until)
 
 
 def brand_scores(scope: Scope, window: Window) -> dict[int, tuple[float, int]]:

@@ -1,6 +1,6 @@
 """The phase of a team or organisation, week by week, with the evidence behind it.
 
-Each week is judged on the trailing four weeks ending with it (see docs/ARCHITECTURE.md):
+Each week is judged on the trailing four weeks ending with it (see docs/design-notes.md):
 - breadth  = members with a run in those weeks / members
 - gini     = Gini of runs across the members who used AI in those weeks (the gap among users)
 - trend    = gini - the gini of the four weeks before

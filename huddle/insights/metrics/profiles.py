@@ -147,7 +147,7 @@ def load(scope: Scope, window: Window) -> Material:
     weeks = data.by_user_week(scope, lead)
     metas = scope.workflow_metas()
     shares = data.shares(scope, lead)
-    captures = data.hooked("captures", scope, window)
+    captures = data.captures_made(scope, window)
     brand = data.brand_scores(scope, window)
     in_window = set(window.week_starts)
     offset = lead.weeks - window.weeks  # the window's columns in the lead-in grid
@@ -209,6 +209,6 @@ def load(scope: Scope, window: Window) -> Material:
         lead_window=lead,
         workflows=metas,
         shares=shares,
-        captures_tracked=data.hooks.tracked("captures"),
+        captures_tracked=True,  # capture sits below insights: always counted
         links=dict(links),
     )

@@ -1,6 +1,6 @@
 """The power-user score, who stands out and why, and the Work Trend Index segments.
 
-Score (documented in docs/ARCHITECTURE.md, "Insights"):
+Score (documented in docs/design-notes.md, "Insights"):
 - five factors per member, computed over the window:
   frequency  = runs per week
   depth      = distinct workflows used + share of runs on chains + share using context

@@ -52,17 +52,6 @@ class Tally(dict):
         return (nth((total - 1) // 2) + nth(total // 2)) / 2
 
     @property
-    def mean_rating(self) -> float | None:
-        total = self.rated
-        if not total:
-            return None
-        return sum(k * self.n(f"rating_{k}") for k in range(1, 6)) / total
-
-    @property
-    def low_ratings(self) -> int:
-        return int(self.n("rating_1") + self.n("rating_2"))
-
-    @property
     def mean_edit_ratio(self) -> float | None:
         edited = self.n("edited_runs")
         return self.n("edit_ratio_sum") / edited if edited else None

@@ -16,17 +16,17 @@ from django.utils import timezone
 from huddle.accounts.models import ApiToken, Invitation, Membership, Organization, User
 from huddle.accounts.policy import Actor
 from huddle.accounts.services import invitation_create, token_create
-from huddle.cli import run
-from huddle.core import crypto
-from huddle.core.backup import archive as backup_archive
-from huddle.core.backup import backup_restore, backup_write
-from huddle.core.backup.dump import row_record
-from huddle.core.backup.graph import (
+from huddle.backup import archive as backup_archive
+from huddle.backup import backup_restore, backup_write
+from huddle.backup.dump import row_record
+from huddle.backup.graph import (
     SECRET_FIELDS,
     foreign_keys,
     organization_models,
     selected_rows,
 )
+from huddle.cli import run
+from huddle.core import crypto
 from huddle.core.models import Event
 from huddle.demo import load_demo
 from huddle.rituals.models import Ask, RitualSettings
@@ -359,7 +359,7 @@ def test_a_file_that_is_not_a_zip_is_refused(tmp_path, db, capsys):
 
 
 def test_a_failure_half_way_writes_nothing(small, tmp_path, monkeypatch):
-    from huddle.core.backup import load
+    from huddle.backup import load
 
     def boom(self) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")

@@ -1,6 +1,6 @@
 """Backup and restore of one organisation as one zip archive.
 
-Format (``format_version`` 1), documented in ``docs/ARCHITECTURE.md`` ("Backup and restore"):
+Format (``format_version`` 1), also in ``docs/design-notes.md`` ("Backup and restore"):
 
 - ``manifest.json``: format, format_version, created_at, huddle_version, django_version,
   migrations (applied, per app), organization (slug), counts (rows per model), users, files,
@@ -15,9 +15,9 @@ Format (``format_version`` 1), documented in ``docs/ARCHITECTURE.md`` ("Backup a
 
 from __future__ import annotations
 
-from huddle.core.backup.archive import FORMAT_VERSION, BackupNotWritten, BackupRefused, backup_open
-from huddle.core.backup.dump import backup_write
-from huddle.core.backup.load import backup_restore
+from huddle.backup.archive import FORMAT_VERSION, BackupNotWritten, BackupRefused, backup_open
+from huddle.backup.dump import backup_write
+from huddle.backup.load import backup_restore
 
 __all__ = [
     "FORMAT_VERSION",

@@ -1,4 +1,4 @@
-"""``backup_write``: an organisation as one zip archive (the format: ``huddle.core.backup``).
+"""``backup_write``: an organisation as one zip archive (the format: ``huddle.backup``).
 
 Streamed: rows are read ``CHUNK_ROWS`` at a time and each entry is deflated and hashed as it is
 written, so memory does not grow with the organisation. What ``huddle restore`` would refuse is
@@ -32,9 +32,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from huddle.accounts.models import Organization, User
-from huddle.core.backup import archive
-from huddle.core.backup.archive import FORMAT, FORMAT_VERSION, MANIFEST, BackupNotWritten
-from huddle.core.backup.graph import PLAIN_FIELDS, SECRET_FIELDS, Node, organization_querysets
+from huddle.backup import archive
+from huddle.backup.archive import FORMAT, FORMAT_VERSION, MANIFEST, BackupNotWritten
+from huddle.backup.graph import PLAIN_FIELDS, SECRET_FIELDS, Node, organization_querysets
 
 CHUNK_ROWS = 500  # rows read (and their many-to-many links) at a time
 READ = 1024**2
@@ -119,7 +119,7 @@ def migration_state() -> dict[str, list[str]]:
 def _too_many_bytes() -> BackupNotWritten:
     return BackupNotWritten(
         f"The archive would inflate past {archive.MAX_BYTES:,} bytes, and restore accepts at "
-        f"most {archive.MAX_BYTES:,} bytes (huddle.core.backup.archive.MAX_BYTES)."
+        f"most {archive.MAX_BYTES:,} bytes (huddle.backup.archive.MAX_BYTES)."
     )
 
 
@@ -153,7 +153,7 @@ class _Writer:
             raise BackupNotWritten(
                 f"The archive would have more than {archive.MAX_ENTRIES:,} entries, and restore "
                 f"accepts at most {archive.MAX_ENTRIES:,} entries "
-                "(huddle.core.backup.archive.MAX_ENTRIES)."
+                "(huddle.backup.archive.MAX_ENTRIES)."
             )
         info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
         info.compress_type = method
@@ -289,7 +289,7 @@ def backup_write(organization: Organization, out: Path) -> dict[str, Any]:
             raise BackupNotWritten(
                 f"The archive would be {size:,} bytes, and restore accepts at most "
                 f"{archive.MAX_ARCHIVE_BYTES:,} bytes "
-                "(huddle.core.backup.archive.MAX_ARCHIVE_BYTES)."
+                "(huddle.backup.archive.MAX_ARCHIVE_BYTES)."
             )
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -353,7 +353,7 @@ def _write(organization: Organization, path: Path) -> dict[str, Any]:
         if len(data) > archive.MAX_MANIFEST:
             raise BackupNotWritten(
                 f"The archive's manifest would be {len(data):,} bytes, and restore reads at most "
-                f"{archive.MAX_MANIFEST:,} (huddle.core.backup.archive.MAX_MANIFEST)."
+                f"{archive.MAX_MANIFEST:,} (huddle.backup.archive.MAX_MANIFEST)."
             )
         zip_file.writestr(MANIFEST, data)
     return manifest

@@ -13,10 +13,10 @@ from django.core.files.base import ContentFile
 
 from bench.generate import generate
 from huddle.accounts.models import Membership, Organization
+from huddle.backup import BackupNotWritten, archive, backup_restore, backup_write, dump, load
 from huddle.capture.importers import jsonlist
 from huddle.capture.models import ImportJob
 from huddle.cli import run
-from huddle.core.backup import BackupNotWritten, archive, backup_restore, backup_write, dump, load
 from huddle.library.models import Workflow, WorkflowVersion
 from huddle.runs.models import Run
 from tests.conftest import Persona
@@ -122,8 +122,8 @@ def test_the_backup_command_says_so_in_one_line(small_owner, tmp_path, monkeypat
 
 def test_rows_are_written_as_row_record_writes_them(tmp_path):
     """The writer reads rows as tuples, not instances; what it writes is the same."""
-    from huddle.core.backup.dump import row_record
-    from huddle.core.backup.graph import selected_rows
+    from huddle.backup.dump import row_record
+    from huddle.backup.graph import selected_rows
     from huddle.demo import load_demo
 
     organization = load_demo().organization

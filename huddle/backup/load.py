@@ -23,16 +23,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from huddle.accounts.models import Organization, User, slug_validator
-from huddle.core.backup.archive import READ, Backup, BackupRefused, backup_open
-from huddle.core.backup.dump import migration_state
-from huddle.core.backup.graph import (
+from huddle.backup.archive import READ, Backup, BackupRefused, backup_open
+from huddle.backup.dump import migration_state
+from huddle.backup.graph import (
     PLAIN_FIELDS,
     Node,
     foreign_keys,
     insert_order,
     organization_models,
 )
-from huddle.core.backup.plan import (
+from huddle.backup.plan import (
     Plan,
     accounts_of,
     check_file_name,
@@ -41,7 +41,7 @@ from huddle.core.backup.plan import (
     refuse_existing,
     shape,
 )
-from huddle.core.backup.rows import Insert, KeyMap
+from huddle.backup.rows import Insert, KeyMap
 from huddle.core.services import event_record
 
 BATCH = 500  # rows a round of inserts (split further to fit the database's parameter limit)

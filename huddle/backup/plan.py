@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from huddle.accounts.models import Membership, Role, User
-from huddle.core.backup.archive import Backup, BackupRefused, path_problem
-from huddle.core.backup.graph import Node
+from huddle.backup.archive import Backup, BackupRefused, path_problem
+from huddle.backup.graph import Node
 
 QUERY_BATCH = 500  # values a look-up query (SQLite limits a query's parameters)
 SHOWN = 5  # people named in a refusal

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import connection, models
 
-from huddle.core.backup.archive import BackupRefused
-from huddle.core.backup.graph import PLAIN_FIELDS
+from huddle.backup.archive import BackupRefused
+from huddle.backup.graph import PLAIN_FIELDS
 from huddle.core.bulk import RowInsert
 
 ROWS = 500  # rows a statement at most
