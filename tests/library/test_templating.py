@@ -68,11 +68,11 @@ BOMBS = [
 
 
 @pytest.mark.parametrize("source", ESCAPES + BOMBS, ids=range(len(ESCAPES + BOMBS)))
-def test_escapes_and_bombs_get_a_clear_error_quickly(source):
-    started = time.perf_counter()
+def test_escapes_and_bombs_get_a_clear_error(source):
+    # How long a bomb may run is the renderer's CPU and wall limit (tested below), not a wall-clock
+    # assertion here: on a loaded machine a refusal that costs 0.1 s of CPU can take seconds.
     with pytest.raises(TemplateProblem) as problem:
         render(source, VARS)
-    assert time.perf_counter() - started < 3
     assert problem.value.message
     assert "Traceback" not in problem.value.message
 
