@@ -23,7 +23,7 @@ from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
 from huddle.insights import nudges, privacy, services
 from huddle.insights.metrics.data import Scope
-from huddle.insights.metrics.phases import LABELS
+from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
 from huddle.insights.metrics.window import make_window
 
@@ -184,6 +184,7 @@ def knowledge_flow(request: HttpRequest, actor: Actor) -> HttpResponse:
 def phases(request: HttpRequest, actor: Actor) -> HttpResponse:
     report, context = _report(request, actor)
     context["chart"] = _chart_data(report)
+    context["seed_words"] = SEED_WORDS
     return render(request, "insights/phases.html", context)
 
 
