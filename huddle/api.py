@@ -23,6 +23,7 @@ from huddle.core.errors import HuddleError
 from huddle.core.jsontypes import json_kind, nul_path
 from huddle.core.uploads import too_large
 from huddle.insights.api import router as insights_router
+from huddle.usage.api import router as usage_router
 from huddle.library.api import router as workflows_router
 from huddle.rituals.api import asks_router, digests_router, wins_router
 from huddle.runs.api import direct_router
@@ -170,3 +171,4 @@ api.add_router("/wins", wins_router)
 api.add_router("/asks", asks_router)
 api.add_router("/digests", digests_router)
 api.add_router("/imports", imports_router)
+api.add_router("/usage", usage_router)

@@ -10,6 +10,7 @@ from huddle.brand.urls import org_patterns as brand_patterns
 from huddle.capture.urls import org_patterns as capture_patterns
 from huddle.core import views as core_views
 from huddle.insights.urls import org_patterns as insights_patterns
+from huddle.usage.urls import org_patterns as usage_patterns
 from huddle.library.urls import org_patterns as library_patterns
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
@@ -33,6 +34,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(runs_patterns)),
     path("o/<slug:org_slug>/", include(brand_patterns)),
     path("o/<slug:org_slug>/", include(insights_patterns)),
+    path("o/<slug:org_slug>/", include(usage_patterns)),
     path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("o/<slug:org_slug>/", include(capture_patterns)),
     path("o/<slug:org_slug>/", include(provider_patterns)),
