@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,19 +24,7 @@ MAX_PROBLEMS = 10  # bad lines listed before the file is refused
 PROGRESS_EVERY = 20_000  # rows between two progress calls
 
 DAILY, WEEKLY, SNAPSHOT = "daily", "weekly", "snapshot"
-
-
-class Cell:
-    """One person's activity in one tool in one week, as read so far."""
-
-    __slots__ = ("day_messages", "day_minutes", "mask", "messages", "present")
-
-    def __init__(self) -> None:
-        self.day_messages = [0] * 7
-        self.day_minutes = [0.0] * 7
-        self.mask = 0  # days with activity
-        self.present = 0  # days the file speaks of (a daily file replaces exactly those)
-        self.messages = 0  # weekly reports: the vendor's total for the week
+_WEEKS = ("weeks",)  # the key of the Monday cache inside the date cache: never a cell's text
 
 
 Key = tuple[str, date, str]  # (email, Monday, tool)
@@ -43,14 +32,53 @@ Key = tuple[str, date, str]  # (email, Monday, tool)
 
 @dataclass
 class Parsed:
+    """A report read whole: one slot per (person, week, tool), its figures in flat arrays (a
+    1M-row report makes ~150k slots; arrays hold them in a tenth of the memory of objects).
+
+    Slot ``i`` has seven days at ``i * 7 + weekday`` in ``day_messages``/``day_minutes``;
+    ``mask[i]`` marks the days with activity, ``present[i]`` the days the file speaks of (a daily
+    file replaces exactly those), ``messages[i]`` a weekly report's total for the week.
+    """
+
     source: str
     kind: str
-    cells: dict[Key, Cell] = field(default_factory=dict)
+    index: dict[Key, int] = field(default_factory=dict)
+    day_messages: array = field(default_factory=lambda: array("q"))
+    day_minutes: array = field(default_factory=lambda: array("d"))
+    mask: array = field(default_factory=lambda: array("B"))
+    present: array = field(default_factory=lambda: array("B"))
+    messages: array = field(default_factory=lambda: array("q"))
     rows: int = 0
     first_day: date | None = None
     last_day: date | None = None
     skipped_tools: dict[str, int] = field(default_factory=dict)
     people: set[str] = field(default_factory=set)  # every e-mail named, active or not
+
+    def slot(self, key: Key) -> int:
+        i = self.index.get(key)
+        if i is None:
+            i = self.index[key] = len(self.mask)
+            self.day_messages.extend(_ZEROS)
+            self.day_minutes.extend(_FZEROS)
+            self.mask.append(0)
+            self.present.append(0)
+            self.messages.append(0)
+        return i
+
+    def week_figures(self, i: int) -> tuple[list[int], list[float], int, int, int]:
+        """(messages per day, minutes per day, active-day mask, present mask, week total)."""
+        base = i * 7
+        return (
+            self.day_messages[base : base + 7].tolist(),
+            self.day_minutes[base : base + 7].tolist(),
+            self.mask[i],
+            self.present[i],
+            self.messages[i],
+        )
+
+
+_ZEROS = array("q", [0] * 7)
+_FZEROS = array("d", [0.0] * 7)
 
 
 class _Problems:
@@ -197,7 +225,7 @@ def _text_rows(stream: IO[bytes]) -> Iterator[list[str]]:
             except UnicodeDecodeError as error:
                 raise ValidationFailed(
                     f"The file is not UTF-8 text (line {number}, byte "
-                    f"0x{raw[error.start]:02x}): save it as \"CSV UTF-8\" and import it again. "
+                    f'0x{raw[error.start]:02x}): save it as "CSV UTF-8" and import it again. '
                     "Nothing was imported.",
                     fields={"file": [f"Line {number}: not UTF-8 (a Latin-1 or Windows file?)."]},
                 ) from None
@@ -261,10 +289,17 @@ def parse(
     at = fmt.bind(header)
     parsed = Parsed(source=source, kind=fmt.kind)
     problems = _Problems()
-    read_row = _ROW_READERS[fmt.kind if source != ReportSource.COPILOT else "copilot"]
-    days: dict[str, date | None] = {"": None}
+    read_row = (
+        _fast_daily(parsed, at)
+        if fmt.kind == DAILY
+        else _ROW_READERS[fmt.kind if source != ReportSource.COPILOT else "copilot"]
+    )
+    days: dict[Any, Any] = {"": None}
+    limit = max_rows if max_rows is not None else float("inf")
+    blank = 0
+    count = 0
     for count, row in enumerate(rows, start=1):
-        if max_rows is not None and count > max_rows:
+        if count > limit:
             raise ValidationFailed(
                 f"The report has more than {max_rows:,} rows, more than an upload may hold. "
                 "Import it on the server with: huddle usage import FILE --org SLUG --source "
@@ -272,14 +307,15 @@ def parse(
                 fields={"file": [f"More than {max_rows:,} rows."]},
             )
         if not row or (len(row) == 1 and not row[0].strip()):
+            blank += 1
             continue
-        parsed.rows += 1
         try:
             read_row(parsed, at, row, days)
         except _Bad as bad:
             problems.add(count + 1, str(bad))
-        if on_progress is not None and count % PROGRESS_EVERY == 0:
+        if on_progress is not None and not count % PROGRESS_EVERY:
             on_progress(_position(stream), total_bytes)
+    parsed.rows = count - blank
     problems.refuse()
     if on_progress is not None:
         on_progress(total_bytes, total_bytes)
@@ -350,14 +386,15 @@ def _see(parsed: Parsed, day: date) -> None:
         parsed.last_day = day
 
 
-def _get(parsed: Parsed, key: Key) -> Cell:
-    cell = parsed.cells.get(key)
-    if cell is None:
-        cell = parsed.cells[key] = Cell()
-    return cell
+def _monday(day: date, weeks: dict[date, date]) -> date:
+    monday = weeks.get(day)
+    if monday is None:
+        monday = weeks[day] = day - timedelta(days=day.weekday())
+    return monday
 
 
 def _daily(parsed: Parsed, at: dict[str, int], row: list[str], days: dict) -> None:
+    """One row of a daily report (the slow, careful path: ``_daily_rows`` runs the fast one)."""
     email = _email(parsed, row, at)
     day = _day(_cell(row, at, "date"), days, "date")
     if day is None:
@@ -374,12 +411,79 @@ def _daily(parsed: Parsed, at: dict[str, int], row: list[str], days: dict) -> No
             tool = Tool.OTHER.value
     _see(parsed, day)
     weekday = day.weekday()
-    cell = _get(parsed, (email, day - timedelta(days=weekday), tool))
-    cell.day_messages[weekday] += messages
-    cell.day_minutes[weekday] += minutes
-    cell.present |= 1 << weekday
+    i = parsed.slot((email, _monday(day, days.setdefault(_WEEKS, {})), tool))
+    parsed.day_messages[i * 7 + weekday] += messages
+    parsed.day_minutes[i * 7 + weekday] += minutes
+    parsed.present[i] |= 1 << weekday
     if messages or minutes:
-        cell.mask |= 1 << weekday
+        parsed.mask[i] |= 1 << weekday
+
+
+def _fast_daily(parsed: Parsed, at: dict[str, int]) -> Callable[..., None]:
+    """The row reader of daily reports: the same result as ``_daily``, at a third of its cost.
+
+    E-mails, dates and tools repeat: each raw cell is checked once by ``_daily`` (the careful
+    path, which also reports bad values) and remembered; later rows with the same cells only
+    look them up. Anything unusual goes through the careful path again.
+    """
+    ie, idate, im = at["email"], at["date"], at["messages"]
+    imin, itool = at.get("active_minutes"), at.get("tool")
+    # Raw cells -> small ints, so the slot of a row is found by one int key (a tuple of an
+    # e-mail, a date and a tool costs three hashes a row): person << 20 | week << 3 | tool.
+    emails: dict[str, int] = {}
+    people: list[str] = []
+    dates: dict[str, tuple[int, int, date]] = {}  # raw -> (week number, weekday, Monday)
+    tools: dict[str, int] = {}
+    tool_names = list(dict.fromkeys(TOOLS.values()))
+    claude = parsed.source == ReportSource.CLAUDE
+    claude_tool = tool_names.index(Tool.CLAUDE.value)
+    index: dict[int, int] = {}
+    slot = parsed.slot
+    day_messages, day_minutes = parsed.day_messages, parsed.day_minutes
+    mask, present = parsed.mask, parsed.present
+
+    def careful(row: list[str], days: dict) -> None:
+        _daily(parsed, at, row, days)  # raises _Bad for a bad value; else counted, and:
+        if row[ie] not in emails:
+            emails[row[ie]] = len(people)
+            people.append(row[ie].strip().lower())
+        day = days[row[idate].strip()]
+        monday = _monday(day, days[_WEEKS])
+        dates[row[idate]] = (monday.toordinal() // 7, day.weekday(), monday)
+        if not claude:
+            raw = row[itool] if itool is not None and itool < len(row) else ""
+            name = raw.strip().lower() or Tool.OTHER.value
+            if name in TOOLS:
+                tools[raw] = tool_names.index(TOOLS[name])
+
+    def read(_parsed: Parsed, _at: dict, row: list[str], days: dict) -> None:
+        try:
+            person = emails[row[ie]]
+            week, weekday, monday = dates[row[idate]]
+            tool = claude_tool if claude else tools[row[itool] if itool is not None else ""]
+            text = row[im]
+            messages = int(text) if text else 0
+            text = row[imin] if imin is not None else ""
+            minutes = float(text) if text else 0.0
+        except (KeyError, ValueError, IndexError):
+            careful(row, days)
+            return
+        if messages < 0 or not 0.0 <= minutes < float("inf"):
+            careful(row, days)  # raises, naming the value
+            return
+        key = person << 20 | week << 3 | tool
+        i = index.get(key)
+        if i is None:
+            i = index[key] = slot((people[person], monday, tool_names[tool]))
+        at_day = i * 7 + weekday
+        day_messages[at_day] += messages
+        day_minutes[at_day] += minutes
+        bit = 1 << weekday
+        present[i] |= bit
+        if messages or minutes:
+            mask[i] |= bit
+
+    return read
 
 
 def _weekly(parsed: Parsed, at: dict[str, int], row: list[str], days: dict) -> None:
@@ -396,15 +500,15 @@ def _weekly(parsed: Parsed, at: dict[str, int], row: list[str], days: dict) -> N
     messages = int(_number(_cell(row, at, "messages"), "messages"))
     week = start - timedelta(days=start.weekday())
     _see(parsed, start)
-    cell = _get(parsed, (email, week, Tool.CHATGPT.value))
-    cell.messages += messages
+    i = parsed.slot((email, week, Tool.CHATGPT.value))
+    parsed.messages[i] += messages
     # The export gives the first and last active day of the week, not each day: a lower bound.
     for name in ("first_day", "last_day"):
         day = _day(_cell(row, at, name), days, name)
         if day is not None and 0 <= (day - week).days < 7:
-            cell.mask |= 1 << day.weekday()
-    if messages and not cell.mask:
-        cell.mask |= 1 << start.weekday()
+            parsed.mask[i] |= 1 << day.weekday()
+    if messages and not parsed.mask[i]:
+        parsed.mask[i] |= 1 << start.weekday()
 
 
 def _copilot(parsed: Parsed, at: dict[str, int], row: list[str], days: dict) -> None:
@@ -417,8 +521,8 @@ def _copilot(parsed: Parsed, at: dict[str, int], row: list[str], days: dict) -> 
     for day in seen:
         _see(parsed, day)
         weekday = day.weekday()
-        cell = _get(parsed, (email, day - timedelta(days=weekday), Tool.COPILOT.value))
-        cell.mask |= 1 << weekday
+        i = parsed.slot((email, day - timedelta(days=weekday), Tool.COPILOT.value))
+        parsed.mask[i] |= 1 << weekday
 
 
 _ROW_READERS: dict[str, Any] = {DAILY: _daily, WEEKLY: _weekly, "copilot": _copilot}
