@@ -23,11 +23,11 @@ from huddle.core.errors import HuddleError
 from huddle.core.jsontypes import json_kind, nul_path
 from huddle.core.uploads import too_large
 from huddle.insights.api import router as insights_router
-from huddle.usage.api import router as usage_router
 from huddle.library.api import router as workflows_router
 from huddle.rituals.api import asks_router, digests_router, wins_router
 from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
+from huddle.usage.api import router as usage_router
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

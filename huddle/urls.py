@@ -10,11 +10,11 @@ from huddle.brand.urls import org_patterns as brand_patterns
 from huddle.capture.urls import org_patterns as capture_patterns
 from huddle.core import views as core_views
 from huddle.insights.urls import org_patterns as insights_patterns
-from huddle.usage.urls import org_patterns as usage_patterns
 from huddle.library.urls import org_patterns as library_patterns
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
+from huddle.usage.urls import org_patterns as usage_patterns
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),

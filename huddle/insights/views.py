@@ -26,6 +26,7 @@ from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
 from huddle.insights.metrics.window import make_window
+from huddle.insights.sections import issue23_context
 
 CSV_COLUMNS = [
     "email", "name", "role", "runs", "active_weeks", "runs_per_active_week",
@@ -102,6 +103,7 @@ def overview(request: HttpRequest, actor: Actor) -> HttpResponse:
     report, context = _report(request, actor)
     context["chart"] = _chart_data(report)
     context["nudges"] = nudges.pending_nudges(actor)
+    context.update(issue23_context(report, actor))
     return render(request, "insights/overview.html", context)
 
 
