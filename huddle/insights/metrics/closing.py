@@ -159,29 +159,37 @@ def _effect(kind: str, exposed: dict[int, date], material: Material) -> Effect:
     grid = material.weeks
     column = {w: i for i, w in enumerate(grid.weeks)}
     n_weeks = len(grid.weeks)
-    exposed_rows = {grid.rows[u]: w for u, w in exposed.items() if u in grid.rows}
+    # Each member's exposure column (past the end for the never exposed), so the not-yet-exposed
+    # of a week are one comparison, and their change is worked out once per exposure week.
+    exposed_at = np.full(len(grid.runs), n_weeks + SPAN + 1)
+    for user_id, week in exposed.items():
+        if user_id in grid.rows and week in column:
+            exposed_at[grid.rows[user_id]] = column[week]
     runs_diffs: list[float] = []
     reuse_diffs: list[float] = []
     comparison: set[int] = set()
-    for row, week in sorted(exposed_rows.items()):
-        at = column.get(week)
-        if at is None or at - SPAN < 0 or at + SPAN >= n_weeks:
+    baseline: dict[int, tuple[float, float] | None] = {}
+    for row in np.flatnonzero(exposed_at <= n_weeks).tolist():
+        at = int(exposed_at[row])
+        if at - SPAN < 0 or at + SPAN >= n_weeks:
             continue
         before, after = slice(at - SPAN, at), slice(at + 1, at + SPAN + 1)
-        end = grid.weeks[at + SPAN]
-        others = [
-            r for r in range(len(grid.runs)) if r not in exposed_rows or exposed_rows[r] > end
-        ]
-        if not others:
+        if at not in baseline:
+            others = np.flatnonzero(exposed_at > at + SPAN).tolist()
+            comparison.update(others)
+            baseline[at] = (
+                (
+                    _change(grid.runs, others, before, after),
+                    _change(grid.reuse, others, before, after),
+                )
+                if others
+                else None
+            )
+        base = baseline[at]
+        if base is None:
             continue
-        comparison.update(others)
-
-        runs_diffs.append(
-            _change(grid.runs, row, before, after) - _change(grid.runs, others, before, after)
-        )
-        reuse_diffs.append(
-            _change(grid.reuse, row, before, after) - _change(grid.reuse, others, before, after)
-        )
+        runs_diffs.append(_change(grid.runs, row, before, after) - base[0])
+        reuse_diffs.append(_change(grid.reuse, row, before, after) - base[1])
     firsts = sorted(exposed.values())
     seed = sum(ord(c) for c in kind)
     return Effect(
@@ -224,8 +232,13 @@ def _verdict(effects: list[Effect], months: list[Month], exposures: dict) -> tup
         "Exposure is not random: people who vote or ask may be the ones about to change anyway.",
         "Other things changed in the same weeks (new tools, workload, people joining or leaving).",
     ]
+    # A month in which fewer than two people ran anything has no divide to speak of (Gini 0).
+    months = [m for m in months if m.active >= 2]
     if len(months) < 2:
-        return "Not enough months in this period to tell whether the divide is closing.", caveats
+        return (
+            "Not enough months with activity in this period to tell whether the divide is closing.",
+            caveats,
+        )
     started = max(effects, key=lambda e: e.exposed) if effects else None
     latest = months[-1]
     if started is None or not started.exposed or started.first is None:

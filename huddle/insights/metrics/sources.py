@@ -37,6 +37,7 @@ POWER_Z = 2.0
 POWER_MIN_WEEKS = 3
 FALLING = 0.5
 MIN_FIRST_HALF = 2
+_BITS = np.array([i.bit_count() for i in range(128)], dtype=np.int64)  # days in a week's mask
 
 
 @dataclass
@@ -95,7 +96,7 @@ def usage_grid(material: Material) -> UsageGrid:
         uses[row, col] += messages or active_days
         masks[row, col] |= mask
         tools.add(tool)
-    days = np.vectorize(int.bit_count, otypes=[np.int64])(masks) if masks.size else masks
+    days = _BITS[masks & 0x7F]
     return UsageGrid(uses=uses, days=days, tools=sorted(tools))
 
 
