@@ -93,5 +93,6 @@ bench: venv
 	$(BENCH_ENV) $(BIN)/python -m bench.http_load --org bench --seconds 10
 	$(BENCH_ENV) $(BIN)/python -m bench.backup --org bench
 	$(BENCH_ENV) $(BIN)/python -m bench.importing --mb 50
+	$(BENCH_ENV) $(BIN)/python -m bench.usage_import --rows 100000
 	$(BENCH_ENV) $(BIN)/python -m bench.mining --prompts 20000
 	$(BENCH_ENV) $(BIN)/python -m bench.insights --runs 10000 50000 --cold 2 --warm 5

@@ -27,6 +27,7 @@ from huddle.library.api import router as workflows_router
 from huddle.rituals.api import asks_router, digests_router, wins_router
 from huddle.runs.api import direct_router
 from huddle.runs.api import router as runs_router
+from huddle.usage.api import router as usage_router
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -170,3 +171,4 @@ api.add_router("/wins", wins_router)
 api.add_router("/asks", asks_router)
 api.add_router("/digests", digests_router)
 api.add_router("/imports", imports_router)
+api.add_router("/usage", usage_router)

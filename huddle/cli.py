@@ -23,6 +23,7 @@ from huddle.insights.cli import insights, rollup
 from huddle.library.cli import workflows_app
 from huddle.rituals.cli import digest_app, wins_app
 from huddle.runs.cli import runs_app
+from huddle.usage.cli import usage_app
 
 app = typer.Typer(
     name="huddle",
@@ -45,6 +46,7 @@ app.add_typer(digest_app, name="digest")
 app.add_typer(wins_app, name="wins")
 app.add_typer(import_app, name="import")
 app.add_typer(mine_app, name="mine")
+app.add_typer(usage_app, name="usage")
 
 
 @app.callback()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "huddle.runs",
     "huddle.capture",
     "huddle.brand",
+    "huddle.usage",
     "huddle.insights",
     "huddle.rituals",
 ]
@@ -207,6 +208,8 @@ HUDDLE_CONTEXT_MAX_ROWS = env_int("HUDDLE_CONTEXT_MAX_ROWS", 200_000, minimum=1)
 HUDDLE_UPLOAD_PARSE_SECONDS = env_int("HUDDLE_UPLOAD_PARSE_SECONDS", 120, minimum=1)
 HUDDLE_UPLOAD_PARSE_MB = env_int("HUDDLE_UPLOAD_PARSE_MB", 1024, minimum=256)
 # Chat-export imports: an archive whose entries would inflate past this many bytes is refused.
+# Rows a usage report uploaded through the page or the API may hold (the CLI has no cap).
+HUDDLE_USAGE_UPLOAD_MAX_ROWS = env_int("HUDDLE_USAGE_UPLOAD_MAX_ROWS", 200_000, minimum=1)
 HUDDLE_IMPORT_MAX_BYTES = env_int("HUDDLE_IMPORT_MAX_BYTES", 1024**3, minimum=1)
 # Exports of this many bytes or more are parsed in a second process beside the writing one.
 HUDDLE_IMPORT_PARALLEL_BYTES = env_int("HUDDLE_IMPORT_PARALLEL_BYTES", 64 * 1024**2, minimum=0)

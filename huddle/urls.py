@@ -14,6 +14,7 @@ from huddle.library.urls import org_patterns as library_patterns
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
+from huddle.usage.urls import org_patterns as usage_patterns
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(runs_patterns)),
     path("o/<slug:org_slug>/", include(brand_patterns)),
     path("o/<slug:org_slug>/", include(insights_patterns)),
+    path("o/<slug:org_slug>/", include(usage_patterns)),
     path("o/<slug:org_slug>/context/", include("huddle.context.urls")),
     path("o/<slug:org_slug>/", include(capture_patterns)),
     path("o/<slug:org_slug>/", include(provider_patterns)),

@@ -22,9 +22,10 @@ from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
 from huddle.insights import nudges, privacy, services
 from huddle.insights.metrics.data import Scope
-from huddle.insights.metrics.phases import LABELS
+from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
 from huddle.insights.metrics.window import make_window
+from huddle.insights.sections import issue23_context
 
 CSV_COLUMNS = [
     "email", "name", "role", "runs", "active_weeks", "runs_per_active_week",
@@ -101,6 +102,7 @@ def overview(request: HttpRequest, actor: Actor) -> HttpResponse:
     report, context = _report(request, actor)
     context["chart"] = _chart_data(report)
     context["nudges"] = nudges.pending_nudges(actor)
+    context.update(issue23_context(report, actor))
     return render(request, "insights/overview.html", context)
 
 
@@ -183,6 +185,7 @@ def knowledge_flow(request: HttpRequest, actor: Actor) -> HttpResponse:
 def phases(request: HttpRequest, actor: Actor) -> HttpResponse:
     report, context = _report(request, actor)
     context["chart"] = _chart_data(report)
+    context["seed_words"] = SEED_WORDS
     return render(request, "insights/phases.html", context)
 
 

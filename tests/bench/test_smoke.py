@@ -96,3 +96,18 @@ def test_the_insights_benchmark_times_unrolled_catch_up_cold_and_warm():
     from huddle.insights.models import RolledWeek
 
     assert RolledWeek.objects.filter(organization__slug="tiny-insights").count() >= 6
+
+
+def test_the_usage_report_benchmark_writes_a_report_the_importer_reads_whole(tmp_path, org):
+    from bench import usage_import
+    from huddle.usage.formats import parse
+
+    path = tmp_path / "usage.csv"
+    usage_import.write_report(path, rows=900, members=4)
+    assert usage_import.bare_pass(str(path))["rows"] == 900
+    with path.open("rb") as stream:
+        parsed = parse(stream, "generic")
+    assert parsed.rows == 900
+    assert len(parsed.people) == 4
+    # 225 days a person, one tool: a Monday-to-Sunday week holds at most 7 of them
+    assert sum(parsed.present[i].bit_count() for i in range(len(parsed.present))) == 900

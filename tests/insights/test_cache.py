@@ -86,7 +86,8 @@ def test_a_change_to_a_past_week_or_to_a_workflow_is_seen_at_once(org, report_fo
     workflow.owner = next(u for u in simulation.users.values() if u.pk not in ran)
     workflow.save()
     moved = report_for(org).phases[-2]
-    assert moved.reuse > week.reuse
+    # The old owner may be in the top group, whose reuse is counted apart (phases.py).
+    assert (moved.reuse, moved.top_reuse) > (week.reuse, week.top_reuse)
     own.delete()  # a run of a complete week
     assert report_for(org).phases[-2].runs == moved.runs - 1
 

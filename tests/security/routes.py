@@ -162,6 +162,9 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "pattern_mine": _none,
     "pattern_detail": lambda i: {"pattern_id": i["pattern"]},
     "pattern_promote": lambda i: {"pattern_id": i["pattern"]},
+    # usage reports
+    "usage_imports": _none,
+    "usage_import": lambda i: {"import_id": i["usage_import"]},
     # rituals
     "wins_index": _none,
     "win_nominate": _none,
@@ -225,6 +228,7 @@ API: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "huddle_rituals_api_asks_answer": lambda i: {"ask_id": i["ask"]},
     "huddle_rituals_api_asks_solve": lambda i: {"ask_id": i["ask"]},
     "huddle_capture_import_api_import_detail": lambda i: {"job_id": i["job"]},
+    "huddle_usage_api_usage_import_detail": lambda i: {"import_id": i["usage_import"]},
     # The organisation is the token's: these take no id of another tenant in their path. They
     # are checked with a wrong-org token for what they return (canary) and with body references.
     "huddle_accounts_api_me": _none,
@@ -246,6 +250,8 @@ API: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "huddle_rituals_api_asks_create": _none,
     "huddle_rituals_api_digests_detail": lambda i: {"week": i["week"]},
     "huddle_capture_import_api_import_create": _none,
+    "huddle_usage_api_usage_import_create": _none,
+    "huddle_usage_api_usage_import_list": _none,
 }
 
 API_EXCLUDED: dict[str, str] = {}

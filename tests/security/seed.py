@@ -24,6 +24,7 @@ from huddle.rituals.models import Delivery
 from huddle.runs import services as runs
 from huddle.runs.providers import services as providers
 from huddle.runs.services import Figures, StepRecord
+from huddle.usage.models import UsageImport
 from tests.capture.helpers import make_capture
 from tests.conftest import Persona
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, make_workflow
@@ -125,6 +126,9 @@ def seed_org(slug: str, *, text: str = "") -> World:
     digest = digest_draft(org, week)
     delivery = Delivery.objects.create(digest=digest, channel="email", target=f"x@{slug}.test")
     job = ImportJob.objects.create(organization=org, owner=member.user, source="chatgpt")
+    usage_import = UsageImport.objects.create(
+        organization=org, created_by=owner.user, source="generic", file_name=f"usage{t}.csv"
+    )
     upload_job = UploadJob.objects.create(
         organization=org, owner=member.user, action="create", kind="other", file_name="notes.md"
     )
@@ -157,6 +161,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
         "week": week,
         "delivery": delivery.pk,
         "job": job.public_id,
+        "usage_import": usage_import.public_id,
         "upload_job": upload_job.public_id,
         "pattern": pattern.public_id,
         "raw_token": raw,

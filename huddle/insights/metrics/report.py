@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from huddle.accounts import policy
 from huddle.accounts.policy import Actor
 from huddle.insights.metrics import profiles as profiles_mod
+from huddle.insights.metrics.closing import Closing, closing
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.divide import Divide, divide
 from huddle.insights.metrics.flow import Flow, flow
+from huddle.insights.metrics.latency import Latency, know_how_latency
 from huddle.insights.metrics.phases import PhaseWeek, phases
 from huddle.insights.metrics.profiles import MemberProfile
 from huddle.insights.metrics.score import SEGMENTS, score_members
+from huddle.insights.metrics.sources import Sources, sources
 from huddle.insights.metrics.struggling import Struggle, struggling
 from huddle.insights.metrics.window import Window
 from huddle.insights.metrics.workflows import (
@@ -67,6 +70,9 @@ class Report:
     flow: Flow | None = None
     medians: dict[str, float | None] = field(default_factory=dict)
     captures_tracked: bool = False
+    sources: Sources | None = None  # the divide on runs, usage reports, both (issue 23)
+    latency: Latency | None = None  # know-how latency over the organisation (issue 23)
+    closing: Closing | None = None  # is the divide closing? (issue 23)
 
     @property
     def phase(self) -> PhaseWeek | None:
@@ -119,6 +125,11 @@ class Report:
                 for group in self.at_risk
             ],
             "workflows": [w.as_dict() for w in self.workflows[:50]],
+            "divide_by_source": self.sources.as_dict() if self.sources else None,
+            "is_it_closing": self.closing.as_dict() if self.closing else None,
+            "know_how_latency": (
+                self.latency.as_dict(individuals=self.individuals) if self.latency else None
+            ),
         }
 
 
@@ -163,13 +174,14 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
     power = sorted(
         (p for p in material.profiles if p.power_user), key=lambda p: (-p.score, p.email)
     )
+    institution = institutionalisation(material)
     report = Report(
         scope=scope,
         window=window,
         individuals=individuals,
         aggregate_only=hidden,
         divide=dv,
-        institution=institutionalisation(material),
+        institution=institution,
         gain_lost=gain_lost(figures, dv.active_members),
         phases=phases(material),
         segments=segments,
@@ -179,6 +191,9 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
         workflows=leaderboard,
         medians=medians,
         captures_tracked=material.captures_tracked,
+        sources=sources(material, individuals=individuals),
+        latency=know_how_latency(material.scope, figures, total_minutes=institution.minutes),
+        closing=closing(material),
     )
     if actor is not None:
         report.me = people.get(actor.user.pk)
