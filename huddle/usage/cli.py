@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import console, explained, fail, organization_by_slug
+from huddle.cli_support import Json, Org, console, explained, fail, organization_by_slug
 
 usage_app = typer.Typer(
     help="Import the per-person usage reports of ChatGPT, Claude and Microsoft 365 Copilot.",
@@ -20,7 +20,7 @@ usage_app = typer.Typer(
 @usage_app.command("import")
 def usage_import_command(
     path: Annotated[Path, typer.Argument(help="The report, a CSV file (UTF-8).")],
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     source: Annotated[
         str, typer.Option("--source", help="chatgpt, claude, copilot or generic (docs/usage.md).")
     ],
@@ -28,7 +28,7 @@ def usage_import_command(
         bool,
         typer.Option("--create-members", help="Add people the report names who aren't members."),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Import a usage report: weekly activity per person, matched by e-mail.
 
