@@ -21,7 +21,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
-from huddle.insights import nudges, privacy, services
+from huddle.insights import idp_groups, nudges, privacy, services
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.phases import LABELS
 from huddle.insights.metrics.report import Report, build_cached
@@ -102,6 +102,8 @@ def overview(request: HttpRequest, actor: Actor) -> HttpResponse:
     report, context = _report(request, actor)
     context["chart"] = _chart_data(report)
     context["nudges"] = nudges.pending_nudges(actor)
+    if context["team"] is None:
+        context["idp_groups"] = idp_groups.group_breakdown(actor, report.window)
     return render(request, "insights/overview.html", context)
 
 
