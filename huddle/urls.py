@@ -13,7 +13,7 @@ from huddle.library.urls import org_patterns as library_patterns
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
-from huddle.sso.signin import SsoAwareLoginView, sso_start
+from huddle.sso.signin import SsoAwareLoginView, saml_finish, sso_start
 from huddle.sso.urls import org_patterns as sso_patterns
 from huddle.sso.urls import scim_patterns
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("accounts/login/", SsoAwareLoginView.as_view(), name="login"),
     path("accounts/sso/", sso_start, name="sso_start"),
     path("sso/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    # Before allauth's own: the same URL, with replayed assertions refused readably.
+    path("sso/saml/<str:organization_slug>/acs/finish/", saml_finish, name="sso_saml_finish"),
+    path("sso/", include("allauth.socialaccount.providers.saml.urls")),
     # Before Django's own: a reset link also reaches people who never had a password.
     path(
         "accounts/password_reset/",

@@ -109,7 +109,7 @@ class SignedInSession(models.Model):
 
 
 class SsoConfig(PublicModel):
-    """How an organisation signs in with its identity provider (OpenID Connect).
+    """How an organisation signs in with its identity provider (OpenID Connect or SAML).
 
     The client secret is stored Fernet-encrypted (``core.crypto``, as provider API keys are);
     pages show whether one is set, never the secret. ``sso_required``: people whose e-mail domain
@@ -123,11 +123,24 @@ class SsoConfig(PublicModel):
     oidc_discovery_url = models.URLField(max_length=500, blank=True)
     oidc_client_id = models.CharField(max_length=255, blank=True)
     oidc_secret_encrypted = models.TextField(blank=True)
+    # SAML: what the owner's IdP metadata said (the metadata itself is kept as pasted).
+    saml_metadata = models.TextField(blank=True)
+    saml_idp_entity_id = models.CharField(max_length=500, blank=True)
+    saml_idp_sso_url = models.URLField(max_length=500, blank=True)
+    saml_idp_x509cert = models.TextField(blank=True)
     sso_required = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"SSO of {self.organization}"
+
+    @property
+    def saml_ready(self) -> bool:
+        return bool(self.saml_idp_entity_id and self.saml_idp_sso_url and self.saml_idp_x509cert)
+
+    @property
+    def ready(self) -> bool:
+        return self.oidc_ready or self.saml_ready
 
     @property
     def oidc_ready(self) -> bool:

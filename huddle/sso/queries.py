@@ -59,7 +59,7 @@ def sso_domains(organization: Organization) -> QuerySet[SsoDomain]:
 
 def sso_config_for_email(email: str) -> SsoConfig | None:
     """The single sign-on of the organisation the address's domain is mapped to, if it has
-    OpenID Connect configured."""
+    OpenID Connect or SAML configured."""
     domain = SsoDomain.objects.filter(domain=_domain_of(email)).first()
     if domain is None:
         return None
@@ -68,7 +68,7 @@ def sso_config_for_email(email: str) -> SsoConfig | None:
         .filter(organization_id=domain.organization_id)
         .first()
     )
-    return config if config is not None and config.oidc_ready else None
+    return config if config is not None and config.ready else None
 
 
 def password_login_refused_by(email: str) -> Organization | None:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from huddle.accounts import policy
 from huddle.accounts import services as accounts
@@ -527,7 +528,7 @@ def sso_config_save(
                 error.message, fields={"client_secret": [error.message]}
             ) from None
         changed.append("client_secret")
-    if sso_required and not config.oidc_ready:
+    if sso_required and not config.ready:
         raise ValidationFailed(
             "Set up the identity provider before requiring single sign-on.",
             fields={"sso_required": ["Needs a discovery URL and client ID."]},
@@ -626,3 +627,50 @@ def sso_sign_in_resolve(
         organization=organization, actor=user, kind="sso.signed_in", target=user, label=email
     )
     return user
+
+
+def sso_saml_save(*, actor: Actor, metadata_xml: str) -> SsoConfig:
+    """Set the organisation's SAML identity provider from its metadata (owners only); empty
+    metadata turns SAML off.
+
+    Metadata that cannot be read, or that names no single sign-on URL or signing certificate,
+    raises ``ValidationFailed`` and is recorded as an ``sso.refused`` event (``bad_metadata``)."""
+    policy.require(actor, Action.MANAGE_ORGANIZATION)
+    metadata_xml = metadata_xml.strip()
+    idp: dict[str, Any] = {}
+    if metadata_xml:
+        try:
+            idp = OneLogin_Saml2_IdPMetadataParser.parse(metadata_xml).get("idp", {})
+        except Exception:  # noqa: BLE001 - the parser raises anything from lxml to its own errors
+            idp = {}
+        if not (idp.get("entityId") and idp.get("singleSignOnService", {}).get("url")) or not (
+            idp.get("x509cert") or idp.get("x509certMulti", {}).get("signing")
+        ):
+            sso_refusal_record(organization=actor.organization, reason="bad_metadata")
+            raise ValidationFailed(
+                "That is not usable SAML metadata: it must be the identity provider's XML "
+                "metadata with an entity ID, a single sign-on URL and a signing certificate.",
+                fields={"saml_metadata": ["Paste the IdP's metadata XML."]},
+            )
+    return _saml_store(actor=actor, metadata_xml=metadata_xml, idp=idp)
+
+
+@transaction.atomic
+def _saml_store(*, actor: Actor, metadata_xml: str, idp: dict[str, Any]) -> SsoConfig:
+    config, _created = SsoConfig.objects.get_or_create(organization=actor.organization)
+    certificate = idp.get("x509cert") or (idp.get("x509certMulti", {}).get("signing") or [""])[0]
+    config.saml_metadata = metadata_xml
+    config.saml_idp_entity_id = idp.get("entityId", "")
+    config.saml_idp_sso_url = idp.get("singleSignOnService", {}).get("url", "")
+    config.saml_idp_x509cert = certificate
+    if config.sso_required and not config.ready:
+        config.sso_required = False
+    config.save()
+    event_record(
+        organization=actor.organization,
+        actor=actor.user,
+        kind="sso.config_changed",
+        target=config,
+        data={"changed": ["saml"], "entity_id": config.saml_idp_entity_id},
+    )
+    return config

@@ -19,6 +19,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +32,12 @@ from huddle.sso import queries, services
 from huddle.sso.models import SsoConfig
 
 PROVIDER = "openid_connect"
+SAML = "saml"
+SAML_PREFIX = "saml."  # a dot never occurs in a slug
+# SAML attributes as URIs (the names most IdPs send with the URI name format).
+_OID_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
+_OID_GIVEN = "urn:oid:2.5.4.42"
+_OID_SN = "urn:oid:2.5.4.4"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -55,22 +62,50 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(
         self, request: HttpRequest, provider: str | None = None, client_id: str | None = None
     ) -> list[SocialApp]:
-        configs = SsoConfig.objects.select_related("organization").exclude(oidc_client_id="")
-        if provider and provider != PROVIDER:
-            configs = configs.filter(organization__slug=provider)
-        if client_id:
-            configs = configs.filter(oidc_client_id=client_id)
-        return [_app(config) for config in configs if config.oidc_ready]
+        configs = SsoConfig.objects.select_related("organization")
+        if provider and provider not in (PROVIDER, SAML):
+            slug = provider.removeprefix(SAML_PREFIX)
+            configs = configs.filter(organization__slug=slug)
+        apps = []
+        for config in configs:
+            if config.oidc_ready:
+                apps.append(_app(config))
+            if config.saml_ready:
+                apps.append(_saml_app(config))
+        return [
+            app
+            for app in apps
+            if provider in (None, app.provider, app.provider_id)
+            and client_id in (None, app.client_id)
+        ]
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         config = _config(sociallogin.account.provider)
-        claims = _claims(sociallogin)
+        if sociallogin.account.provider.startswith(SAML_PREFIX):
+            # A SAML assertion signed by the organisation's IdP vouches for the address itself.
+            attributes = sociallogin.account.extra_data or {}
+
+            def first(*keys: str) -> str:
+                for key in keys:
+                    values = attributes.get(key)
+                    if values:
+                        return str(values[0] if isinstance(values, list) else values)
+                return ""
+
+            email = first("email", "mail", _OID_MAIL) or sociallogin.user.email or ""
+            verified = True
+            name = f"{first('givenName', _OID_GIVEN)} {first('sn', _OID_SN)}".strip()
+        else:
+            claims = _claims(sociallogin)
+            email = str(claims.get("email") or "")
+            verified = claims.get("email_verified") in (True, "true", "True")
+            name = str(claims.get("name") or "")
         try:
             user = services.sso_sign_in_resolve(
                 organization=config.organization if config else None,
-                email=str(claims.get("email") or ""),
-                email_verified=claims.get("email_verified") in (True, "true", "True"),
-                name=str(claims.get("name") or ""),
+                email=email,
+                email_verified=verified,
+                name=name,
             )
         except services.SsoRefused as error:
             raise ImmediateHttpResponse(
@@ -91,7 +126,9 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
     ) -> None:
         # The provider class's id is "openid_connect"; its app's id is the organisation's slug.
         config = _config(getattr(getattr(provider, "app", None), "provider_id", None))
-        reason, message = _explain(error, exception)
+        reason, message = _explain(
+            error, exception, (extra_context or {}).get("saml_last_error_reason")
+        )
         raise ImmediateHttpResponse(_refuse(request, config, reason, message))
 
 
@@ -112,9 +149,41 @@ def _app(config: SsoConfig) -> SocialApp:
     )
 
 
+def _saml_app(config: SsoConfig) -> SocialApp:
+    slug = config.organization.slug
+    return SocialApp(
+        provider=SAML,
+        # allauth finds a SAML app by client_id (the slug in its URLs); the provider id keeps it
+        # apart from the same organisation's OIDC app.
+        provider_id=SAML_PREFIX + slug,
+        client_id=slug,
+        name=config.organization.name,
+        settings={
+            "idp": {
+                "entity_id": config.saml_idp_entity_id,
+                "sso_url": config.saml_idp_sso_url,
+                "x509cert": config.saml_idp_x509cert,
+            },
+            "attribute_mapping": {
+                "uid": "email",
+                "email": "email",
+                "first_name": "givenName",
+                "last_name": "sn",
+            },
+            "advanced": {
+                "strict": True,
+                "want_assertion_signed": True,
+                "want_message_signed": False,
+                "reject_idp_initiated_sso": True,
+            },
+        },
+    )
+
+
 def _config(provider_id: str | None) -> SsoConfig | None:
     if not provider_id:
         return None
+    provider_id = provider_id.removeprefix(SAML_PREFIX)
     return (
         SsoConfig.objects.select_related("organization")
         .filter(organization__slug=provider_id)
@@ -129,9 +198,21 @@ def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
     return claims
 
 
-def _explain(error: str | None, exception: BaseException | None) -> tuple[str, str]:
+def _explain(
+    error: str | None, exception: BaseException | None, saml_reason: str | None = None
+) -> tuple[str, str]:
     """A reason code and a message people can act on, from what allauth caught."""
     cause = exception.__cause__ if exception is not None else None
+    saml_reason = (saml_reason or "").lower()
+    if "audience" in saml_reason:
+        cause = jwt.InvalidAudienceError()
+    elif "expired" in saml_reason or "notonorafter" in saml_reason:
+        cause = jwt.ExpiredSignatureError()
+    elif saml_reason:
+        return (
+            "invalid_assertion",
+            f"Your identity provider's SAML response was refused: {saml_reason}",
+        )
     if isinstance(cause, jwt.InvalidAudienceError):
         return (
             "wrong_audience",
@@ -183,7 +264,8 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     if config is not None:
         # The button's form posts here and is redirected to the provider: the page's CSP must
         # let that form go there (form-action applies to redirects too).
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(config.oidc_discovery_url))
+        target = config.oidc_discovery_url if config.oidc_ready else config.saml_idp_sso_url
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(target))
         policy = dict(settings.SECURE_CSP)
         policy["form-action"] = [*policy.get("form-action", []), origin]
         response._csp_config = policy  # type: ignore[attr-defined]
@@ -210,3 +292,21 @@ class SsoAwareLoginForm(LockoutAuthenticationForm):
 
 class SsoAwareLoginView(HuddleLoginView):
     form_class = SsoAwareLoginForm
+
+
+def saml_finish(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's end of a SAML sign-in, with one more refusal made readable: a response whose
+    request is not pending in this session (a replayed assertion, or one Huddle never asked for)
+    makes allauth raise ``PermissionDenied``."""
+    from allauth.socialaccount.providers.saml.views import finish_acs
+
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except DjangoPermissionDenied:
+        return _refuse(
+            request,
+            _config(organization_slug),
+            "replayed",
+            "This sign-in response was already used, or Huddle never asked for it (a replayed "
+            "assertion). Start the sign-in again.",
+        )

@@ -15,6 +15,7 @@ org_patterns = [
         name="scim_token_revoke",
     ),
     path("settings/sso/oidc/", views.oidc_save, name="sso_oidc_save"),
+    path("settings/sso/saml/", views.saml_save, name="sso_saml_save"),
     path("settings/sso/domains/", views.domain_add, name="sso_domain_add"),
     path(
         "settings/sso/domains/<uuid:domain_id>/remove/",

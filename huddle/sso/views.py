@@ -22,6 +22,8 @@ def _page(
     new_token: str | None = None,
     oidc_error: HuddleError | None = None,
     domain_error: HuddleError | None = None,
+    saml_error: HuddleError | None = None,
+    saml_posted: str | None = None,
     posted: dict[str, str] | None = None,
 ) -> HttpResponse:
     context = {
@@ -38,10 +40,18 @@ def _page(
             reverse("openid_connect_callback", kwargs={"provider_id": actor.organization.slug})
         ),
         "oidc_error": oidc_error,
+        "saml_error": saml_error,
+        "saml_posted": saml_posted,
+        "saml_entity_id": request.build_absolute_uri(
+            reverse("saml_metadata", kwargs={"organization_slug": actor.organization.slug})
+        ),
+        "saml_acs_url": request.build_absolute_uri(
+            reverse("saml_acs", kwargs={"organization_slug": actor.organization.slug})
+        ),
         "domain_error": domain_error,
         "posted": posted or {},
     }
-    status = 422 if oidc_error or domain_error else 200
+    status = 422 if oidc_error or domain_error or saml_error else 200
     response = render(request, "sso/settings.html", context, status=status)
     # The page may show a secret: never let a proxy or the browser's back button keep it.
     response["Cache-Control"] = "no-store"
@@ -121,4 +131,16 @@ def domain_remove(request: HttpRequest, actor: Actor, domain_id: str) -> HttpRes
     domain = queries.sso_domain(actor.organization, domain_id)
     services.sso_domain_remove(actor=actor, domain=domain)
     messages.success(request, f"{domain.domain} is no longer mapped.")
+    return redirect("sso_settings", org_slug=actor.organization.slug)
+
+
+@org_view(Action.MANAGE_ORGANIZATION)
+@require_POST
+def saml_save(request: HttpRequest, actor: Actor) -> HttpResponse:
+    metadata = request.POST.get("saml_metadata", "")
+    try:
+        services.sso_saml_save(actor=actor, metadata_xml=metadata)
+    except HuddleError as error:
+        return _page(request, actor, saml_error=error, saml_posted=metadata)
+    messages.success(request, "SAML settings saved.")
     return redirect("sso_settings", org_slug=actor.organization.slug)

@@ -95,6 +95,7 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "scim_token_revoke": lambda i: {"token_id": i["scim_token"]},
     "scim_group_role": lambda i: {"group_id": i["scim_group"]},
     "sso_oidc_save": _none,
+    "sso_saml_save": _none,
     "sso_domain_add": _none,
     "sso_domain_remove": lambda i: {"domain_id": i["sso_domain"]},
     # library
@@ -206,6 +207,16 @@ EXCLUDED: dict[str, str] = {
     "sign-in, nothing of it is shown (tests/sso/test_oidc.py)",
     "openid_connect_callback": "allauth's OIDC callback, bound to the session's state "
     "(tests/sso/test_oidc.py)",
+    "saml_login": "allauth's SAML start for an organisation's public sign-in "
+    "(tests/sso/test_saml.py)",
+    "saml_acs": "allauth's SAML assertion consumer: a signed response is the access "
+    "(tests/sso/test_saml.py)",
+    "saml_finish_acs": "allauth's end of the SAML sign-in, bound to the session's pending "
+    "request (tests/sso/test_saml.py)",
+    "sso_saml_finish": "the same URL as saml_finish_acs, refusing replays readably "
+    "(tests/sso/test_saml.py)",
+    "saml_sls": "SAML single logout of one's own session",
+    "saml_metadata": "Huddle's public SP metadata for an organisation's sign-in",
     "scim": "SCIM 2.0: the bearer token names the organisation; every operation with another "
     "organisation's token and ids in tests/security/test_isolation_scim.py",
 }

@@ -78,11 +78,13 @@ def running_idp(tmp: Path, redirect_uris: list[str]) -> Iterator[Idp]:
     )
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()
-        if "READY" not in line:
-            raise RuntimeError(
-                f"the test OpenID provider did not start: {line}{process.stdout.read()}"
-            )
+        seen = []
+        for line in process.stdout:  # warnings may come first; stop at READY or at its exit
+            if "READY" in line:
+                break
+            seen.append(line)
+        else:
+            raise RuntimeError("the test identity provider did not start: " + "".join(seen))
         yield Idp(url=f"http://127.0.0.1:{port}", mode_file=mode_file)
     finally:
         process.terminate()
