@@ -17,7 +17,7 @@ RUN_ENV = HUDDLE_SECRET_KEY="$$(cat var/secret_key)" HUDDLE_HTTPS=false \
           HUDDLE_ENCRYPTION_KEY="$$(cat var/encryption_key)" \
           HUDDLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: help run test test-postgres lint fix docs uv venv chromium clean bench
+.PHONY: help run test test-postgres lint fix docs uv venv chromium xmlsec1 clean bench
 
 help:
 	@echo "make run            set up, load the demo organisation, serve on http://$(HOST):$(PORT) (and run the task worker)"
@@ -54,6 +54,12 @@ chromium:
 	  echo "Installing Chromium from Debian for the browser tests…"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# The SAML tests run pysaml2's identity provider, which signs with the xmlsec1 command.
+xmlsec1:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  echo "Installing xmlsec1 from Debian for the SAML tests…"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q xmlsec1; }
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,10 +75,10 @@ fix: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: venv chromium lint
+test: venv chromium xmlsec1 lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: venv chromium
+test-postgres: venv chromium xmlsec1
 	bash scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

@@ -56,6 +56,13 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huddle.core",
     "huddle.accounts",
+    "huddle.sso",
+    # Single sign-on by OpenID Connect (huddle/sso/signin.py): allauth speaks the protocol.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "huddle.context",
     "huddle.library",
     "huddle.runs",
@@ -75,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huddle.core.middleware.HuddleErrorMiddleware",
@@ -126,6 +134,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+
+# django-allauth serves only the OpenID Connect sign-in (huddle/sso/signin.py decides who signs
+# in and stores no social accounts); Huddle's own login, sign-up and password pages stay.
+SOCIALACCOUNT_ADAPTER = "huddle.sso.signin.HuddleSocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("HUDDLE_TIME_ZONE", "UTC")

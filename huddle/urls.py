@@ -3,7 +3,6 @@ from django.urls import include, path, re_path
 
 from huddle.accounts import views as accounts_views
 from huddle.accounts.forms import PasswordLinkForm
-from huddle.accounts.login import HuddleLoginView
 from huddle.accounts.urls import org_patterns
 from huddle.api import api
 from huddle.brand.urls import org_patterns as brand_patterns
@@ -15,11 +14,19 @@ from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
 from huddle.usage.urls import org_patterns as usage_patterns
+from huddle.sso.signin import SsoAwareLoginView, saml_finish, sso_start
+from huddle.sso.urls import org_patterns as sso_patterns
+from huddle.sso.urls import scim_patterns
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/login/", HuddleLoginView.as_view(), name="login"),
+    path("accounts/login/", SsoAwareLoginView.as_view(), name="login"),
+    path("accounts/sso/", sso_start, name="sso_start"),
+    path("sso/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    # Before allauth's own: the same URL, with replayed assertions refused readably.
+    path("sso/saml/<str:organization_slug>/acs/finish/", saml_finish, name="sso_saml_finish"),
+    path("sso/", include("allauth.socialaccount.providers.saml.urls")),
     # Before Django's own: a reset link also reaches people who never had a password.
     path(
         "accounts/password_reset/",
@@ -39,6 +46,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(capture_patterns)),
     path("o/<slug:org_slug>/", include(provider_patterns)),
     path("o/<slug:org_slug>/", include(rituals_patterns)),
+    path("o/<slug:org_slug>/", include(sso_patterns)),
+    path("scim/v2/", include(scim_patterns)),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),
 ]

@@ -20,7 +20,13 @@ from huddle.accounts.models import Organization
 # Never written: secrets through and through (token hashes of API tokens and invitation links).
 # ``User`` and ``Organization`` are written separately, as the few fields restore needs.
 EXCLUDED = frozenset(
-    {"accounts.user", "accounts.organization", "accounts.apitoken", "accounts.invitation"}
+    {
+        "accounts.user",
+        "accounts.organization",
+        "accounts.apitoken",
+        "accounts.invitation",
+        "sso.scimtoken",
+    }
 )
 
 # Written blank: the model is data, this field is a secret (or a hint of one).
@@ -30,6 +36,7 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
         {"slack_url_encrypted", "slack_url_hint", "teams_url_encrypted", "teams_url_hint"}
     ),
     "rituals.ask": frozenset({"solve_token_hash"}),
+    "sso.ssoconfig": frozenset({"oidc_secret_encrypted"}),
 }
 
 

@@ -20,7 +20,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
-from huddle.insights import nudges, privacy, services
+from huddle.insights import idp_groups, nudges, privacy, services
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
@@ -103,6 +103,8 @@ def overview(request: HttpRequest, actor: Actor) -> HttpResponse:
     context["chart"] = _chart_data(report)
     context["nudges"] = nudges.pending_nudges(actor)
     context.update(issue23_context(report, actor))
+    if context["team"] is None:
+        context["idp_groups"] = idp_groups.group_breakdown(actor, report.window)
     return render(request, "insights/overview.html", context)
 
 

@@ -89,6 +89,15 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "team": lambda i: {"team_id": i["team"]},
     "team_delete": lambda i: {"team_id": i["team"]},
     "activity": _none,
+    # single sign-on and provisioning
+    "sso_settings": _none,
+    "scim_token_create": _none,
+    "scim_token_revoke": lambda i: {"token_id": i["scim_token"]},
+    "scim_group_role": lambda i: {"group_id": i["scim_group"]},
+    "sso_oidc_save": _none,
+    "sso_saml_save": _none,
+    "sso_domain_add": _none,
+    "sso_domain_remove": lambda i: {"domain_id": i["sso_domain"]},
     # library
     "library_index": _none,
     "workflow_new": _none,
@@ -196,6 +205,23 @@ EXCLUDED: dict[str, str] = {
     "organization_new": "creates a new organisation, touches no existing one",
     "invitation_accept": "a secret token is the access (tests/accounts/test_views.py)",
     "<unnamed /^api/>": "the 404 catch-all under /api/",
+    "sso_start": "public: finds the organisation of an e-mail domain (tests/sso/test_oidc.py)",
+    "openid_connect_login": "allauth's OIDC start; the organisation's slug names a public "
+    "sign-in, nothing of it is shown (tests/sso/test_oidc.py)",
+    "openid_connect_callback": "allauth's OIDC callback, bound to the session's state "
+    "(tests/sso/test_oidc.py)",
+    "saml_login": "allauth's SAML start for an organisation's public sign-in "
+    "(tests/sso/test_saml.py)",
+    "saml_acs": "allauth's SAML assertion consumer: a signed response is the access "
+    "(tests/sso/test_saml.py)",
+    "saml_finish_acs": "allauth's end of the SAML sign-in, bound to the session's pending "
+    "request (tests/sso/test_saml.py)",
+    "sso_saml_finish": "the same URL as saml_finish_acs, refusing replays readably "
+    "(tests/sso/test_saml.py)",
+    "saml_sls": "SAML single logout of one's own session",
+    "saml_metadata": "Huddle's public SP metadata for an organisation's sign-in",
+    "scim": "SCIM 2.0: the bearer token names the organisation; every operation with another "
+    "organisation's token and ids in tests/security/test_isolation_scim.py",
 }
 
 # --- API: operation id -> path kwargs --------------------------------------------------------

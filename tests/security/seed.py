@@ -25,6 +25,8 @@ from huddle.runs import services as runs
 from huddle.runs.providers import services as providers
 from huddle.runs.services import Figures, StepRecord
 from huddle.usage.models import UsageImport
+from huddle.sso import services as sso
+from huddle.sso.models import SsoDomain
 from tests.capture.helpers import make_capture
 from tests.conftest import Persona
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, make_workflow
@@ -141,6 +143,15 @@ def seed_org(slug: str, *, text: str = "") -> World:
         variables=[{"name": "topic"}],
         size=3,
     )
+    scim_token, scim_raw = sso.scim_token_create(actor=owner.actor)
+    scim_user = sso.scim_user_create(
+        organization=org,
+        person=sso.Person(user_name=f"sam@{slug}.test", email=f"sam@{slug}.test", name=f"Sam{t}"),
+    )
+    scim_group = sso.scim_group_create(
+        organization=org, display_name=f"Group {slug}{t}", members=[scim_user]
+    )
+    sso_domain = SsoDomain.objects.create(organization=org, domain=f"{slug}-corp.com")
     ids = {
         "workflow": workflow.public_id,
         "workflow_slug": workflow.slug,
@@ -166,6 +177,11 @@ def seed_org(slug: str, *, text: str = "") -> World:
         "pattern": pattern.public_id,
         "raw_token": raw,
         "gone_raw_token": gone_raw,
+        "scim_token": scim_token.public_id,
+        "scim_raw_token": scim_raw,
+        "scim_user": scim_user.public_id,
+        "scim_group": scim_group.public_id,
+        "sso_domain": sso_domain.public_id,
     }
     objects = {"workflow": workflow, "asset": asset, "run": run, "capture": capture, "ask": ask}
     return World(org, people, gone, team, ids, objects)

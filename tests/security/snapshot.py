@@ -1,9 +1,9 @@
 """A fingerprint of the whole database: rows per model and a hash of every column.
 
-A refused request must leave it unchanged. Left out, each for a reason: sessions (signing in
-writes them), the rate-limit counters (they count refused requests on purpose), ``last_login``
-and ``last_used_at`` (a token or login of the *asking* tenant being used is not a change to the
-other's data).
+A refused request must leave it unchanged. Left out, each for a reason: sessions and their
+owners (signing in writes them), the rate-limit counters (they count refused requests on
+purpose), ``last_login`` and ``last_used_at`` (a token or login of the *asking* tenant being
+used is not a change to the other's data).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import hashlib
 
 from django.apps import apps
 
-SKIP_MODELS = {"sessions.Session", "core.RateBucket"}
+SKIP_MODELS = {"sessions.Session", "sso.SignedInSession", "core.RateBucket"}
 SKIP_FIELDS = {"last_login", "last_used_at"}
 
 

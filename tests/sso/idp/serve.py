@@ -1,0 +1,56 @@
+"""Run the test OpenID Connect provider: ``python -m tests.sso.idp.serve PORT CLIENT_ID SECRET
+REDIRECT_URI...``. Prints ``READY`` once it listens. Its one user is ``alice@acme-corp.com``
+with the password ``IDP_PASSWORD``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+IDP_PASSWORD = "alice-idp-password-1"
+ALICE = "alice@acme-corp.com"
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def main() -> None:
+    port, client_id, secret, *redirect_uris = sys.argv[1:]
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.sso.idp.settings"
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+    from oauth2_provider.models import Application
+
+    call_command("migrate", verbosity=0)
+    User.objects.create_user(
+        username=ALICE, email=ALICE, password=IDP_PASSWORD, first_name="Alice", last_name="Ng"
+    )
+    Application.objects.create(
+        name="Huddle",
+        client_id=client_id,
+        client_secret=secret,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(redirect_uris),
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True,
+    )
+    server = make_server("127.0.0.1", int(port), get_wsgi_application(), _Server, _Quiet)
+    print("READY", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
