@@ -13,10 +13,10 @@ from huddle.library.urls import org_patterns as library_patterns
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
-from huddle.usage.urls import org_patterns as usage_patterns
 from huddle.sso.signin import SsoAwareLoginView, saml_finish, sso_start
 from huddle.sso.urls import org_patterns as sso_patterns
 from huddle.sso.urls import scim_patterns
+from huddle.usage.urls import org_patterns as usage_patterns
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),

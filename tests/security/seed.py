@@ -24,9 +24,9 @@ from huddle.rituals.models import Delivery
 from huddle.runs import services as runs
 from huddle.runs.providers import services as providers
 from huddle.runs.services import Figures, StepRecord
-from huddle.usage.models import UsageImport
 from huddle.sso import services as sso
 from huddle.sso.models import SsoDomain
+from huddle.usage.models import UsageImport
 from tests.capture.helpers import make_capture
 from tests.conftest import Persona
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, make_workflow
