@@ -23,6 +23,7 @@ from huddle.accounts.models import Organization, Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.core.models import Event
+from huddle.core.numbers import hours_text, plural
 from huddle.core.services import event_record
 from huddle.library.models import Kind, Status, Workflow
 from huddle.rituals import weeks
@@ -184,15 +185,8 @@ def digest_content(organization: Organization, week: str) -> dict[str, Any]:
     }
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """ "1 vote", "2 votes": a count with its noun in the right number."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
 def _hours(minutes: float) -> str:
-    if abs(minutes) < 90:
-        return plural(round(minutes), "minute")
-    return f"{minutes / 60:,.1f} hours"
+    return hours_text(minutes)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~])")

@@ -15,6 +15,7 @@ from huddle.accounts.web import org_view
 from huddle.capture import queries as capture_queries
 from huddle.core.accesslog import keep_out
 from huddle.core.errors import NotFound, ValidationFailed
+from huddle.core.numbers import plural
 from huddle.library import queries as library_queries
 from huddle.rituals import config, delivery, digest, queries, services, weeks
 from huddle.rituals.models import AskStatus, DigestStatus, Recipients
@@ -242,7 +243,7 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
 def digest_send(request: HttpRequest, actor: Actor, week: str) -> HttpResponse:
     found = queries.get_digest(actor, week)
     sent = delivery.digest_send(actor=actor, digest=found)
-    count = digest.plural(len(sent), "delivery", "deliveries")
+    count = plural(len(sent), "delivery", "deliveries")
     messages.success(request, f"Sent: {count} on {'its' if len(sent) == 1 else 'their'} way.")
     return redirect("digest_detail", org_slug=actor.organization.slug, week=found.iso_week)
 

@@ -26,12 +26,6 @@ def week(frozen_week, org, editor, member):
     return {"report": report, "win": win}
 
 
-def test_plural_counts_one_and_many():
-    assert digest.plural(1, "vote") == "1 vote"
-    assert digest.plural(0, "vote") == "0 votes"
-    assert digest.plural(2_500, "timed run") == "2,500 timed runs"
-
-
 def test_a_draft_opened_before_a_run_and_a_pick_sends_the_run_and_the_pick(
     week, org, admin, member
 ):
