@@ -16,7 +16,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries, services
 from huddle.capture.models import Capture, Tool
-from huddle.capture.promote import Span
+from huddle.capture.promote import Span, choices_from
 from huddle.capture.services import CaptureData
 from huddle.core.errors import ValidationFailed
 
@@ -181,8 +181,10 @@ def _spans(post: QueryDict) -> list[Span]:
     return spans
 
 
-def _promote_context(actor: Actor, capture: Capture, spans: list[Span]) -> dict[str, Any]:
-    preview = services.promote_preview(capture, spans, actor=actor)
+def _promote_context(
+    actor: Actor, capture: Capture, spans: list[Span], choices: dict[str, str | None]
+) -> dict[str, Any]:
+    preview = services.promote_preview(capture, spans, actor=actor, choices=choices)
     return {
         "capture": capture,
         "spans": [{"index": k, "span": span} for k, span in enumerate(spans)],
@@ -201,7 +203,11 @@ def capture_promote(request: HttpRequest, actor: Actor, capture_id: str) -> Http
     if request.method == "POST":
         try:
             workflow, preview = services.capture_promote(
-                actor=actor, capture=capture, spans=spans, title=request.POST.get("title", "")
+                actor=actor,
+                capture=capture,
+                spans=spans,
+                title=request.POST.get("title", ""),
+                choices=choices_from(request.POST),
             )
         except ValidationFailed:
             pass  # the preview on the page names every problem
@@ -215,7 +221,8 @@ def capture_promote(request: HttpRequest, actor: Actor, capture_id: str) -> Http
             return redirect(
                 "workflow_detail", org_slug=actor.organization.slug, workflow_slug=workflow.slug
             )
-    return render(request, "capture/promote.html", _promote_context(actor, capture, spans))
+    context = _promote_context(actor, capture, spans, choices_from(request.POST))
+    return render(request, "capture/promote.html", context)
 
 
 @org_view()
@@ -224,5 +231,5 @@ def capture_promote_preview(request: HttpRequest, actor: Actor, capture_id: str)
     """The live preview of the promote page (HTMX)."""
     capture = queries.get_capture(actor, capture_id)
     policy.require_edit(actor, capture)
-    context = _promote_context(actor, capture, _spans(request.POST))
+    context = _promote_context(actor, capture, _spans(request.POST), choices_from(request.POST))
     return render(request, "capture/_preview.html", context)
