@@ -18,6 +18,7 @@ from huddle.capture import queries, services
 from huddle.capture.models import Capture, Tool
 from huddle.capture.promote import Span, choices_from
 from huddle.capture.services import CaptureData
+from huddle.context import queries as context_queries
 from huddle.core.errors import ValidationFailed
 
 MAX_ROWS = 20
@@ -36,6 +37,10 @@ def _posted(post: QueryDict) -> dict[str, Any]:
         for i in range(MAX_ROWS)
         if f"step_text_{i}" in post
     ]
+    # The context picker's ticks join the names typed by hand (issue 19).
+    typed = [s.strip() for s in str(data.get("context_slugs") or "").split(",") if s.strip()]
+    picked = dict.fromkeys([*typed, *post.getlist("context_pick")])
+    data["context_slugs"] = ", ".join(picked)
     return data
 
 
@@ -63,6 +68,11 @@ def _form(
             "errors": errors,
             "rows": _form_rows(data, errors),
             "tools": Tool.choices,
+            "context_choices": list(
+                context_queries.assets(request.actor)
+                .order_by("slug")
+                .values_list("slug", "title")[:100]  # type: ignore[attr-defined]
+            ),
             **extra,
         },
     )
