@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # django-ninja's own static Swagger UI (swagger-ui-dist, Apache-2.0, pinned by uv.lock with
+    # ninja): with the app installed, /api/v1/docs serves it from here, not from a CDN the CSP
+    # blocks (issue 19).
+    "ninja",
     "django_tasks_db",
     "huddle.core",
     "huddle.accounts",

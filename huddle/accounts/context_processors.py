@@ -12,6 +12,7 @@ NAVIGATION: list[tuple[str, str | None]] = [
     ("Library", "library_index"),
     ("Capture", "capture_index"),
     ("Context", "context_index"),
+    ("Brand check", "brand_check"),
     ("Runs", "runs_index"),
     ("Wins", "wins_index"),
     ("Insights", "insights_overview"),

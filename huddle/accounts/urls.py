@@ -3,7 +3,6 @@ from django.urls import path
 from huddle.accounts import views
 
 org_patterns = [
-    path("", views.organization_home, name="organization_home"),
     path("settings/", views.organization_settings, name="organization_settings"),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),

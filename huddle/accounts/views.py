@@ -79,19 +79,6 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 
 
 @org_view()
-def organization_home(request: HttpRequest, actor: Actor) -> HttpResponse:
-    members = queries.members(actor)
-    return render(
-        request,
-        "accounts/organization_home.html",
-        {
-            "member_count": members.count(),
-            "team_count": queries.teams(actor).count(),
-        },
-    )
-
-
-@org_view()
 @require_http_methods(["GET", "POST"])
 def organization_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
     can_rename = actor.can(Action.MANAGE_ORGANIZATION)

@@ -18,7 +18,9 @@ router = Router(tags=["brand"])
 class CheckIn(Body):
     text: str = Field(..., description="The text to check (Markdown is fine).")
     workflow: str | None = Field(
-        None, description="Workflow slug or id: adds its required elements"
+        None,
+        description="Workflow slug or id: adds its required elements and its "
+        "negative constraints as rules",
     )
     channel: str | None = Field(
         None, description="x, linkedin, sms, email_subject …: checks length"
@@ -37,6 +39,9 @@ class FindingOut(Schema):
     message: str
     suggestion: str
     match: str
+    source: str = Field(
+        ..., description="Which rule this comes from: a glossary, a guide line, the workflow's …"
+    )
 
 
 class OpinionOut(Schema):

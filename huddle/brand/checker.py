@@ -20,6 +20,7 @@ second_person      warning   you / your … (when the guide asks for no second p
 spelling_uk / _us  warning   American spelling in British copy, or the other way round
 exclamation        warning   each run of "!"
 emoji              warning   each emoji (with its modifiers and joiners)
+hashtag            warning   each #hashtag (when a guide or the workflow says no hashtags)
 sentence_length    info      a sentence longer than the guide's maximum number of words
 reading_level      info      Flesch reading ease below / Flesch-Kincaid grade above the guide's
 max_length         warning   longer than the channel allows (the overflow is the span)
@@ -28,6 +29,11 @@ required_unknown   info      a required element this checker does not know
 =================  ========  ===============================================================
 
 Only ``banned`` blocks: ``Report.blocking`` is what a pipeline fails on.
+
+Each finding's ``source`` says which rule of whose it comes from: the glossary's slug, the brand
+guide line (``brand guide voice: “No exclamation marks”``), the chosen workflow's negative
+constraint (``workflow “LinkedIn post”: “No emojis”``), its required elements, the channel's
+limit, or ``built-in`` (``Ruleset.origins`` carries these; they never change the score).
 
 **Required elements** (``WorkflowVersion.required_elements``): ``cta`` (a call to action such
 as "book a demo", "sign up", "learn more"), ``question_end`` (the text ends with a question),
@@ -61,7 +67,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
@@ -116,6 +122,7 @@ class Finding:
     message: str
     suggestion: str = ""
     match: str = ""
+    source: str = ""  # the rule's origin, for people: "workflow “X”: “No emojis”"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +145,7 @@ class Ruleset:
     terms: tuple[Term, ...] = ()
     exclamation: bool = False
     emoji: bool = False
+    hashtags: bool = False
     superlatives: bool = False
     first_person: bool = False
     second_person: bool = False
@@ -149,12 +157,14 @@ class Ruleset:
     sources: tuple[str, ...] = ()  # "glossary v3", for people
     ignored: tuple[str, ...] = ()  # guide lines that can't be checked automatically
     mapped: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (line, check)
+    # (finding rule, where it comes from): "emoji" → "workflow “LinkedIn post”: “No emojis”"
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the rules (not the sources): equal rules, equal fingerprint."""
         data = asdict(self)
-        for key in ("sources", "ignored", "mapped"):
+        for key in ("sources", "ignored", "mapped", "origins"):
             data.pop(key)
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -258,10 +268,11 @@ class _Text:
         return found
 
     def finding(self, start: int, end: int, rule: str, severity: Severity, message: str,
-                suggestion: str = "") -> Finding:  # fmt: skip
+                suggestion: str = "", source: str = "") -> Finding:  # fmt: skip
         return Finding(
-            start, end, self.line(start), rule, severity, message, suggestion, self.text[start:end]
-        )
+            start, end, self.line(start), rule, severity, message, suggestion,
+            self.text[start:end], source,
+        )  # fmt: skip
 
 
 def _match_case(found: str, suggestion: str) -> str:
@@ -277,13 +288,20 @@ def _match_case(found: str, suggestion: str) -> str:
 _LEXICAL_MESSAGES = {
     "banned": "“{m}” is on the banned list ({s}).",
     "preferred": "Say “{g}” rather than “{m}”.",
-    "avoid": "The brand guide says to avoid “{m}”.",
+    "avoid": "Avoid “{m}” ({s}).",
     "superlative": "“{m}” is a superlative; show the proof instead.",
     "spelling_uk": "American spelling; the brand writes British English.",
     "spelling_us": "British spelling; the brand writes American English.",
     "first_person": "The brand guide asks for no first person (“{m}”).",
     "second_person": "The brand guide asks for no second person (“{m}”).",
 }
+
+
+def _term_origin(rule: str, source: str) -> str:
+    """A glossary term's source is the glossary's slug; a word to avoid carries its line."""
+    if rule in {"banned", "product", "preferred"}:
+        return f"glossary {source}" if source else "glossary"
+    return source if rule == "avoid" else ""
 
 
 def _lexical(doc: _Text, ruleset: Ruleset) -> list[Finding]:
@@ -296,7 +314,8 @@ def _lexical(doc: _Text, ruleset: Ruleset) -> list[Finding]:
                 continue
             findings.append(
                 doc.finding(match.start(), match.end(), "product", "warning",
-                            f"Product name: write it exactly “{entry.text}”.", entry.text)
+                            f"Product name: write it exactly “{entry.text}”.", entry.text,
+                            _term_origin("product", sources.get(entry.text.lower(), "")))
             )  # fmt: skip
             continue
         if entry.rule in {"first_person", "second_person"} and found in {"US", "i"}:
@@ -307,8 +326,9 @@ def _lexical(doc: _Text, ruleset: Ruleset) -> list[Finding]:
         )
         severity: Severity = "blocking" if entry.rule == "banned" else "warning"
         findings.append(
-            doc.finding(match.start(), match.end(), entry.rule, severity, message, suggestion)
-        )
+            doc.finding(match.start(), match.end(), entry.rule, severity, message, suggestion,
+                        _term_origin(entry.rule, sources.get(entry.text.lower(), "")))
+        )  # fmt: skip
     return findings
 
 
@@ -317,12 +337,13 @@ def _style(doc: _Text, ruleset: Ruleset) -> list[Finding]:
     marks = (
         (ruleset.exclamation, _EXCLAMATION, "exclamation", "exclamation marks", "."),
         (ruleset.emoji, _EMOJI, "emoji", "emoji", ""),
+        (ruleset.hashtags, _HASHTAG, "hashtag", "hashtags", ""),
     )
     for wanted, pattern, rule, what, suggestion in marks:
         if wanted:
             findings += [
                 doc.finding(m.start(), m.end(), rule, "warning",
-                            f"The brand guide says no {what}.", suggestion)
+                            f"No {what}.", suggestion)
                 for m in pattern.finditer(doc.masked)
             ]  # fmt: skip
     if ruleset.max_sentence_words:
@@ -445,6 +466,18 @@ def _required(doc: _Text, required: Sequence[str]) -> list[Finding]:
     return findings
 
 
+def _with_sources(findings: list[Finding], ruleset: Ruleset, channel: str | None) -> list[Finding]:
+    """Each finding with the origin of its rule (``Finding.source``)."""
+    origins = dict(ruleset.origins)
+    fixed = {"required": "the workflow's required elements", "required_unknown": "the workflow's "
+             "required elements", "max_length": f"the {(channel or '').replace('_', ' ')} limit",
+             "superlative": "built-in superlatives list"}  # fmt: skip
+    return [
+        f if f.source else replace(f, source=origins.get(f.rule) or fixed.get(f.rule) or "built-in")
+        for f in findings
+    ]
+
+
 def check(
     text: str, ruleset: Ruleset, *, channel: str | None = None, required: Sequence[str] = ()
 ) -> Report:
@@ -461,5 +494,6 @@ def check(
         *_reading(ruleset, ease, grade),
         *_required(doc, required),
     ]
+    findings = _with_sources(findings, ruleset, channel)
     findings.sort(key=lambda f: (f.start is None, f.start or 0, f.end or 0, f.rule))
     return Report(tuple(findings), score(findings, len(doc.words)), len(doc.words), ease, grade)

@@ -1,6 +1,7 @@
 """``huddle brand check``: check a file (or stdin) against an organisation's brand rules.
 
-Prints one line per finding — ``line N: [rule] message → suggestion`` — then the score. Exit
+Prints one line per finding — ``line N: [rule] message → suggestion (where the rule comes
+from)`` — then the score. Exit
 status 1 when a blocking finding (a banned term) exists, so it can gate a content pipeline; 0
 otherwise; 2 for errors (unknown organisation, member, workflow or channel, unreadable file).
 """
@@ -41,7 +42,11 @@ def check(
         str | None, typer.Option("--user", help="Check as this member (default: the first owner).")
     ] = None,
     workflow: Annotated[
-        str | None, typer.Option("--workflow", help="Workflow slug: adds its required elements.")
+        str | None,
+        typer.Option(
+            "--workflow",
+            help="Workflow slug: adds its required elements and its negative constraints.",
+        ),
     ] = None,
     channel: Annotated[
         str | None, typer.Option("--channel", help="x, linkedin, sms, email_subject …")
@@ -61,7 +66,8 @@ def check(
         for finding in report.findings:
             where = f"line {finding.line}" if finding.line else "text"
             fix = f" → {finding.suggestion}" if finding.suggestion else ""
-            console.print(f"{where}: [{finding.rule}] {finding.message}{fix}", markup=False)
+            origin = f" ({finding.source})" if finding.source else ""
+            console.print(f"{where}: [{finding.rule}] {finding.message}{fix}{origin}", markup=False)
         counts = report.counts()
         console.print(
             f"Score {report.score}/100 · {counts['blocking']} blocking, {counts['warning']} "

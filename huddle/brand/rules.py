@@ -18,6 +18,7 @@ line (do or don't)                                      check
 ======================================================  ======================================
 don't + "exclamation"                                   exclamation
 don't + "emoji" / "emoticon"                            emoji
+don't + "hashtag"                                       hashtags
 don't + "superlative" / "hype"                          superlatives
 don't + "first person" / "'we'" / "we/our"              first_person
 don't + "second person" / "'you'"                       second_person
@@ -34,12 +35,18 @@ A line may also opt in explicitly, whatever its wording: ``check: exclamation``,
 emoji``, ``check: superlatives``, ``check: first_person``, ``check: second_person``, ``check:
 british``, ``check: american``, ``check: sentence_words 20``, ``check: grade 8``, ``check:
 reading_ease 60``, ``check: channel linkedin 1300``.
+
+**A workflow's negative constraints** (``WorkflowVersion.negative_constraints``, one "don't" per
+line) are rules too when a check names the workflow (``with_constraints``): each line maps as a
+guide's "don't" line, and words it quotes (``Never say 'game-changer' or 'revolutionary'``)
+become words to avoid. Every mapped rule remembers the line it came from (``Ruleset.origins``),
+so a finding says "workflow “LinkedIn post”: “No emojis”" rather than just "emoji".
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from huddle.accounts.policy import Actor
@@ -57,6 +64,7 @@ class _Draft:
     sources: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     mapped: list[tuple[str, str]] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 _NUMBER = re.compile(r"\b(\d{1,5}(?:\.\d+)?)\b")
@@ -109,7 +117,7 @@ def _explicit(draft: _Draft, name: str, arg: str) -> str | None:
     return None
 
 
-def _map_line(draft: _Draft, line: str, *, dont: bool) -> str | None:
+def _map_line(draft: _Draft, line: str, *, dont: bool, source: str = "brand guide") -> str | None:
     """Map one guide line to a check (see the module docstring); None when not checkable."""
     explicit = _EXPLICIT.match(line.strip())
     if explicit:
@@ -122,6 +130,9 @@ def _map_line(draft: _Draft, line: str, *, dont: bool) -> str | None:
     if dont and ("emoji" in lowered or "emoticon" in lowered):
         draft.flags["emoji"] = True
         return "emoji"
+    if dont and "hashtag" in lowered:
+        draft.flags["hashtags"] = True
+        return "hashtags"
     if dont and ("superlative" in lowered or "hype" in lowered):
         draft.flags["superlatives"] = True
         return "superlatives"
@@ -156,7 +167,7 @@ def _map_line(draft: _Draft, line: str, *, dont: bool) -> str | None:
             w.strip(" '\"\u2018\u2019\u201c\u201d") for w in re.split(r"[,;/]", listed.group(1))
         ]
         words = [w for w in words if w and not w.lower().startswith(("e.g", "eg "))]
-        draft.terms += [Term(w, "avoid", "", "brand guide") for w in words]
+        draft.terms += [Term(w, "avoid", "", source) for w in words]
         return "avoid " + ", ".join(words)
     return None
 
@@ -175,14 +186,40 @@ def _add_glossary(draft: _Draft, slug: str, data: dict[str, Any]) -> None:
                     draft.terms.append(Term(word.strip(), "preferred", term, slug))
 
 
+# What a mapped check is called on a finding: "superlatives" → the "superlative" rule.
+_RULE_OF_CHECK = {
+    "superlatives": "superlative",
+    "hashtags": "hashtag",
+    "spelling uk": "spelling_uk",
+    "spelling us": "spelling_us",
+    "max_sentence_words": "sentence_length",
+    "min_reading_ease": "reading_level",
+    "max_grade": "reading_level",
+    "max_length": "max_length",
+}
+
+
+def _remember(draft: _Draft, check: str, origin: str) -> None:
+    """Note where the rule of ``check`` comes from (the first line that asked for it wins)."""
+    name = check.split(";")[0]
+    for prefix, rule in _RULE_OF_CHECK.items():
+        if name.startswith(prefix):
+            draft.origins.setdefault(rule, origin)
+            return
+    if name in {"exclamation", "emoji", "first_person", "second_person"}:
+        draft.origins.setdefault(name, origin)
+
+
 def _add_brand(draft: _Draft, slug: str, data: dict[str, Any]) -> None:
     for key, dont in (("do", False), ("dont", True)):
         for line in data.get(key) or []:
-            check = _map_line(draft, line, dont=dont)
+            origin = f"brand guide {slug}: “{line.strip()}”"
+            check = _map_line(draft, line, dont=dont, source=origin)
             if check is None:
                 draft.ignored.append(f"{slug}: {"Don't" if dont else 'Do'}: {line}")
             else:
                 draft.mapped.append((line, check))
+                _remember(draft, check, origin)
 
 
 def ruleset_from_data(assets: list[tuple[str, str, int, dict[str, Any]]]) -> Ruleset:
@@ -200,6 +237,7 @@ def ruleset_from_data(assets: list[tuple[str, str, int, dict[str, Any]]]) -> Rul
         sources=tuple(draft.sources),
         ignored=tuple(draft.ignored),
         mapped=tuple(draft.mapped),
+        origins=tuple(sorted(draft.origins.items())),
         **draft.flags,
     )
 
@@ -216,4 +254,50 @@ def ruleset_for(actor: Actor) -> Ruleset:
     )
     return ruleset_from_data(
         [(a.slug, a.kind, a.approved_version.number, a.approved_version.data) for a in assets]
+    )
+
+
+# A word or phrase in quotes; an apostrophe inside a word ("can't") never opens one.
+_QUOTED = re.compile(
+    r"(?<!\w)['\"\u2018\u201c]([^'\"\u2018\u2019\u201c\u201d\n]{1,60}?)['\"\u2019\u201d](?!\w)"
+)
+_PRONOUN_CHECKS = {"first_person", "second_person"}
+
+
+def with_constraints(ruleset: Ruleset, *, workflow: str, constraints: str) -> Ruleset:
+    """``ruleset`` plus the "don't" lines of a workflow (its negative constraints).
+
+    Each line maps as a brand guide's "don't" line; the words it quotes become words to avoid
+    (unless the line was about a pronoun: "Don't say 'we'"). Lines that map to nothing are
+    listed in ``ignored`` as ``workflow “Title”: line``.
+    """
+    draft = _Draft()
+    for raw in constraints.splitlines():
+        line = raw.strip(" \t-*•")
+        if not line:
+            continue
+        origin = f"workflow “{workflow}”: “{line}”"
+        check = _map_line(draft, line, dont=True, source=origin)
+        if check not in _PRONOUN_CHECKS and not (check or "").startswith("avoid"):
+            words = [w.strip() for w in _QUOTED.findall(line) if w.strip()]
+            if words:
+                draft.terms += [Term(w, "avoid", "", origin) for w in words]
+                check = "; ".join(filter(None, [check, "avoid " + ", ".join(words)]))
+        if check is None:
+            draft.ignored.append(f"workflow “{workflow}”: {line}")
+        else:
+            draft.mapped.append((line, check))
+            _remember(draft, check, origin)
+    if not draft.mapped and not draft.ignored:
+        return ruleset
+    flags = {k: v for k, v in draft.flags.items() if not getattr(ruleset, k)}
+    return replace(
+        ruleset,
+        terms=ruleset.terms + tuple(draft.terms),
+        channel_limits=tuple(sorted({**dict(ruleset.channel_limits), **draft.channels}.items())),
+        sources=(*ruleset.sources, f"workflow “{workflow}”"),
+        ignored=ruleset.ignored + tuple(draft.ignored),
+        mapped=ruleset.mapped + tuple(draft.mapped),
+        origins=tuple(sorted({**draft.origins, **dict(ruleset.origins)}.items())),
+        **flags,
     )

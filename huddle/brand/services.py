@@ -55,12 +55,16 @@ def brand_check(
     workflow: str | Workflow | None = None,
     channel: str | None = None,
     required: Sequence[str] | None = None,
+    constraints: str | None = None,
 ) -> BrandCheck:
     """Check ``text`` against the brand rules ``actor`` can see.
 
-    ``workflow`` (slug, id or object) adds its latest version's required elements (``required``
-    overrides them). Raises ``NotFound`` for a workflow the actor can't see and
-    ``ValidationFailed`` for a text over ``MAX_TEXT`` characters or an unknown channel.
+    ``workflow`` (slug, id or object) adds its latest version's required elements and its
+    negative constraints as rules (``rules.with_constraints``); ``required`` and
+    ``constraints`` override them (a run is checked against its own version's).
+
+    Raises ``NotFound`` for a workflow the actor can't see and ``ValidationFailed`` for a text
+    over ``MAX_TEXT`` characters or an unknown channel.
     """
     text = (text or "").replace("\r\n", "\n")
     if len(text) > MAX_TEXT:
@@ -71,9 +75,14 @@ def brand_check(
     if isinstance(workflow, str) and workflow.strip():
         workflow = library_queries.get_workflow(actor, workflow.strip())
     found = workflow if isinstance(workflow, Workflow) else None
+    latest = library_services.latest_version(found) if found else None
     if required is None:
-        required = library_services.latest_version(found).required_elements if found else ()
+        required = latest.required_elements if latest else ()
+    if constraints is None:
+        constraints = latest.negative_constraints if latest else ""
     ruleset = rules.ruleset_for(actor)
+    if found is not None and constraints:
+        ruleset = rules.with_constraints(ruleset, workflow=found.title, constraints=constraints)
     name = _channel(ruleset, channel)
     report = checker.check(text, ruleset, channel=name or None, required=required)
     return BrandCheck(text, report, ruleset, found, name, tuple(required))
@@ -87,7 +96,12 @@ def run_brand_check_record(*, actor: Actor, run: Run, channel: str | None = None
         raise NotFound()
     required = tuple(run.version.required_elements) if run.version else ()
     result = brand_check(
-        actor=actor, text=run.final_text, workflow=run.workflow, channel=channel, required=required
+        actor=actor,
+        text=run.final_text,
+        workflow=run.workflow,
+        channel=channel,
+        required=required,
+        constraints=run.version.negative_constraints if run.version else "",
     )
     stored, _created = RunBrandCheck.objects.update_or_create(
         run=run,

@@ -87,6 +87,17 @@ class SpanIn(Body):
 class PromoteIn(Body):
     spans: list[SpanIn] = Field(default_factory=list)
     title: str = ""
+    rename: dict[str, str] = Field(
+        default_factory=dict,
+        description="Inputs inferred from examples to rename: {inferred name: new name}.",
+    )
+    drop: list[str] = Field(
+        default_factory=list,
+        description="Inputs inferred from examples to remove (their text stays as typed).",
+    )
+
+    def choices(self) -> dict[str, str | None]:
+        return {**self.rename, **dict.fromkeys(self.drop)}
 
 
 class PreviewOut(Schema):
@@ -101,6 +112,9 @@ class PreviewOut(Schema):
     baseline_minutes: int | None
     notes: list[str]
     problems: dict[str, list[str]]
+    dropped: list[dict[str, str]] = Field(
+        default_factory=list, description="Inferred inputs you removed: name and text."
+    )
 
 
 class PromotedOut(Schema):
@@ -173,9 +187,10 @@ def capture_promote(
     spans = [Span(text=s.text, name=s.name, step=s.step) for s in payload.spans]
     if dry_run:
         policy.require_edit(actor, capture)
-        return Status(200, services.promote_preview(capture, spans, actor=actor).as_data())
+        preview = services.promote_preview(capture, spans, actor=actor, choices=payload.choices())
+        return Status(200, preview.as_data())
     workflow, preview = services.capture_promote(
-        actor=actor, capture=capture, spans=spans, title=payload.title
+        actor=actor, capture=capture, spans=spans, title=payload.title, choices=payload.choices()
     )
     return Status(
         201,

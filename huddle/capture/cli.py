@@ -215,22 +215,37 @@ def promote(
         ),
     ] = None,
     title: Annotated[str, typer.Option("--title", help="The workflow's title.")] = "",
+    rename: Annotated[
+        list[str] | None,
+        typer.Option("--rename", help="OLD=NEW renames an input inferred from the examples."),
+    ] = None,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option("--drop", help="NAME removes an inferred input (its text stays as typed)."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the result; create nothing.")
     ] = False,
     as_json: Json = False,
 ) -> None:
-    """Promote a capture into a private draft workflow owned by ``--user``."""
+    """Promote a capture into a private draft workflow owned by ``--user`` (try --dry-run
+    first: it shows the inputs inferred from your examples, to --rename or --drop)."""
     from huddle.accounts import policy
     from huddle.capture import queries, services
 
     actor = member_actor(organization_by_slug(org), user)
     capture = queries.get_capture(actor, capture_id)
     spans = _spans(span or [], len(capture.steps))
+    choices: dict[str, str | None] = dict.fromkeys(drop or [])
+    for pair in rename or []:
+        old, equals, new = pair.partition("=")
+        if not equals or not old.strip() or not new.strip():
+            fail(f"--rename takes OLD=NEW, not {pair!r}.")
+        choices[old.strip()] = new.strip()
     with explained():
         if dry_run:
             policy.require_edit(actor, capture)
-            preview = services.promote_preview(capture, spans, actor=actor)
+            preview = services.promote_preview(capture, spans, actor=actor, choices=choices)
             if preview.problems:
                 from huddle.core.errors import ValidationFailed
 
@@ -240,7 +255,7 @@ def promote(
             workflow = None
         else:
             workflow, preview = services.capture_promote(
-                actor=actor, capture=capture, spans=spans, title=title
+                actor=actor, capture=capture, spans=spans, title=title, choices=choices
             )
     result = preview.as_data()
     if as_json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +13,8 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries
 from huddle.capture.importers import jobs, patterns
-from huddle.capture.importers.models import ExportSource
-from huddle.capture.importers.patterns import pattern_content
+from huddle.capture.importers.models import ExportSource, Pattern
+from huddle.capture.promote import choices_from
 from huddle.core.errors import HuddleError, ValidationFailed
 from huddle.core.uploads import max_upload_bytes, refuse_if_too_large
 
@@ -76,27 +78,44 @@ def pattern_mine(request: HttpRequest, actor: Actor) -> HttpResponse:
     return redirect("pattern_index", org_slug=actor.organization.slug)
 
 
-@org_view()
-def pattern_detail(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpResponse:
-    pattern = patterns.get_pattern(actor, pattern_id)
+def _pattern_page(
+    request: HttpRequest, actor: Actor, pattern: Pattern, data: Any, problems: Any = None
+) -> HttpResponse:
+    built = patterns.pattern_preview(pattern, choices_from(data))
     return render(
         request,
         "capture/pattern.html",
         {
             "pattern": pattern,
-            "content": pattern_content(pattern),
+            "template": built.templates[0],
+            "inputs": built.inputs,
+            "dropped": built.dropped,
+            "problems": problems or built.problems,
+            "title": data.get("title") or patterns.suggested_title(pattern),
             "can_create": actor.can(Action.CREATE_CONTENT),
         },
     )
 
 
 @org_view()
+def pattern_detail(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpResponse:
+    """The pattern as a workflow would be: rename or remove inputs, then create it."""
+    return _pattern_page(request, actor, patterns.get_pattern(actor, pattern_id), request.GET)
+
+
+@org_view()
 @require_POST
 def pattern_promote(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpResponse:
     pattern = patterns.get_pattern(actor, pattern_id)
-    workflow = patterns.pattern_promote(
-        actor=actor, pattern=pattern, title=request.POST.get("title", "")
-    )
+    try:
+        workflow = patterns.pattern_promote(
+            actor=actor,
+            pattern=pattern,
+            title=request.POST.get("title", ""),
+            choices=choices_from(request.POST),
+        )
+    except ValidationFailed as error:
+        return _pattern_page(request, actor, pattern, request.POST, error.fields)
     messages.success(request, f"“{workflow.title}” is a draft workflow, visible to you.")
     return redirect(
         "workflow_detail", org_slug=actor.organization.slug, workflow_slug=workflow.slug

@@ -275,6 +275,8 @@ class Preview:
     context_to_attach: list[str]  # linked context slugs that don't (yet) exist as assets
     notes: list[str]
     problems: dict[str, list[str]] = field(default_factory=dict)
+    inferred_names: dict[str, str] = field(default_factory=dict)  # input name -> inferred name
+    dropped: list[dict[str, str]] = field(default_factory=list)  # inferred inputs removed
 
     def as_data(self) -> dict[str, Any]:
         data = self.content.as_data()
@@ -283,8 +285,14 @@ class Preview:
             "system": data["system"],
             "steps": data["steps"],
             "inputs": [
-                {**i, "origin": self.input_origins.get(i["name"], "")} for i in data["inputs"]
+                {
+                    **i,
+                    "origin": self.input_origins.get(i["name"], ""),
+                    "inferred_as": self.inferred_names.get(i["name"], ""),
+                }
+                for i in data["inputs"]
             ],
+            "dropped": self.dropped,
             "context_refs": data["context_refs"],
             "context_to_attach": self.context_to_attach,
             "negative_constraints": data["negative_constraints"],
@@ -296,14 +304,19 @@ class Preview:
 
 
 def promote_preview(
-    capture: Capture, spans: Sequence[Span], *, actor: Actor | None = None
+    capture: Capture,
+    spans: Sequence[Span],
+    *,
+    actor: Actor | None = None,
+    choices: Mapping[str, str | None] | None = None,
 ) -> Preview:
     """The templates and inputs promoting ``capture`` with ``spans`` would give; saves nothing.
+    ``choices`` renames or removes inputs inferred from examples (``promote.apply_choices``).
 
     Problems (a span not found, a bad name, a template that won't validate) are in
     ``problems`` keyed by field rather than raised, so a page can show them as the author works.
     """
-    built = promoting.build(capture.steps, spans)
+    built = promoting.apply_choices(promoting.build(capture.steps, spans), choices or {})
     known = contextrefs.known_slugs(actor) if actor is not None else set()
     refs = tuple(ContextRef(slug=s) for s in capture.context_slugs if s in known)
     content = VersionContent(
@@ -332,12 +345,19 @@ def promote_preview(
         context_to_attach=[s for s in capture.context_slugs if s not in known],
         notes=built.notes,
         problems=problems,
+        inferred_names={d.name: d.inferred_as for d in built.inputs if d.inferred_as},
+        dropped=[{"name": d.inferred_as, "default": d.default} for d in built.dropped],
     )
 
 
 @transaction.atomic
 def capture_promote(
-    *, actor: Actor, capture: Capture, spans: Sequence[Span], title: str = ""
+    *,
+    actor: Actor,
+    capture: Capture,
+    spans: Sequence[Span],
+    title: str = "",
+    choices: Mapping[str, str | None] | None = None,
 ) -> tuple[Workflow, Preview]:
     """Make a new private draft workflow, owned by ``actor``, from the capture.
 
@@ -347,7 +367,7 @@ def capture_promote(
     """
     policy.require(actor, Action.CREATE_CONTENT)
     policy.require_edit(actor, capture)
-    preview = promote_preview(capture, spans, actor=actor)
+    preview = promote_preview(capture, spans, actor=actor, choices=choices)
     if preview.problems:
         raise ValidationFailed(
             "The capture can't be promoted yet; see the fields.", fields=preview.problems

@@ -16,8 +16,9 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries, services
 from huddle.capture.models import Capture, Tool
-from huddle.capture.promote import Span
+from huddle.capture.promote import Span, choices_from
 from huddle.capture.services import CaptureData
+from huddle.context import queries as context_queries
 from huddle.core.errors import ValidationFailed
 
 MAX_ROWS = 20
@@ -36,6 +37,10 @@ def _posted(post: QueryDict) -> dict[str, Any]:
         for i in range(MAX_ROWS)
         if f"step_text_{i}" in post
     ]
+    # The context picker's ticks join the names typed by hand (issue 19).
+    typed = [s.strip() for s in str(data.get("context_slugs") or "").split(",") if s.strip()]
+    picked = dict.fromkeys([*typed, *post.getlist("context_pick")])
+    data["context_slugs"] = ", ".join(picked)
     return data
 
 
@@ -63,6 +68,11 @@ def _form(
             "errors": errors,
             "rows": _form_rows(data, errors),
             "tools": Tool.choices,
+            "context_choices": list(
+                context_queries.assets(request.actor)
+                .order_by("slug")
+                .values_list("slug", "title")[:100]  # type: ignore[attr-defined]
+            ),
             **extra,
         },
     )
@@ -177,8 +187,10 @@ def _spans(post: QueryDict) -> list[Span]:
     return spans
 
 
-def _promote_context(actor: Actor, capture: Capture, spans: list[Span]) -> dict[str, Any]:
-    preview = services.promote_preview(capture, spans, actor=actor)
+def _promote_context(
+    actor: Actor, capture: Capture, spans: list[Span], choices: dict[str, str | None]
+) -> dict[str, Any]:
+    preview = services.promote_preview(capture, spans, actor=actor, choices=choices)
     return {
         "capture": capture,
         "spans": [{"index": k, "span": span} for k, span in enumerate(spans)],
@@ -197,7 +209,11 @@ def capture_promote(request: HttpRequest, actor: Actor, capture_id: str) -> Http
     if request.method == "POST":
         try:
             workflow, preview = services.capture_promote(
-                actor=actor, capture=capture, spans=spans, title=request.POST.get("title", "")
+                actor=actor,
+                capture=capture,
+                spans=spans,
+                title=request.POST.get("title", ""),
+                choices=choices_from(request.POST),
             )
         except ValidationFailed:
             pass  # the preview on the page names every problem
@@ -211,7 +227,8 @@ def capture_promote(request: HttpRequest, actor: Actor, capture_id: str) -> Http
             return redirect(
                 "workflow_detail", org_slug=actor.organization.slug, workflow_slug=workflow.slug
             )
-    return render(request, "capture/promote.html", _promote_context(actor, capture, spans))
+    context = _promote_context(actor, capture, spans, choices_from(request.POST))
+    return render(request, "capture/promote.html", context)
 
 
 @org_view()
@@ -220,5 +237,5 @@ def capture_promote_preview(request: HttpRequest, actor: Actor, capture_id: str)
     """The live preview of the promote page (HTMX)."""
     capture = queries.get_capture(actor, capture_id)
     policy.require_edit(actor, capture)
-    context = _promote_context(actor, capture, _spans(request.POST))
+    context = _promote_context(actor, capture, _spans(request.POST), choices_from(request.POST))
     return render(request, "capture/_preview.html", context)

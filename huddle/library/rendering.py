@@ -57,6 +57,18 @@ def content_of(version: WorkflowVersion) -> VersionContent:
     )
 
 
+def input_values(specs: tuple[InputSpec, ...], *sources: Mapping[str, Any]) -> dict[str, str]:
+    """The value of each input for a form: the first source holding ``in_<name>`` wins, else
+    the input's default. Pages pass their POST, then the query string, so values typed on one
+    page come along to the next ("Use it" → "Run it" → "Assembly preview", issue 19)."""
+    values = {}
+    for spec in specs:
+        key = f"in_{spec.name}"
+        found = next((source[key] for source in sources if key in source), None)
+        values[spec.name] = str(found) if found is not None else spec.default
+    return values
+
+
 def coerce_inputs(specs: tuple[InputSpec, ...], values: Mapping[str, Any]) -> dict[str, Any]:
     """Check values against the declared inputs; ``ValidationFailed`` names each bad input."""
     problems: dict[str, list[str]] = {}

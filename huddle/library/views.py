@@ -22,7 +22,7 @@ from huddle.library.content import VersionContent, validate
 from huddle.library.editor import INPUT_TYPE_CHOICES, EditorState
 from huddle.library.models import Kind, Status, Workflow
 from huddle.library.queries import SORTS, LibraryFilter
-from huddle.library.rendering import content_of, render_version
+from huddle.library.rendering import content_of, input_values, render_version
 
 
 def _filters(request: HttpRequest) -> LibraryFilter:
@@ -150,6 +150,7 @@ def workflow_detail(request: HttpRequest, actor: Actor, workflow_slug: str) -> H
             "workflow": workflow,
             "version": version,
             "content": content,
+            "values": input_values(content.inputs, request.GET),
             "versions": versions,
             "labels": queries.labels_of(workflow),
             "endorsed": queries.endorsed_version(workflow),
@@ -190,9 +191,11 @@ def workflow_assembly(request: HttpRequest, actor: Actor, workflow_slug: str) ->
     budget = request.POST.get("budget") or request.GET.get("budget") or DEFAULT_BUDGET
     if budget not in BUDGETS:
         budget = DEFAULT_BUDGET
-    values = {s.name: request.POST.get(f"in_{s.name}", s.default) for s in content.inputs}
+    values = input_values(content.inputs, request.POST, request.GET)
     assembly = problem = None
-    if request.method == "POST":
+    # Inputs carried from "Use it" or "Run it" (issue 19): show the assembly at once.
+    carried = any(key.startswith("in_") for key in request.GET)
+    if request.method == "POST" or carried:
         try:
             assembly = assemble(actor, version, values, budget=budget)
         except HuddleError as error:

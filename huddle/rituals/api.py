@@ -259,7 +259,7 @@ def digests_detail(request: HttpRequest, week: str) -> dict[str, Any]:
     actor = request.actor  # type: ignore[attr-defined]
     manage = actor.can(Action.MANAGE_RITUALS)
     if manage:  # admins get a draft made on first asking, as on the page
-        digest.digest_draft(actor.organization, weeks.parse_week(week), refresh=False)
+        digest.digest_draft(actor.organization, weeks.parse_week(week))
     found = queries.get_digest(actor, week)
     from huddle.context.markup import render_markdown
 

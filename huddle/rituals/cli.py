@@ -55,7 +55,7 @@ def digest(
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}.")
     organization = organization_by_slug(org)
-    found = digest_draft(organization, _week(organization, week), refresh=False)
+    found = digest_draft(organization, _week(organization, week))
     deliveries = delivery.digest_send(actor=None, digest=found, inline=True) if send else []
     if fmt == "md":
         typer.echo(found.markdown)

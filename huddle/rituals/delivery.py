@@ -31,6 +31,7 @@ from huddle.core.errors import HuddleError, NotFound
 from huddle.core.http import OutboundError, outbound_client
 from huddle.core.services import event_record
 from huddle.rituals.config import allowed_hosts, settings_for, webhook_url
+from huddle.rituals.digest import digest_draft
 from huddle.rituals.models import (
     Channel,
     Delivery,
@@ -49,7 +50,9 @@ WEBHOOK_TIMEOUT = 15.0
 
 def subject_of(digest: Digest) -> str:
     label = digest.content.get("label", digest.iso_week)
-    return f"AI Win of the Week — {label} ({digest.organization.name})"
+    win = digest.content.get("win") or {}
+    named = f": {' '.join(str(win['title']).split())}" if win.get("title") else ""
+    return f"AI Win of the Week — {label}{named} ({digest.organization.name})"
 
 
 def html_of(digest: Digest) -> str:
@@ -115,6 +118,8 @@ def digest_send(*, actor: Actor | None, digest: Digest, inline: bool = False) ->
         policy.require(actor, Action.MANAGE_RITUALS)
         if digest.organization_id != actor.organization.pk:
             raise NotFound()
+    # What goes out is computed now: the runs, votes and pick made since the page was opened.
+    digest_draft(digest.organization, digest.iso_week)
     with transaction.atomic():
         digest = Digest.objects.select_for_update().get(pk=digest.pk)
         if digest.status != DigestStatus.SENT:

@@ -9,18 +9,22 @@ the week's runs, so they agree with every other figure of time saved.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from huddle.accounts import policy
 from huddle.accounts.models import Organization, Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.core.models import Event
+from huddle.core.numbers import hours_text, plural
+from huddle.core.services import event_record
 from huddle.library.models import Kind, Status, Workflow
 from huddle.rituals import weeks
 from huddle.rituals.config import settings_for
@@ -134,12 +138,21 @@ def digest_content(organization: Organization, week: str) -> dict[str, Any]:
     start, end = weeks.bounds(week, tz)
     runs = Run.objects.filter(organization=organization)
     saved = time_saved(runs.filter(started_at__gte=start, started_at__lt=end))
+    # A week that has not ended yet: its figures are "so far", never a drop to explain.
+    in_progress = start <= timezone.now() < end
     trend = []
     for back in range(TREND_WEEKS - 1, -1, -1):
         other = weeks.shift(week, -back)
         other_start, other_end = weeks.bounds(other, tz)
         figures = time_saved(runs.filter(started_at__gte=other_start, started_at__lt=other_end))
-        trend.append({"week": other, "minutes_saved": figures.minutes_saved, "runs": figures.runs})
+        trend.append(
+            {
+                "week": other,
+                "minutes_saved": figures.minutes_saved,
+                "runs": figures.runs,
+                "partial": in_progress and other == week,
+            }
+        )
     candidates = list(week_wins(organization, week).order_by("-chosen", *Win._meta.ordering))
     chosen = next((w for w in candidates if w.chosen), None)
     spotlight = spotlight_for(organization, week, start, end)
@@ -151,6 +164,8 @@ def digest_content(organization: Organization, week: str) -> dict[str, Any]:
         "week": week,
         "label": weeks.label(week),
         "url": _url(organization, "digest_detail", week),
+        "in_progress": in_progress,
+        "ends": (end - timedelta(days=1)).date().isoformat(),
         "win": win_data(chosen) if chosen else None,
         "candidates": [win_data(w) for w in candidates if not w.chosen][:3],
         "minutes_saved": saved.minutes_saved,
@@ -171,9 +186,7 @@ def digest_content(organization: Organization, week: str) -> dict[str, Any]:
 
 
 def _hours(minutes: float) -> str:
-    if abs(minutes) < 90:
-        return f"{minutes:,.0f} minutes"
-    return f"{minutes / 60:,.1f} hours"
+    return hours_text(minutes)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~])")
@@ -208,19 +221,29 @@ def to_markdown(content: dict[str, Any]) -> str:
     """The digest as Markdown: what the page, the email and the chat messages are made from."""
     out = [f"# AI Win of the Week — {content['label']}", ""]
     if content["win"]:
-        out += ["## 🏆 The Win of the Week", "", _win_line(content["win"]), ""]
+        win = content["win"]
+        out += [f"## 🏆 The Win of the Week: {_text(win['title'])}", "", _win_line(win)]
+        out += ["", f"Chosen with {plural(win['votes'], 'vote')}.", ""]
     elif content["candidates"]:
         out += ["## This week's candidates", ""]
-        out += [f"- {_win_line(w)} ({w['votes']} votes)" for w in content["candidates"]]
+        out += [f"- {_win_line(w)} ({plural(w['votes'], 'vote')})" for w in content["candidates"]]
         out.append("")
     else:
         out += ["## This week's candidates", "", "No wins yet: nominate one!", ""]
     out += ["## Time saved", ""]
-    out.append(
-        f"**{_hours(content['minutes_saved'])}** saved this week over "
-        f"{content['timed_runs']} timed runs."
+    runs = plural(content["timed_runs"], "timed run")
+    if content.get("in_progress"):
+        ends = date.fromisoformat(content["ends"])
+        out.append(
+            f"**{_hours(content['minutes_saved'])}** saved so far this week over {runs} "
+            f"(the week is still in progress: it ends on {ends:%A} {ends.day} {ends:%B})."
+        )
+    else:
+        out.append(f"**{_hours(content['minutes_saved'])}** saved this week over {runs}.")
+    trend = " → ".join(
+        _hours(t["minutes_saved"]) + (" (so far)" if t.get("partial") else "")
+        for t in content["trend"]
     )
-    trend = " → ".join(f"{_hours(t['minutes_saved'])}" for t in content["trend"])
     out += ["", f"Last {len(content['trend'])} weeks: {trend}", ""]
     if content["shared"] or content["endorsed"]:
         out += ["## New in the library", ""]
@@ -236,7 +259,9 @@ def to_markdown(content: dict[str, Any]) -> str:
         out += ["## Getting started? Try this", "", f"{_line(item)}{speed}", ""]
     out += ["## Open asks", ""]
     if content["open_asks"]:
-        out += [f"- {_text(a['text'])} ({a['answers']} answers)" for a in content["open_asks"]]
+        out += [
+            f"- {_text(a['text'])} ({plural(a['answers'], 'answer')})" for a in content["open_asks"]
+        ]
         out += ["", f"Can you help? [Open the asks board]({content['open_asks'][0]['url']})"]
     else:
         out.append("No open asks. Stuck on something? Ask — anonymously if you like.")
@@ -246,11 +271,11 @@ def to_markdown(content: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def digest_draft(
-    organization: Organization, week: str, *, actor: Actor | None = None, refresh: bool = True
-) -> Digest:
-    """Draft (or re-draft) the digest of ``week``. A sent digest is returned unchanged; an
-    edited draft keeps its Markdown unless ``refresh`` and nobody has edited it."""
+def digest_draft(organization: Organization, week: str, *, actor: Actor | None = None) -> Digest:
+    """The draft of ``week``, its figures computed now: created on first asking, refreshed on
+    every later one, so that nobody reads (or sends) last Tuesday's numbers. A sent digest is
+    returned unchanged. A draft someone edited keeps their Markdown *and* the figures they saw
+    (``digest_stale`` says when the data moved on; ``digest_redraft`` takes it in)."""
     if actor is not None:
         policy.require(actor, Action.MANAGE_RITUALS)
     week = weeks.parse_week(week)
@@ -261,7 +286,7 @@ def digest_draft(
             .filter(organization=organization, iso_week=week)
             .first()
         )
-        if digest is not None and (digest.status == DigestStatus.SENT or not refresh):
+        if digest is not None and (digest.status == DigestStatus.SENT or digest.edited_by_id):
             return digest
         content = digest_content(organization, week)
         if digest is None:
@@ -275,12 +300,40 @@ def digest_draft(
                     )
             except IntegrityError:
                 return Digest.objects.get(organization=organization, iso_week=week)
-        else:
+        elif content != digest.content:
             digest.content = content
-            if digest.edited_by_id is None:
-                digest.markdown = to_markdown(content)
+            digest.markdown = to_markdown(content)
             digest.save(update_fields=["content", "markdown", "updated_at"])
     return digest
+
+
+def digest_stale(digest: Digest) -> bool:
+    """True when an edited draft's figures (wins, runs, minutes, asks…) are no longer this
+    week's: the page then offers to draft again before sending."""
+    if digest.status == DigestStatus.SENT or digest.edited_by_id is None:
+        return False
+    return digest_content(digest.organization, digest.iso_week) != digest.content
+
+
+@transaction.atomic
+def digest_redraft(*, actor: Actor, digest: Digest) -> Digest:
+    """Throw away the hand edits of a draft and write it again from this week's data."""
+    policy.require(actor, Action.MANAGE_RITUALS)
+    if digest.organization_id != actor.organization.pk:
+        raise NotFound()
+    digest = Digest.objects.select_for_update().get(pk=digest.pk)
+    if digest.status == DigestStatus.SENT:
+        raise HuddleError("already_sent", "This digest has been sent; it can't change now.")
+    digest.edited_by = None
+    digest.save(update_fields=["edited_by", "updated_at"])
+    event_record(
+        organization=digest.organization,
+        actor=actor.user,
+        kind="digest.redrafted",
+        target=digest,
+        data={"week": digest.iso_week},
+    )
+    return digest_draft(digest.organization, digest.iso_week, actor=actor)
 
 
 @transaction.atomic

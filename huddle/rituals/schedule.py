@@ -88,7 +88,7 @@ def tick_organization(config_id: int, now: datetime) -> TickResult:
             config.last_drafted_week = drafted = draft_week
         send_week = _due_week(now, config, config.send_weekday, config.send_time)
         if send_week and send_week > config.last_sent_week:
-            digest = digest_draft(organization, send_week, refresh=False)
+            digest = digest_draft(organization, send_week)
             digest_send(actor=None, digest=digest)
             config.last_sent_week = sent = send_week
         config.save(update_fields=["last_drafted_week", "last_sent_week"])

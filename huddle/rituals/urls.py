@@ -1,8 +1,9 @@
 from django.urls import path
 
-from huddle.rituals import views
+from huddle.rituals import home_views, views
 
 org_patterns = [
+    path("", home_views.organization_home, name="organization_home"),
     path("wins/", views.wins_index, name="wins_index"),
     path("wins/nominate/", views.win_nominate, name="win_nominate"),
     path("wins/<uuid:win_id>/vote/", views.win_vote, name="win_vote"),

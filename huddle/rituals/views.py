@@ -15,6 +15,7 @@ from huddle.accounts.web import org_view
 from huddle.capture import queries as capture_queries
 from huddle.core.accesslog import keep_out
 from huddle.core.errors import NotFound, ValidationFailed
+from huddle.core.numbers import plural
 from huddle.library import queries as library_queries
 from huddle.rituals import config, delivery, digest, queries, services, weeks
 from huddle.rituals.models import AskStatus, DigestStatus, Recipients
@@ -189,7 +190,7 @@ def digest_current(request: HttpRequest, actor: Actor) -> HttpResponse:
     except ValidationFailed:
         raise NotFound() from None
     if actor.can(Action.MANAGE_RITUALS):
-        digest.digest_draft(actor.organization, week, actor=actor, refresh=False)
+        digest.digest_draft(actor.organization, week, actor=actor)
     elif "week" not in request.GET:
         latest = actor.organization.digests.filter(status=DigestStatus.SENT).first()
         if latest is None:
@@ -203,6 +204,8 @@ def digest_current(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse:
     found = queries.get_digest(actor, week)
+    if request.method == "GET" and actor.can(Action.MANAGE_RITUALS):
+        found = digest.digest_draft(actor.organization, found.iso_week, actor=actor)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not actor.can(Action.MANAGE_RITUALS):
@@ -210,9 +213,7 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
         action = request.POST.get("action", "save")
         try:
             if action == "redraft":
-                found.edited_by = None
-                found.save(update_fields=["edited_by"])
-                digest.digest_draft(actor.organization, found.iso_week, actor=actor)
+                digest.digest_redraft(actor=actor, digest=found)
                 messages.success(request, "Drafted again from this week's data.")
             else:
                 digest.digest_edit(actor=actor, digest=found, markdown=request.POST["markdown"])
@@ -229,6 +230,7 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
         "label": weeks.label(found.iso_week),
         "can_manage": actor.can(Action.MANAGE_RITUALS),
         "is_draft": found.status == DigestStatus.DRAFT,
+        "stale": actor.can(Action.MANAGE_RITUALS) and digest.digest_stale(found),
         "deliveries": delivery.delivery_summary(found) if actor.can(Action.MANAGE_RITUALS) else [],
         "errors": errors,
         "prev_week": weeks.shift(found.iso_week, -1),
@@ -241,7 +243,8 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
 def digest_send(request: HttpRequest, actor: Actor, week: str) -> HttpResponse:
     found = queries.get_digest(actor, week)
     sent = delivery.digest_send(actor=actor, digest=found)
-    messages.success(request, f"Sent: {len(sent)} deliveries are on their way.")
+    count = plural(len(sent), "delivery", "deliveries")
+    messages.success(request, f"Sent: {count} on {'its' if len(sent) == 1 else 'their'} way.")
     return redirect("digest_detail", org_slug=actor.organization.slug, week=found.iso_week)
 
 

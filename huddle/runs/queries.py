@@ -93,5 +93,8 @@ def workflow_panel(actor: Actor, workflow: Workflow) -> dict[str, object] | None
         "saved": workflow_time_saved(workflow),
         "workflow": workflow,
         "can_run": actor.can(Action.CREATE_CONTENT),
-        "has_providers": enabled_providers(actor.organization).exists(),
+        # Default first: the one-click "Run it with AI" uses it (issue 19).
+        "providers": list(
+            enabled_providers(actor.organization).order_by("-is_default", "name")[:5]
+        ),
     }

@@ -18,7 +18,7 @@ from huddle.accounts.web import org_view
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
-from huddle.library.rendering import content_of, render_version
+from huddle.library.rendering import content_of, input_values, render_version
 from huddle.runs import direct, queries, services
 from huddle.runs.models import Run
 from huddle.runs.providers import queries as provider_queries
@@ -41,7 +41,7 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
     content = content_of(version)
     names = [s.name for s in content.steps] or ["instructions"]
     post = request.POST
-    values = {s.name: post.get(f"in_{s.name}", s.default) for s in content.inputs}
+    values = input_values(content.inputs, post, request.GET)
     # Browsers send textarea line breaks as CRLF; store what people see.
     outputs = [post.get(f"out_{i}", "").replace("\r\n", "\n") for i in range(len(names))]
     action = post.get("action", "") if request.method == "POST" else ""
@@ -96,6 +96,7 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
         "version": version,
         "content": content,
         "values": values,
+        "has_providers": provider_queries.enabled_providers(actor.organization).exists(),
         "stage": stage,
         "problem": problem,
         "system": rendered.system if rendered and rendered.steps else "",
@@ -173,7 +174,7 @@ def run_direct_start(request: HttpRequest, actor: Actor, workflow_slug: str) -> 
     version = library_services.latest_version(workflow)
     content = content_of(version)
     providers = list(provider_queries.enabled_providers(actor.organization))
-    values = {s.name: request.POST.get(f"in_{s.name}", s.default) for s in content.inputs}
+    values = input_values(content.inputs, request.POST, request.GET)
     problem = None
     if request.method == "POST":
         config = next(

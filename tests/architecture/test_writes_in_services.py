@@ -23,11 +23,8 @@ MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 # Receivers that are not models yet have such methods: django-ninja's Router (``@router.delete``
 # declares a route), rich's Progress (``progress.update``) and template-context dicts.
 NOT_MODELS = frozenset({"router", "progress", "context"})
-# (module, call) pairs allowed for now, each with the reason.
-ALLOWED = {
-    # issue 19 moves this: the digest draft's save goes into a rituals service.
-    ("huddle/rituals/views.py", "found.save"),
-}
+# (module, call) pairs allowed, each with the reason. None today.
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def direct_data_access(source: str) -> list[tuple[int, str]]:

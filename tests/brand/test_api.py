@@ -29,7 +29,7 @@ def test_check_returns_score_findings_and_blocking(editor, member, api_client):
     assert banned == {
         "start": 8, "end": 15, "line": 1, "rule": "banned", "severity": "blocking",
         "message": "“synergy” is on the banned list (glossary).",
-        "suggestion": "working together", "match": "synergy",
+        "suggestion": "working together", "match": "synergy", "source": "glossary glossary",
     }  # fmt: skip
     assert (required["rule"], required["start"], required["line"]) == ("required", None, None)
 

@@ -31,7 +31,9 @@ def test_brand_lines_map_to_checks_and_the_rest_is_listed_as_not_checked(editor)
     assert ruleset.emoji
     assert ruleset.spelling == "uk"
     assert ruleset.max_sentence_words == 20
-    assert Term("game-changer", "avoid", "", "brand guide") in ruleset.terms
+    origin = "brand guide brand_voice: “Use buzzwords (best-in-class, game-changer)”"
+    assert Term("game-changer", "avoid", "", origin) in ruleset.terms
+    assert dict(ruleset.origins)["emoji"] == "brand guide brand_voice: “Use emoji”"
     assert ruleset.ignored == ("brand_voice: Do: Say 'you'", "brand_voice: Don't: Use jargon")
 
 

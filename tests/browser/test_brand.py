@@ -62,3 +62,28 @@ def test_final_text_is_checked_highlighted_fixed_and_scored(page: Page, live_ser
     run = Run.objects.get(user__email="maya@acme.test", workflow__slug="launch-teaser")
     assert run.brand_check.score == 100
     assert not run.brand_check.blocking
+
+
+def test_a_workflows_dont_rules_count_and_each_finding_names_its_rule(page: Page, live_server):
+    """Issue 19: the demo's LinkedIn workflow forbids emoji, hashtags, "game-changer" and
+    "revolutionary"; a post with all four scored 100 when checked against it."""
+    load_demo()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("maya@acme.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/o/acme/brand/check/")
+    page.get_by_label("Your text").fill(
+        "Our revolutionary CRM is a game-changer 🚀 #launch\n\nWhat would you automate?"
+    )
+    page.get_by_label("Workflow").select_option(label="LinkedIn launch post")
+    page.get_by_role("button", name="Check").click()
+    report = page.locator(".brand-report")
+    expect(report).to_be_visible()
+    assert int(report.get_attribute("data-score") or 100) < 100
+    findings = page.locator(".brand-findings")
+    expect(findings.locator("[data-rule='emoji']")).to_contain_text(
+        "rule: workflow “LinkedIn launch post”: “No emojis”"
+    )
+    expect(findings.locator("[data-rule='hashtag']")).to_contain_text("No hashtags in the body")
+    expect(findings.locator("[data-rule='avoid']").first).to_contain_text("“revolutionary”")

@@ -75,3 +75,21 @@ def test_capture_a_messy_workflow_and_promote_it(page: Page, live_server, output
     )
     page.screenshot(path=str(Path(output_path) / "workflow.png"), full_page=True)
     assert (workflow.kind, workflow.status, workflow.visibility) == ("chain", "draft", "private")
+
+
+def test_rename_an_inferred_input_in_the_preview_before_promoting(page: Page, live_server):
+    """Issue 19: the demo capture's two examples differ in the webinar's title; the preview
+    names it, the member renames it, and the workflow gets the new name."""
+    load_demo()
+    capture = Capture.objects.get(title="Webinar follow-up emails")
+    log_in(page, live_server.url, "erin@acme.test")
+    page.goto(f"{live_server.url}/o/acme/captures/{capture.public_id}/promote/")
+    field = page.get_by_label("Name of the input for “Rituals that make AI stick”")
+    expect(field).to_have_value("webinar")
+    field.fill("webinar_title")
+    field.press("Tab")  # a change updates the preview
+    expect(page.locator("[data-preview-step='0']")).to_contain_text("'{{ webinar_title }}'")
+    page.get_by_role("button", name="Promote to workflow").click()
+    expect(page.get_by_role("status").first).to_contain_text("is a draft workflow")
+    workflow = Workflow.objects.filter(owner__email="erin@acme.test").latest("created_at")
+    assert [i["name"] for i in workflow.versions.get().inputs] == ["webinar_title"]

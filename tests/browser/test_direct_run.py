@@ -38,9 +38,9 @@ def test_direct_run_streams_then_saves(page: Page, live_server):
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.goto(f"{live_server.url}/o/acme/library/seo-blog-outline/")
-        page.get_by_role("link", name="Run with AI").click()
+        # Issue 19: the inputs typed in "Use it" go along, and the run starts in one click.
         page.get_by_label("Keyword").fill("ai rituals")
-        page.get_by_role("button", name="Start").click()
+        page.get_by_role("button", name="Run it with Team GPT").click()
         page.get_by_role("button", name="Generate").click()
         expect(page.get_by_label("Final text")).to_have_value("Headline one. Headline two.")
         page.get_by_label("Final text").fill("Headline one.")

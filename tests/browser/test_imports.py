@@ -60,12 +60,17 @@ def test_import_watch_progress_and_promote_a_pattern(
         "Keep it short and don't use emojis."
     )
     expect(page.get_by_role("listitem").filter(has_text="don't use emojis")).to_be_visible()
+    # Issue 19: the preview lets the member rename an inferred input before anything is made.
+    page.get_by_label("Name of the input for “Huddle”").fill("subject")
+    page.get_by_role("button", name="Update the preview").click()
+    expect(page.locator("#template")).to_contain_text("about {{ subject }} for {{ audience }}")
+    assert not Workflow.objects.filter(title__startswith="Weekly").exists()
     page.get_by_label("Workflow title").fill("Weekly LinkedIn post from my history")
     page.screenshot(path=str(Path(output_path) / "pattern.png"), full_page=True)
-    page.get_by_role("button", name="Promote to workflow").click()
+    page.get_by_role("button", name="Create the draft workflow").click()
 
     expect(page.get_by_role("status").first).to_contain_text("is a draft workflow")
     workflow = Workflow.objects.get(title="Weekly LinkedIn post from my history")
     assert page.url.endswith(f"/o/acme/library/{workflow.slug}/")
-    expect(page.get_by_label("Topic")).to_have_value(workflow.versions.get().inputs[0]["default"])
+    expect(page.get_by_label("Subject")).to_have_value(workflow.versions.get().inputs[0]["default"])
     assert (workflow.kind, workflow.status, workflow.visibility) == ("prompt", "draft", "private")

@@ -87,3 +87,22 @@ def test_a_missing_input_is_named_on_the_page(page: Page, live_server):
     page.locator("#in_goal").evaluate("el => el.removeAttribute('required')")
     page.get_by_role("button", name="Show the prompt").click()
     expect(page.locator("#rendered")).to_contain_text("Business goal is required.")
+
+
+def test_inputs_typed_once_follow_to_run_it_and_the_assembly(page: Page, live_server):
+    """Issue 19: "Use it", "Run it" and "Assembly preview" each started empty."""
+    load_demo()
+    base = live_server.url
+    log_in(page, base, "maya@acme.test")
+    page.goto(f"{base}/o/acme/library/linkedin-launch-post/")
+    page.get_by_label("Product or feature").fill("Orbit CRM")
+    page.get_by_label("Proof point").fill("Teams save 3 hours a week")
+    page.get_by_role("link", name="Assembly preview").click()
+    expect(page.get_by_label("Product or feature")).to_have_value("Orbit CRM")
+    expect(page.locator("#assembly")).to_contain_text("Orbit CRM")
+    page.get_by_role("link", name="Run it").click()
+    expect(page.get_by_label("Product or feature")).to_have_value("Orbit CRM")
+    page.get_by_label("Who it's for").fill("CFOs")
+    page.get_by_role("link", name="Assembly preview").click()
+    expect(page.get_by_label("Who it's for")).to_have_value("CFOs")
+    expect(page.get_by_label("Product or feature")).to_have_value("Orbit CRM")

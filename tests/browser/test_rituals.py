@@ -63,3 +63,28 @@ def test_nominate_vote_and_read_the_digest(
     admin.get_by_role("button", name="Save draft").click()
     expect(admin.get_by_role("article", name="Digest").locator("strong")).to_have_text("won")
     admin.close()
+
+
+def test_the_digest_names_the_win_picked_after_it_was_opened(page: Page, live_server):
+    """Issue 19: open the digest (its draft is made), pick the win, come back and send: what
+    is read and sent names the winner, and this week's figures say they are "so far"."""
+    load_demo()
+    base = live_server.url
+    log_in(page, base, "adam@acme.test")
+    page.goto(f"{base}/o/acme/wins/")
+    page.get_by_role("link", name="This week's digest").click()
+    article = page.get_by_role("article", name="Digest")
+    expect(article).to_contain_text("saved so far this week")
+    expect(article).not_to_contain_text("1 votes")
+
+    page.goto(f"{base}/o/acme/wins/")
+    card = page.locator("[data-win]").filter(has=page.get_by_role("button", name="Pick as the win"))
+    title = card.first.get_by_role("heading", level=3).inner_text().strip()
+    card.first.get_by_role("button", name="Pick as the win").click()
+    expect(page.get_by_role("status").first).to_contain_text("is the Win of the Week")
+
+    page.get_by_role("link", name="This week's digest").click()
+    expect(article.get_by_role("heading", name=f"🏆 The Win of the Week: {title}")).to_be_visible()
+    page.get_by_role("button", name="Send the digest").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sent:")
+    expect(article.get_by_role("heading", name=f"The Win of the Week: {title}")).to_be_visible()

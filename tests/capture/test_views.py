@@ -208,3 +208,22 @@ def test_promote_with_a_bad_span_stays_on_the_page(member, login):
     assert "is not in step 1" in response.content.decode()
     assert 'name="span_text_0" value="Nope"' in response.content.decode()
     assert not Workflow.objects.exists()
+
+
+def test_the_form_offers_the_teams_context_to_tick(member, editor, login):
+    """Issue 19: capture asked for context by slug ("brand_voice"); now it offers a picker."""
+    from tests.context.helpers import make_asset
+
+    make_asset(editor, "brand", "brand_voice")
+    client = login(member)
+    page = client.get("/o/acme/captures/new/").content.decode()
+    assert 'name="context_pick" value="brand_voice"' in page
+    response = client.post(
+        "/o/acme/captures/new/",
+        {
+            "title": "Post", "goal": "Announce", "tool": "chatgpt", "step_text_0": "Write it",
+            "context_slugs": "personas", "context_pick": "brand_voice",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Capture.objects.get().context_slugs == ["personas", "brand_voice"]

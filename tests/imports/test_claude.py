@@ -93,5 +93,5 @@ def test_chatgpt_file_given_as_claude_is_refused(cli, member, tmp_path):
     path = chatgpt_zip(tmp_path / "g.zip", [simple_chat("c1", "hi")])
     code, _, err = _import(cli, path, member)
     assert code == 2
-    assert "has no 'chat_messages' list; is this a Claude export?" in err
+    assert "This looks like a ChatGPT export, not Claude." in err  # issue 19
     assert not Conversation.objects.exists()

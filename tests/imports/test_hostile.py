@@ -54,7 +54,7 @@ def _cases(tmp):
     )
     cases["claude file given as chatgpt"] = (
         write_zip(tmp / "c.zip", {"conversations.json": [claude_chat("u1", "x", "hi")]}),
-        "conversation 1 has no 'mapping' object; is this a ChatGPT export?",
+        "This looks like a Claude export, not ChatGPT.",
     )
     cases["bad second split file"] = (
         write_zip(

@@ -41,7 +41,7 @@ def parse_conversation(raw: Any, *, file: str, number: int) -> ParsedConversatio
         raise wrong_shape(file, number, "is not an object", SOURCE)
     mapping = raw.get("mapping")
     if not isinstance(mapping, dict):
-        raise wrong_shape(file, number, "has no 'mapping' object", SOURCE)
+        raise wrong_shape(file, number, "has no 'mapping' object", SOURCE, raw)
     external_id = ident(raw.get("conversation_id")) or ident(raw.get("id"))
     conversation = ParsedConversation(
         external_id=external_id,

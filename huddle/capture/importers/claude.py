@@ -34,7 +34,7 @@ def parse_conversation(raw: Any, *, file: str, number: int) -> ParsedConversatio
         raise wrong_shape(file, number, "is not an object", SOURCE)
     messages = raw.get("chat_messages")
     if not isinstance(messages, list):
-        raise wrong_shape(file, number, "has no 'chat_messages' list", SOURCE)
+        raise wrong_shape(file, number, "has no 'chat_messages' list", SOURCE, raw)
     external_id = ident(raw.get("uuid"))
     conversation = ParsedConversation(
         external_id=external_id,

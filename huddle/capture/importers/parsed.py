@@ -177,5 +177,20 @@ def checked(conversation: ParsedConversation) -> ParsedConversation:
     return conversation
 
 
-def wrong_shape(file: str, number: int, problem: str, source: str) -> ImportRefused:
+# What each export's conversations carry, to tell which one a misfiled file is.
+_MARKS = {"ChatGPT": "mapping", "Claude": "chat_messages"}
+
+
+def wrong_shape(
+    file: str, number: int, problem: str, source: str, raw: Any = None
+) -> ImportRefused:
+    """The refusal for a conversation not shaped like ``source``'s. When it is shaped like the
+    other service's, say so plainly: choosing the wrong export type is the usual cause."""
+    if isinstance(raw, dict):
+        for other, mark in _MARKS.items():
+            if other != source and mark in raw:
+                return ImportRefused(
+                    f"This looks like a {other} export, not {source}. Choose “{other}” as the "
+                    "service and upload the file again."
+                )
     return ImportRefused(f"{file}: conversation {number} {problem}; is this a {source} export?")

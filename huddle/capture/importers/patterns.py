@@ -6,7 +6,7 @@ the actor's own rows, so another member (an admin too) gets ``NotFound``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from uuid import UUID
 
 from django.db import transaction
@@ -17,8 +17,8 @@ from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.capture.importers import mining
 from huddle.capture.importers.models import Pattern, Prompt
-from huddle.capture.promote import InputDraft
-from huddle.core.errors import NotFound
+from huddle.capture.promote import Built, InputDraft, apply_choices
+from huddle.core.errors import NotFound, ValidationFailed
 from huddle.core.services import event_record
 from huddle.library import services as library_services
 from huddle.library.content import InputSpec, Step, VersionContent
@@ -99,35 +99,63 @@ def patterns_mine(*, actor: Actor, on_step: Callable[[], None] = mining.nothing)
     return list(my_patterns(actor))
 
 
-def pattern_content(pattern: Pattern) -> VersionContent:
-    """The one-step prompt a pattern suggests: its template, variables as inputs, constraints."""
-    inputs = []
-    for variable in pattern.variables:
-        draft = InputDraft(
+def pattern_preview(pattern: Pattern, choices: Mapping[str, str | None] | None = None) -> Built:
+    """The pattern's template and inputs with the member's renames and removals applied
+    (``promote.apply_choices``); problems are in ``problems``, nothing is raised."""
+    drafts = [
+        InputDraft(
             str(variable["name"]),
             str(variable.get("default") or ""),
             "examples",
             [str(e) for e in variable.get("examples") or []],
+            inferred_as=str(variable["name"]),
         )
-        inputs.append(InputSpec(**draft.as_data()))
+        for variable in pattern.variables
+    ]
+    return apply_choices(Built([pattern.template], drafts, {}, []), choices or {})
+
+
+def pattern_content(
+    pattern: Pattern, choices: Mapping[str, str | None] | None = None
+) -> VersionContent:
+    """The one-step prompt a pattern suggests: its template, variables as inputs, constraints."""
+    built = pattern_preview(pattern, choices)
     return VersionContent(
-        steps=(Step(name="step_1", template=pattern.template),),
-        inputs=tuple(inputs),
+        steps=(Step(name="step_1", template=built.templates[0]),),
+        inputs=tuple(InputSpec(**draft.as_data()) for draft in built.inputs),
         negative_constraints="\n".join(pattern.negative_constraints),
     )
 
 
+def suggested_title(pattern: Pattern) -> str:
+    """A title to start from: the pattern's first words, cut on a word, without an ellipsis."""
+    title = pattern.title
+    if title.endswith("…"):
+        title = title[:-1].rsplit(" ", 1)[0] if " " in title else title[:-1]
+    return title.rstrip(" ,;:-")
+
+
 @transaction.atomic
-def pattern_promote(*, actor: Actor, pattern: Pattern, title: str = "") -> Workflow:
-    """A new private draft prompt workflow owned by the actor, from one of their patterns."""
+def pattern_promote(
+    *,
+    actor: Actor,
+    pattern: Pattern,
+    title: str = "",
+    choices: Mapping[str, str | None] | None = None,
+) -> Workflow:
+    """A new private draft prompt workflow owned by the actor, from one of their patterns, with
+    the inputs renamed or removed as ``choices`` says (``ValidationFailed`` for a bad name)."""
     policy.require(actor, Action.CREATE_CONTENT)
     if pattern.owner_id != actor.user.pk or pattern.organization_id != actor.organization.pk:
         raise NotFound()
+    problems = pattern_preview(pattern, choices).problems
+    if problems:
+        raise ValidationFailed("Some input names can't be used; see the fields.", fields=problems)
     workflow = library_services.workflow_create(
         actor=actor,
-        title=title.strip() or pattern.title,
+        title=title.strip() or suggested_title(pattern),
         kind=Kind.PROMPT,
-        content=pattern_content(pattern),
+        content=pattern_content(pattern, choices),
         summary=f"Found in {pattern.size} prompts you typed in your chat history.",
         visibility=Visibility.PRIVATE,
         changelog="Promoted from a mined pattern",

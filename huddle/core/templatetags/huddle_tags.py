@@ -8,7 +8,18 @@ from typing import Any
 from django import template
 from django.utils.html import format_html_join
 
+from huddle.core.numbers import hours_text
+
 register = template.Library()
+
+
+@register.filter
+def hours(minutes: Any) -> str:
+    """``{{ 17955|hours }}`` → "299 hours"; under 90 minutes, minutes (``core.numbers``)."""
+    try:
+        return hours_text(float(minutes))
+    except (TypeError, ValueError):
+        return "—"
 
 
 @register.filter
