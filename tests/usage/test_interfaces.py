@@ -152,3 +152,10 @@ def test_an_outsider_sees_no_import_of_another_organisation(owner, outsider, api
     record = UsageImport.objects.create(organization=owner.org, source="generic")
     response = api_client(outsider).get(f"/api/v1/usage/imports/{record.public_id}")
     assert response.status_code == 404
+
+
+def test_settings_lead_admins_to_the_usage_reports_and_not_members(admin, member, login):
+    page = login(admin).get("/o/acme/settings/").content.decode()
+    assert 'href="/o/acme/usage/imports/"' in page
+    page = login(member).get("/o/acme/settings/").content.decode()
+    assert "/usage/imports/" not in page
