@@ -52,6 +52,7 @@ urlpatterns = [
     re_path(r"^api/", core_views.page_not_found),
 ]
 
+handler400 = "huddle.core.views.bad_request"
 handler404 = "huddle.core.views.page_not_found"
 handler403 = "huddle.core.views.permission_denied"
 handler500 = "huddle.core.views.server_error"

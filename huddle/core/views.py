@@ -27,6 +27,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own refusals (a bad Host header, an unreadable multipart body): JSON on the API."""
+    if request.path.startswith("/api/"):
+        message = "The request was malformed (its headers or body can't be read)."
+        return JsonResponse(
+            {"error": {"code": "bad_request", "message": message, "fields": {}}}, status=400
+        )
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(
