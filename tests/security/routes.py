@@ -193,6 +193,8 @@ EXCLUDED: dict[str, str] = {
     "organization_new": "creates a new organisation, touches no existing one",
     "invitation_accept": "a secret token is the access (tests/accounts/test_views.py)",
     "<unnamed /^api/>": "the 404 catch-all under /api/",
+    "mcp": "the MCP server: bearer tokens only, every method aimed at the other organisation "
+    "(tests/security/test_mcp_isolation.py)",
 }
 
 # --- API: operation id -> path kwargs --------------------------------------------------------
