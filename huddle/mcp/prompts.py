@@ -13,7 +13,6 @@ from typing import Any
 
 import mcp_types as types
 from django.core import signing
-from django.db import transaction
 
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import ValidationFailed
@@ -135,13 +134,11 @@ def get_prompt(
     """
     workflow = library_queries.get_workflow(actor, name)
     version = library_services.latest_version(workflow)
-    with transaction.atomic():
-        rendered = render_version(actor, version, dict(arguments or {}))
-        run = None
-        if actor.can(Action.CREATE_CONTENT):
-            run = assistant.run_open(
-                actor=actor, workflow=workflow, version=version, rendered=rendered
-            )
+    # Rendered before the run's transaction opens: on SQLite that takes the write lock.
+    rendered = render_version(actor, version, dict(arguments or {}))
+    run = None
+    if actor.can(Action.CREATE_CONTENT):
+        run = assistant.run_open(actor=actor, workflow=workflow, version=version, rendered=rendered)
     prompts = prompts_of(rendered)
     texts = [text for _, text in prompts]
     if rendered.steps and rendered.system.strip():
