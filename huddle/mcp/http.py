@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 from asgiref.sync import async_to_sync
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -64,6 +65,12 @@ def _asks(body: bytes) -> tuple[bool, bool]:
 @csrf_exempt
 def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     """One MCP exchange as the token's member; 401 without a valid token."""
+    if request.method != "POST":
+        # Stateless: no session to end (DELETE) and no stream to open (GET). Handed to the SDK,
+        # a GET would open a stream that waits for the client to leave, holding the worker.
+        response = _refusal(405, -32600, "Send MCP requests as POST; this server keeps no stream.")
+        response["Allow"] = "POST"
+        return response
     try:
         body = request.body
     except RequestDataTooBig:
@@ -110,8 +117,6 @@ async def _asgi(
     actor: Actor, scope: dict[str, Any], body: bytes
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     """Run the SDK's stateless transport for one request; return status, headers and body."""
-    import anyio
-
     ACTOR.set(actor)
     received = False
 

@@ -26,6 +26,9 @@ from huddle.mcp import prompts, resources, tools
 from huddle.mcp.errors import as_mcp_error, unexpected
 
 ACTOR: ContextVar[Actor] = ContextVar("huddle_mcp_actor")
+# Set by ``stdio.py``: a process that outlives its database connections' lifetime checks them
+# before each request, as Django does at the start of an HTTP request.
+LONG_LIVED: ContextVar[bool] = ContextVar("huddle_mcp_long_lived", default=False)
 RESOURCE_NOT_FOUND = -32002  # the MCP specification's code for an unknown resource
 
 INSTRUCTIONS = (
@@ -40,7 +43,8 @@ def _in_django[T](work: Callable[[Actor], T]) -> Callable[[], Any]:
     """``work(actor)`` in Django's sync world, with domain errors turned into MCP errors."""
 
     def run() -> T:
-        close_old_connections()  # a long-lived stdio process outlives connections' lifetime
+        if LONG_LIVED.get():
+            close_old_connections()
         try:
             return work(ACTOR.get())
         except MCPError:

@@ -22,7 +22,7 @@ def mcp_command(
     import anyio
     from mcp.server.stdio import stdio_server
 
-    from huddle.mcp.server import ACTOR, server
+    from huddle.mcp.server import ACTOR, LONG_LIVED, server
 
     actor = member_actor(organization_by_slug(org), user)
     if not actor.user.is_active:
@@ -30,6 +30,7 @@ def mcp_command(
 
     async def main() -> None:
         ACTOR.set(actor)
+        LONG_LIVED.set(True)
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 

@@ -119,3 +119,22 @@ def test_a_nul_character_in_arguments_is_refused_by_name(library, member):
     assert answer["structuredContent"]["error"]["fields"] == {
         "title": [answer["content"][0]["text"]]
     }
+
+
+@pytest.mark.parametrize("method", ["get", "delete", "put"])
+def test_other_methods_are_refused_without_a_page(library, member, method):
+    headers = {"authorization": f"Bearer {token_of(member)}", "accept": "text/event-stream"}
+    response = getattr(Client(), method)("/mcp", headers=headers)
+    assert response.status_code == 405
+    assert response["content-type"].startswith("application/json")
+    assert response.json()["error"]["message"]
+
+
+def test_a_body_that_is_not_json_rpc_is_a_parse_error(library, member):
+    headers = {
+        "authorization": f"Bearer {token_of(member)}",
+        "accept": "application/json, text/event-stream",
+    }
+    response = Client().post("/mcp", "{nope", content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == -32700
