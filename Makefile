@@ -94,6 +94,7 @@ bench: venv
 	$(BENCH_ENV) $(BIN)/python -m bench.generate --org bench --members 200 --workflows 5000 --runs 20000
 	$(BENCH_ENV) $(BIN)/python -m bench.search --org bench
 	$(BENCH_ENV) $(BIN)/python -m bench.render --org acme
+	$(BENCH_ENV) $(BIN)/python -m bench.mcp --org bench --context-org acme --repeat 50
 	$(BENCH_ENV) $(BIN)/python -m bench.brand_check --runs 50
 	$(BENCH_ENV) $(BIN)/python -m bench.uploads
 	$(BENCH_ENV) $(BIN)/python -m bench.http_load --org bench --seconds 10

@@ -21,6 +21,7 @@ from huddle.cli_support import Json, Org, console, err_console, organization_by_
 from huddle.context.cli import context_app
 from huddle.insights.cli import insights, rollup
 from huddle.library.cli import workflows_app
+from huddle.mcp.stdio import mcp_command
 from huddle.rituals.cli import digest_app, wins_app
 from huddle.runs.cli import runs_app
 from huddle.usage.cli import usage_app
@@ -47,6 +48,7 @@ app.add_typer(wins_app, name="wins")
 app.add_typer(import_app, name="import")
 app.add_typer(mine_app, name="mine")
 app.add_typer(usage_app, name="usage")
+app.command(name="mcp")(mcp_command)
 
 
 @app.callback()

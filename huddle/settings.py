@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "huddle.usage",
     "huddle.insights",
     "huddle.rituals",
+    "huddle.mcp",
 ]
 
 MIDDLEWARE = [
@@ -252,5 +253,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("HUDDLE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The MCP SDK logs each stateless request's start and end at INFO (huddle/mcp/http.py).
+        "mcp": {"level": "WARNING"},
+    },
 }

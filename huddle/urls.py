@@ -10,6 +10,7 @@ from huddle.capture.urls import org_patterns as capture_patterns
 from huddle.core import views as core_views
 from huddle.insights.urls import org_patterns as insights_patterns
 from huddle.library.urls import org_patterns as library_patterns
+from huddle.mcp.http import mcp_endpoint
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
@@ -49,6 +50,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(sso_patterns)),
     path("scim/v2/", include(scim_patterns)),
     path("api/v1/", api.urls),
+    path("mcp", mcp_endpoint, name="mcp"),
     re_path(r"^api/", core_views.page_not_found),
 ]
 

@@ -13,6 +13,7 @@ class Mode(models.TextChoices):
     MANUAL = "manual", "Copy-paste"
     DIRECT = "direct", "Through a provider"
     IMPORTED = "imported", "Imported"
+    MCP = "mcp", "AI assistant (MCP)"  # started from a prompt of the MCP server
 
 
 class RunStatus(models.TextChoices):

@@ -222,6 +222,8 @@ EXCLUDED: dict[str, str] = {
     "saml_metadata": "Huddle's public SP metadata for an organisation's sign-in",
     "scim": "SCIM 2.0: the bearer token names the organisation; every operation with another "
     "organisation's token and ids in tests/security/test_isolation_scim.py",
+    "mcp": "the MCP server: bearer tokens only, every method aimed at the other organisation "
+    "(tests/security/test_mcp_isolation.py)",
 }
 
 # --- API: operation id -> path kwargs --------------------------------------------------------

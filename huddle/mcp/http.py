@@ -1,0 +1,148 @@
+"""``/mcp``: the MCP server over stateless Streamable HTTP, answered by a Django view.
+
+Huddle is a WSGI app (gunicorn's sync workers); the SDK's transport is ASGI. Stateless mode with
+JSON responses needs nothing of ASGI but one call: each POST carries a whole JSON-RPC exchange
+and its answer is one JSON body, no session survives the request. So the view authenticates the
+bearer token with the API's own check, then hands the request to a fresh stateless
+``StreamableHTTPSessionManager`` through a small ASGI call (``_asgi``) run by ``async_to_sync``;
+the handlers' ORM work comes back to this thread (``server.py``). Why not ASGI workers:
+docs/mcp.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+from asgiref.sync import async_to_sync
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+
+from huddle.accounts.policy import Actor
+from huddle.accounts.services import token_authenticate
+from huddle.core.accesslog import keep_out
+from huddle.mcp import tools
+from huddle.mcp.server import ACTOR, server
+
+UNAUTHENTICATED = "Missing, unknown or revoked API token. Send 'Authorization: Bearer <token>'."
+
+
+def _refusal(status: int, code: int, message: str) -> JsonResponse:
+    body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
+    response = JsonResponse(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="huddle"'
+    return response
+
+
+def _bearer(request: HttpRequest) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _asks(body: bytes) -> tuple[bool, bool]:
+    """(is an ask, is anonymous) for a ``tools/call`` of ``ask_for_help`` in ``body``."""
+    try:
+        message = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False, False
+    calls = message if isinstance(message, list) else [message]
+    asked = anonymous = False
+    for call in calls:
+        params = call.get("params") if isinstance(call, dict) else None
+        if not isinstance(params, dict) or params.get("name") != tools.ASK:
+            continue
+        if call.get("method") == "tools/call":  # type: ignore[union-attr]
+            asked = True
+            arguments = params.get("arguments")
+            anonymous |= isinstance(arguments, dict) and arguments.get("anonymous") is True
+    return asked, anonymous
+
+
+@csrf_exempt
+def mcp_endpoint(request: HttpRequest) -> HttpResponse:
+    """One MCP exchange as the token's member; 401 without a valid token."""
+    if request.method != "POST":
+        # Stateless: no session to end (DELETE) and no stream to open (GET). Handed to the SDK,
+        # a GET would open a stream that waits for the client to leave, holding the worker.
+        response = _refusal(405, -32600, "Send MCP requests as POST; this server keeps no stream.")
+        response["Allow"] = "POST"
+        return response
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _refusal(413, -32600, "The request is too large.")
+    asked, anonymous = _asks(body)
+    # Asking leaves no time beside the asker: no last-used time, no access-log line when
+    # anonymous (as the API's asks do; docs/ARCHITECTURE.md, "Asks and anonymity").
+    resolved = token_authenticate(_bearer(request), touch=not asked)
+    if resolved is None:
+        return _refusal(401, -32001, UNAUTHENTICATED)
+    if anonymous:
+        keep_out(request)
+    _token, actor = resolved
+    status, headers, content = async_to_sync(_asgi)(actor, _scope(request), body)
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        if name.lower() not in {"content-length", "date", "server"}:
+            response[name] = value
+    return response
+
+
+def _scope(request: HttpRequest) -> dict[str, Any]:
+    headers = [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in request.headers.items()
+    ]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": request.scheme,
+        "path": request.path,
+        "raw_path": request.path.encode(),
+        "query_string": request.META.get("QUERY_STRING", "").encode("latin-1"),
+        "root_path": "",
+        "headers": headers,
+        "client": (request.META.get("REMOTE_ADDR", ""), 0),
+        "server": (request.get_host(), 0),
+    }
+
+
+async def _asgi(
+    actor: Actor, scope: dict[str, Any], body: bytes
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Run the SDK's stateless transport for one request; return status, headers and body."""
+    ACTOR.set(actor)
+    received = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal received
+        if not received:
+            received = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await anyio.sleep_forever()  # no disconnect: the answer is awaited whole
+        raise AssertionError  # unreachable
+
+    status = 500
+    headers: list[tuple[str, str]] = []
+    chunks: list[bytes] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers.extend(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
+            )
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    manager = StreamableHTTPSessionManager(app=server, stateless=True, json_response=True)
+    async with manager.run():
+        await manager.handle_request(scope, receive, send)
+    return status, headers, b"".join(chunks)

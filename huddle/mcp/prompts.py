@@ -1,0 +1,161 @@
+"""Prompts: the workflows a member can see, as the library page lists them (endorsed first).
+
+A prompt's name is the workflow's slug and its arguments are the declared inputs of the latest
+version. ``prompts/get`` renders that version as the copy-paste run does (system text, each step,
+context resolved with the member's rights) and opens a run of mode ``mcp`` for members who may
+record runs (viewers only get the text, as the workflow page shows it to them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mcp_types as types
+from django.core import signing
+
+from huddle.accounts.policy import Action, Actor
+from huddle.core.errors import ValidationFailed
+from huddle.library import queries as library_queries
+from huddle.library import services as library_services
+from huddle.library.models import Label, Status, WorkflowLabel
+from huddle.library.rendering import render_version
+from huddle.runs import assistant
+from huddle.runs.direct import prompts_of
+
+PAGE = 50  # prompts per page of prompts/list
+MAX_ENDORSED = 10_000  # endorsed workflows listed first; a library endorses a few dozen
+_CURSOR = signing.Signer(salt="huddle.mcp.prompts.cursor")
+_ENDORSED, _OTHERS = "e", "o"
+
+
+def _decode(cursor: str | None) -> tuple[str, int]:
+    if not cursor:
+        return _ENDORSED, 0
+    try:
+        data = _CURSOR.unsign_object(cursor)
+        phase, offset = data["p"], data["o"]
+        if phase not in (_ENDORSED, _OTHERS) or not isinstance(offset, int) or offset < 0:
+            raise TypeError
+    except (signing.BadSignature, TypeError, KeyError, ValueError):
+        message = "This cursor is not valid; use the nextCursor of a previous page."
+        raise ValidationFailed(message, fields={"cursor": [message]}) from None
+    return phase, offset
+
+
+def _encode(phase: str, offset: int) -> str:
+    return _CURSOR.sign_object({"p": phase, "o": offset})
+
+
+_COLUMNS = ("pk", "slug", "title", "summary", "kind", "status")
+
+
+def list_prompts(
+    actor: Actor, cursor: str | None = None, *, limit: int = PAGE
+) -> types.ListPromptsResult:
+    """One page of the member's prompts: endorsed workflows first, then the rest, each part
+    newest first (the library page's default order). The cursor says which part and how far."""
+    phase, offset = _decode(cursor)
+    listed = library_queries.search_workflows(actor, library_queries.LibraryFilter())
+    listed = listed.select_related(None)
+    rows: list[dict[str, Any]] = []
+    next_cursor = None
+    if phase == _ENDORSED:
+        # The endorsed are few: their keys come unordered (an OR of index look-ups, ~1 ms at
+        # 100k workflows) and are sorted here. Sorted by SQL, the planner walked the whole
+        # updated_at index looking for them: 150 ms when there are none.
+        keys = sorted(
+            listed.filter(status=Status.ENDORSED)
+            .order_by()
+            .values_list("updated_at", "pk")[:MAX_ENDORSED],
+            reverse=True,
+        )
+        wanted = [pk for _, pk in keys[offset : offset + limit + 1]]
+        found = {row["pk"]: row for row in listed.filter(pk__in=wanted).values(*_COLUMNS)}
+        rows = [found[pk] for pk in wanted if pk in found]
+        if len(rows) > limit:
+            rows, next_cursor = rows[:limit], _encode(_ENDORSED, offset + limit)
+        else:
+            phase, offset = _OTHERS, 0
+    if next_cursor is None and phase == _OTHERS:
+        room = limit - len(rows)
+        others = listed.exclude(status=Status.ENDORSED).order_by("-updated_at", "-id")
+        more = list(others.values(*_COLUMNS)[offset : offset + room + 1])
+        if len(more) > room:
+            more, next_cursor = more[:room], _encode(_OTHERS, offset + room)
+        rows += more
+    inputs = dict(
+        WorkflowLabel.objects.filter(
+            workflow_id__in=[row["pk"] for row in rows], name=Label.LATEST
+        ).values_list("workflow_id", "version__inputs")
+    )
+    prompts = [_prompt(row, inputs.get(row["pk"]) or []) for row in rows]
+    return types.ListPromptsResult(prompts=prompts, next_cursor=next_cursor)
+
+
+def _prompt(row: Mapping[str, Any], inputs: list[dict[str, Any]]) -> types.Prompt:
+    summary = (row["summary"] or "").strip() or row["title"]
+    if row["status"] == Status.ENDORSED:
+        summary = f"Endorsed by the team. {summary}"
+    return types.Prompt(
+        name=row["slug"],
+        title=row["title"],
+        description=summary,
+        arguments=[_argument(spec) for spec in inputs],
+    )
+
+
+def _argument(spec: Mapping[str, Any]) -> types.PromptArgument:
+    label = str(spec.get("label") or spec.get("name"))
+    parts = [label]
+    if spec.get("help"):
+        parts.append(str(spec["help"]))
+    if spec.get("choices"):
+        parts.append("One of: " + ", ".join(str(c) for c in spec["choices"]) + ".")
+    if spec.get("type") == "number":
+        parts.append("A number.")
+    if spec.get("default"):
+        parts.append(f"Default: {spec['default']}.")
+    return types.PromptArgument(
+        name=str(spec["name"]),
+        title=label,
+        description=" ".join(p.rstrip(".") + "." for p in parts),
+        required=bool(spec.get("required", True)) and not spec.get("default"),
+    )
+
+
+def get_prompt(
+    actor: Actor, name: str, arguments: Mapping[str, Any] | None
+) -> types.GetPromptResult:
+    """The rendered prompt of workflow ``name`` with ``arguments`` as its inputs.
+
+    Raises ``NotFound`` for a workflow the member can't see, ``ValidationFailed`` naming each bad
+    input, and the context error naming an asset the member may not use — as the API's render.
+    """
+    workflow = library_queries.get_workflow(actor, name)
+    version = library_services.latest_version(workflow)
+    # Rendered before the run's transaction opens: on SQLite that takes the write lock.
+    rendered = render_version(actor, version, dict(arguments or {}))
+    run = None
+    if actor.can(Action.CREATE_CONTENT):
+        run = assistant.run_open(actor=actor, workflow=workflow, version=version, rendered=rendered)
+    prompts = prompts_of(rendered)
+    texts = [text for _, text in prompts]
+    if rendered.steps and rendered.system.strip():
+        texts.insert(0, rendered.system)
+    description = f"{workflow.title} (version {version.number})."
+    if len(rendered.steps) > 1:
+        description += (
+            f" A chain of {len(rendered.steps)} steps: send each one after the answer to the "
+            "one before; a step shows where the earlier answer goes."
+        )
+    if run is not None:
+        description += " When you are done, tell Huddle how it went with the log_run tool."
+    return types.GetPromptResult(
+        description=description,
+        messages=[
+            types.PromptMessage(role="user", content=types.TextContent(type="text", text=text))
+            for text in texts
+        ],
+        meta={"huddle/run": str(run.public_id)} if run is not None else None,
+    )

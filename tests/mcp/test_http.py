@@ -1,0 +1,140 @@
+"""``/mcp`` over HTTP: the member's API token is the only way in, and each member gets their own
+library through it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from huddle.accounts import services as accounts
+from huddle.accounts.models import ApiToken
+from huddle.core.accesslog import KEEP_OUT
+from huddle.library.content import MAX_TEXT_INPUT
+from huddle.mcp.http import UNAUTHENTICATED
+from tests.mcp.helpers import error, result, rpc, small_library
+
+
+@pytest.fixture
+def library(editor, member):
+    return small_library(editor, member)
+
+
+def token_of(persona) -> str:
+    return accounts.token_create(actor=persona.actor, name="mcp")[1]
+
+
+def listed(token: str) -> list[str]:
+    return [p["name"] for p in result(rpc(Client(), "prompts/list", token=token))["prompts"]]
+
+
+def test_two_members_list_the_prompts_each_of_them_can_see(library, member, viewer):
+    launch, endorsed, private = library["launch"], library["endorsed"], library["private"]
+    assert listed(token_of(member)) == [endorsed.slug, private.slug, launch.slug]
+    assert listed(token_of(viewer)) == [endorsed.slug, launch.slug]
+
+
+@pytest.mark.parametrize("header", [None, "Bearer hud_unknown", "Basic abc", "Bearer "])
+def test_without_a_valid_token_the_answer_is_401(db, header):
+    headers = {"authorization": header} if header else {}
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "prompts/list"})
+    response = Client().post("/mcp", body, content_type="application/json", headers=headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="huddle"'
+    assert response.json()["error"]["message"] == UNAUTHENTICATED
+
+
+def test_a_revoked_token_gets_401(library, member):
+    token = token_of(member)
+    assert listed(token)
+    accounts.token_revoke(actor=member.actor, token=ApiToken.objects.get(user=member.user))
+    assert rpc(Client(), "prompts/list", token=token).status_code == 401
+
+
+def test_a_removed_members_token_gets_401(library, owner, member):
+    token = token_of(member)
+    accounts.membership_remove(actor=owner.actor, membership=member.membership)
+    assert rpc(Client(), "prompts/list", token=token).status_code == 401
+
+
+def test_a_signed_in_browser_session_is_not_a_way_in(library, login, member):
+    assert rpc(login(member), "prompts/list").status_code == 401
+
+
+def test_a_bad_argument_is_a_clear_error_naming_the_input(library, member):
+    response = rpc(
+        Client(),
+        "prompts/get",
+        {"name": library["launch"].slug, "arguments": {"product": "x" * (MAX_TEXT_INPUT + 1)}},
+        token=token_of(member),
+    )
+    failure = error(response)
+    assert failure["message"] == "Check these inputs: product."
+    assert failure["data"]["code"] == "invalid"
+    assert failure["data"]["fields"]["product"] == [
+        f"Product is {MAX_TEXT_INPUT + 1:,} characters; the limit is {MAX_TEXT_INPUT:,}."
+    ]
+
+
+def test_an_unknown_prompt_is_not_found_like_a_foreign_one(library, editor):
+    token = token_of(editor)
+    unknown = error(rpc(Client(), "prompts/get", {"name": "nope"}, token=token))
+    private = error(rpc(Client(), "prompts/get", {"name": library["private"].slug}, token=token))
+    assert unknown == private
+    assert unknown["message"] == "Not found."
+
+
+def test_an_anonymous_ask_leaves_no_trace_of_the_asker(library, member):
+    token = token_of(member)
+    response = rpc(
+        Client(),
+        "tools/call",
+        {"name": "ask_for_help", "arguments": {"question": "How?", "anonymous": True}},
+        token=token,
+    )
+    assert result(response)["isError"] is False
+    assert response.wsgi_request.META.get(KEEP_OUT) is True
+    assert ApiToken.objects.get(user=member.user).last_used_at is None
+
+
+def test_other_calls_touch_the_tokens_last_use_and_are_logged(library, member):
+    token = token_of(member)
+    response = rpc(Client(), "tools/list", token=token)
+    assert len(result(response)["tools"]) == 6
+    assert KEEP_OUT not in response.wsgi_request.META
+    assert ApiToken.objects.get(user=member.user).last_used_at is not None
+
+
+def test_a_nul_character_in_arguments_is_refused_by_name(library, member):
+    response = rpc(
+        Client(),
+        "tools/call",
+        {"name": "capture_workflow", "arguments": {"title": "a\x00b", "steps": ["x"]}},
+        token=token_of(member),
+    )
+    answer = result(response)
+    assert answer["isError"] is True
+    assert "NUL character" in answer["content"][0]["text"]
+    assert answer["structuredContent"]["error"]["fields"] == {
+        "title": [answer["content"][0]["text"]]
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "delete", "put"])
+def test_other_methods_are_refused_without_a_page(library, member, method):
+    headers = {"authorization": f"Bearer {token_of(member)}", "accept": "text/event-stream"}
+    response = getattr(Client(), method)("/mcp", headers=headers)
+    assert response.status_code == 405
+    assert response["content-type"].startswith("application/json")
+    assert response.json()["error"]["message"]
+
+
+def test_a_body_that_is_not_json_rpc_is_a_parse_error(library, member):
+    headers = {
+        "authorization": f"Bearer {token_of(member)}",
+        "accept": "application/json, text/event-stream",
+    }
+    response = Client().post("/mcp", "{nope", content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == -32700
