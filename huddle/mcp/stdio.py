@@ -11,11 +11,11 @@ from typing import Annotated
 
 import typer
 
-from huddle.cli_support import fail, member_actor, organization_by_slug
+from huddle.cli_support import Org, fail, member_actor, organization_by_slug
 
 
 def mcp_command(
-    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    org: Org,
     user: Annotated[str, typer.Option("--user", help="Email of the member to act as.")],
 ) -> None:
     """Serve the MCP server over stdio (for Claude Desktop, VS Code, Cursor … on this host)."""
