@@ -26,6 +26,7 @@ from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
 from huddle.insights.metrics.window import make_window
 from huddle.insights.sections import issue23_context
+from huddle.library.models import Workflow
 
 CSV_COLUMNS = [
     "email", "name", "role", "runs", "active_weeks", "runs_per_active_week",
@@ -67,6 +68,9 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
         "query": query.urlencode(),
         "can_manage": actor.can(Action.MANAGE_ORGANIZATION),
         "phase_labels": LABELS,
+        # Workflows the viewer may open: the others (shared with a team they are not in, or
+        # private) show their figures but their title is text, not a link to a 404.
+        "openable": policy.visible_pks(actor, Workflow),
     }
     return report, context
 

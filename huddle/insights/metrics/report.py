@@ -154,11 +154,7 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
     if not individuals:
         # Workflow figures stay, but only of workflows the person may open: a private
         # workflow of someone else is an individual figure.
-        visible = (
-            set(Workflow.objects.filter(policy.visible_q(actor)).values_list("pk", flat=True))
-            if actor is not None
-            else set()
-        )
+        visible = policy.visible_pks(actor, Workflow) if actor is not None else set()
         leaderboard = [f for f in leaderboard if f.meta.id in visible]
     by_owner: dict[int, list[WorkflowFigures]] = defaultdict(list)
     for f in risky:

@@ -1,0 +1,84 @@
+"""Insights speak to analysts (issue 19 item 6): links only to what the viewer may open."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from huddle.accounts import policy
+from huddle.accounts.models import Team, Visibility
+from huddle.insights.metrics.summary import concentration, summary, window_text
+from huddle.library.models import Workflow
+from tests.insights.simulate import AS_OF, standard_team
+
+PERIOD = f"?as_of={AS_OF}&weeks=8"
+
+
+def _share_with_another_team(org, slug: str) -> Workflow:
+    team = Team.objects.create(organization=org, slug="field", name="Field marketing")
+    workflow = Workflow.objects.get(slug=slug)
+    workflow.visibility = Visibility.TEAM
+    workflow.team = team
+    workflow.save()
+    return workflow
+
+
+def test_visible_pks_leaves_out_a_workflow_shared_with_another_team(org, admin):
+    standard_team(org)
+    hidden = _share_with_another_team(org, "pat-0")
+    open_one = Workflow.objects.get(slug="pat-1")
+    pks = policy.visible_pks(admin.actor, Workflow)
+    assert hidden.pk not in pks
+    assert open_one.pk in pks
+
+
+def test_a_workflow_the_viewer_cannot_open_is_text_not_a_link(org, admin, login):
+    standard_team(org)
+    _share_with_another_team(org, "pat-0")
+    client = login(admin)
+    page = client.get(f"/o/acme/insights/workflows/{PERIOD}").content.decode()
+    title = Workflow.objects.get(slug="pat-0").title
+    assert title in page  # its figures stay
+    assert "/o/acme/library/pat-0/" not in page
+    assert client.get("/o/acme/library/pat-0/").status_code == 404  # the link would have been
+    assert "/o/acme/library/pat-1/" in page  # one they can open stays a link
+    assert client.get("/o/acme/library/pat-1/").status_code == 200
+
+
+# --- (b) a plain-language summary ---------------------------------------------------------
+
+
+def test_the_summary_names_the_few_who_do_most_of_the_work():
+    # 100 runs by 12 people: the top two make 40 + 15 = 55, the first reach past half.
+    runs = [40, 15, 10, 5, 5, 5, 5, 5, 5, 5, 0, 0]
+    assert concentration(runs) == (2, 0.55)
+    text = summary(runs=runs, solo_workflows=3, minutes_saved=17955, period="the 8 weeks to x")
+    assert text == (
+        "2 of 12 people do 55% of the AI work; 2 have not used AI; "
+        "3 workflows only their author uses. About 299 hours saved in the 8 weeks to x."
+    )
+
+
+def test_the_summary_speaks_in_the_singular_for_one():
+    text = summary(runs=[9, 1, 0], solo_workflows=1, minutes_saved=45, period="p")
+    assert text == (
+        "1 of 3 people does 90% of the AI work; 1 has not used AI; "
+        "1 workflow only its author uses. About 45 minutes saved in p."
+    )
+    assert summary(runs=[3], solo_workflows=0, minutes_saved=120, period="p") == (
+        "1 person does all the AI work. About 2.0 hours saved in p."
+    )
+
+
+def test_the_summary_of_an_empty_organisation_says_so():
+    assert summary(runs=[], solo_workflows=None, minutes_saved=0, period="p") == (
+        "Nobody is here yet: no members in p."
+    )
+    assert summary(runs=[0, 0], solo_workflows=0, minutes_saved=0, period="p") == (
+        "None of the 2 people here recorded an AI run in p."
+    )
+    assert concentration([0, 0]) == (0, 0.0)
+
+
+def test_the_window_is_named_in_words():
+    assert window_text(date(2026, 10, 4), 8) == "the 8 weeks to 4 Oct 2026"
+    assert window_text(date(2026, 10, 4), 1) == "the 1 week to 4 Oct 2026"
