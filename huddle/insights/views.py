@@ -38,7 +38,7 @@ CSV_COLUMNS = [
 
 TABLE_COLUMNS = [
     "Member", "Segment", "Score", "Runs", "Active weeks", "Workflows", "Learning", "Influence",
-    "Rating", "Edited", "Minutes saved", "Shares",
+    "Rating", "Edited", "Time saved", "Shares",
 ]  # fmt: skip
 
 
@@ -93,7 +93,7 @@ def _chart_data(report: Report) -> dict[str, Any]:
         "weeks": [w.isoformat() for w in report.window.week_starts],
         "active": d.weekly_active,
         "members": d.members,
-        "minutes": d.weekly_minutes,
+        "hours": [round(m / 60, 1) for m in d.weekly_minutes],
         "lorenz": [{"x": x, "y": y} for x, y in d.lorenz_runs],
         "lorenz_minutes": [{"x": x, "y": y} for x, y in d.lorenz_minutes],
         "gini": d.weekly_gini,
@@ -157,7 +157,7 @@ def member(request: HttpRequest, actor: Actor, membership_id: str) -> HttpRespon
             "weekly": {
                 "weeks": [w.isoformat() for w in report.window.week_starts],
                 "runs": profile.weekly_runs,
-                "minutes": [round(m, 1) for m in profile.weekly_minutes],
+                "hours": [round(m / 60, 1) for m in profile.weekly_minutes],
             },
             "nudges": nudges.pending_nudges(actor) if membership.user_id == actor.user.pk else [],
         }

@@ -27,14 +27,14 @@
     });
     draw("chart-minutes", {
       type: "bar",
-      data: { labels: d.weeks, datasets: [{ label: "Minutes saved", data: d.minutes, backgroundColor: "#2f9e6e" }] },
+      data: { labels: d.weeks, datasets: [{ label: "Hours saved", data: d.hours, backgroundColor: "#2f9e6e" }] },
       options: { scales: { y: { beginAtZero: true } } }
     });
     draw("chart-lorenz", {
       type: "scatter",
       data: { datasets: [
         { label: "Runs", data: d.lorenz, showLine: true, borderColor: "#3b4cca", pointRadius: 0 },
-        { label: "Minutes saved", data: d.lorenz_minutes, showLine: true, borderColor: "#2f9e6e", pointRadius: 0 },
+        { label: "Time saved", data: d.lorenz_minutes, showLine: true, borderColor: "#2f9e6e", pointRadius: 0 },
         { label: "Equal use", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], showLine: true, borderColor: "#9aa1ae", borderDash: [4, 4], pointRadius: 0 }
       ] },
       options: { scales: {
@@ -62,7 +62,7 @@
       type: "bar",
       data: { labels: m.weeks, datasets: [
         { label: "Runs", data: m.runs, backgroundColor: "#3b4cca", yAxisID: "y" },
-        { label: "Minutes saved", data: m.minutes, type: "line", borderColor: "#2f9e6e", yAxisID: "y1" }
+        { label: "Hours saved", data: m.hours, type: "line", borderColor: "#2f9e6e", yAxisID: "y1" }
       ] },
       options: { scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } } }
     });

@@ -21,12 +21,19 @@ def test_insights_dashboard_draws_charts_sorts_members_and_exports_csv(
     log_in(page, live_server.url, "olivia@acme.test", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
+    # Analysts read a sentence first; the Gini and Lorenz curve wait behind a disclosure.
+    expect(page.locator("#summary")).to_contain_text("of the AI work")
+    expect(page.locator("#summary")).to_contain_text("saved in the 8 weeks to")
+    expect(page.get_by_text("The Gini coefficient measures")).to_be_hidden()
+    page.get_by_text("How this is computed").click()
+    expect(page.get_by_text("The Gini coefficient measures")).to_be_visible()
     # Polled with evaluate(): wait_for_function evaluates strings, which the page's CSP forbids.
     deadline = time.monotonic() + 15
     while not page.evaluate("Object.keys(window.huddleCharts || {}).length >= 4"):
         assert time.monotonic() < deadline, "the charts were not drawn"
         page.wait_for_timeout(100)
     for chart in ("chart-adoption", "chart-minutes", "chart-lorenz", "chart-phases"):
+        page.wait_for_timeout(200)  # a chart shown by opening its <details> redraws on resize
         drawn = page.evaluate(
             """id => {
                 const c = document.getElementById(id);

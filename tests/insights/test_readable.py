@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from huddle.accounts import policy
 from huddle.accounts.models import Team, Visibility
+from huddle.core.numbers import hours_text
 from huddle.insights.metrics.summary import concentration, summary, window_text
 from huddle.library.models import Workflow
 from tests.insights.simulate import AS_OF, standard_team
@@ -82,3 +85,41 @@ def test_the_summary_of_an_empty_organisation_says_so():
 def test_the_window_is_named_in_words():
     assert window_text(date(2026, 10, 4), 8) == "the 8 weeks to 4 Oct 2026"
     assert window_text(date(2026, 10, 4), 1) == "the 1 week to 4 Oct 2026"
+
+
+def test_the_overview_leads_with_the_summary_and_keeps_the_maths_behind_a_disclosure(
+    org, admin, login
+):
+    standard_team(org)
+    response = login(admin).get(f"/o/acme/insights/{PERIOD}")
+    page = response.content.decode()
+    report = response.context["report"]
+    assert report.summary in page
+    assert "of the AI work" in report.summary
+    assert report.summary.endswith("saved in the 8 weeks to 4 Oct 2026.")
+    summary_at = page.index('id="summary"')
+    details_at = page.index('<details class="card" id="how-computed">')
+    assert summary_at < details_at < page.index("Gini coefficient") < page.index("robust z-score")
+    assert page.index("Gini") > details_at  # no Gini before the disclosure
+
+
+# --- (c) hours, and the window each figure covers -------------------------------------------
+
+
+def test_insights_speak_in_hours_and_name_their_window(org, admin, login):
+    standard_team(org)
+    client = login(admin)
+    response = client.get(f"/o/acme/insights/{PERIOD}")
+    page = response.content.decode()
+    report = response.context["report"]
+    assert report.institution.minutes > 600  # enough to be said in hours
+    saved = hours_text(report.institution.minutes)
+    assert saved.endswith(" hours")
+    assert f"<strong>{saved}</strong> saved" in page
+    assert "minutes saved" not in page.lower()
+    chart = response.context["chart"]
+    assert sum(chart["hours"]) == pytest.approx(report.institution.minutes / 60, abs=1)
+    for tab in ("", "workflows/", "phases/"):
+        text = client.get(f"/o/acme/insights/{tab}{PERIOD}").content.decode()
+        assert "every figure here covers the 8 weeks to 4 Oct 2026" in text, tab
+        assert "Mon 10 Aug to Sun 4 Oct 2026" in text, tab

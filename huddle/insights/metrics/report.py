@@ -24,6 +24,7 @@ from huddle.insights.metrics.profiles import MemberProfile
 from huddle.insights.metrics.score import SEGMENTS, score_members
 from huddle.insights.metrics.sources import Sources, sources
 from huddle.insights.metrics.struggling import Struggle, struggling
+from huddle.insights.metrics.summary import summary, window_text
 from huddle.insights.metrics.window import Window
 from huddle.insights.metrics.workflows import (
     GainLost,
@@ -73,6 +74,8 @@ class Report:
     sources: Sources | None = None  # the divide on runs, usage reports, both (issue 23)
     latency: Latency | None = None  # know-how latency over the organisation (issue 23)
     closing: Closing | None = None  # is the divide closing? (issue 23)
+    period: str = ""  # the window in words: "the 8 weeks to 4 Oct 2026"
+    summary: str = ""  # the overview in one plain sentence (``summary.summary``)
 
     @property
     def phase(self) -> PhaseWeek | None:
@@ -190,6 +193,13 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
         sources=sources(material, individuals=individuals),
         latency=know_how_latency(material.scope, figures, total_minutes=institution.minutes),
         closing=closing(material),
+    )
+    report.period = window_text(window.as_of, window.weeks)
+    report.summary = summary(
+        runs=[p.runs for p in material.profiles],
+        solo_workflows=report.latency.never_left_count if report.latency else None,
+        minutes_saved=institution.minutes,
+        period=report.period,
     )
     if actor is not None:
         report.me = people.get(actor.user.pk)
