@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -9,7 +10,10 @@ import pytest
 from huddle.accounts import policy
 from huddle.accounts.models import Team, Visibility
 from huddle.core.numbers import hours_text
+from huddle.insights.metrics.phases import PhaseWeek, phase_spans
 from huddle.insights.metrics.summary import concentration, summary, window_text
+from huddle.insights.metrics.window import Window
+from huddle.insights.views import week_labels
 from huddle.library.models import Workflow
 from tests.insights.simulate import AS_OF, standard_team
 
@@ -123,3 +127,59 @@ def test_insights_speak_in_hours_and_name_their_window(org, admin, login):
         text = client.get(f"/o/acme/insights/{tab}{PERIOD}").content.decode()
         assert "every figure here covers the 8 weeks to 4 Oct 2026" in text, tab
         assert "Mon 10 Aug to Sun 4 Oct 2026" in text, tab
+
+
+# --- (d) the week in progress, and a phase timeline that shows change -------------------------
+
+
+def _week(start: str, phase: str) -> PhaseWeek:
+    zeros = dict.fromkeys(
+        ("breadth", "gini", "trend", "reuse", "reach", "top_reuse", "sharing"), 0.0
+    )
+    counts = dict.fromkeys(
+        ("top_group", "runs", "shares", "asks", "gap_weeks", "divergent_weeks"), 0
+    )
+    return PhaseWeek(week_start=start, phase=phase, **zeros, **counts)
+
+
+def test_weeks_of_the_same_phase_collapse_into_one_span_with_its_dates():
+    weeks = [
+        _week("2026-09-07", "exploration"),
+        _week("2026-09-14", "exploration"),
+        _week("2026-09-21", "exploration"),
+        _week("2026-09-28", "divergence"),
+        _week("2026-10-05", "divergence"),
+    ]
+    spans = phase_spans(weeks, date(2026, 10, 8))  # a Thursday: the last week is in progress
+    assert [(s.phase, s.start, s.end, s.weeks) for s in spans] == [
+        ("exploration", date(2026, 9, 7), date(2026, 9, 27), 3),
+        ("divergence", date(2026, 9, 28), date(2026, 10, 8), 2),
+    ]
+    assert phase_spans([], date(2026, 10, 8)) == []
+
+
+def test_the_week_in_progress_is_labelled_partial():
+    assert Window(date(2026, 10, 8), 8).days_in_last_week == 4  # Monday to Thursday
+    assert Window(date(2026, 10, 4), 8).days_in_last_week == 7  # a Sunday: complete
+    labels = week_labels(Window(date(2026, 10, 8), 2))
+    assert labels == ["2026-09-28", "2026-10-05, 4 of 7 days so far"]
+    assert week_labels(Window(date(2026, 10, 4), 1)) == ["2026-09-28"]
+
+
+def test_the_overview_marks_the_partial_week_and_lists_phase_changes(org, admin, login):
+    standard_team(org)
+    client = login(admin)
+    thursday = client.get("/o/acme/insights/?as_of=2026-10-01&weeks=8")
+    chart = thursday.context["chart"]
+    assert chart["partial"] is True
+    assert chart["weeks"][-1] == "2026-09-28, 4 of 7 days so far"
+    sunday = client.get(f"/o/acme/insights/{PERIOD}")
+    assert sunday.context["chart"]["partial"] is False
+    spans = sunday.context["chart"]["phase_spans"]
+    assert sum(s["weeks"] for s in spans) == 8
+    assert all(a["phase"] != b["phase"] for a, b in itertools.pairwise(spans))
+    page = sunday.content.decode()
+    listed = page[page.index('id="phase-spans"') :]
+    assert listed.count("<li>") >= len(spans)
+    assert f"({spans[-1]['weeks']} week" in listed
+    assert "4 Oct 2026" in listed

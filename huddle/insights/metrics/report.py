@@ -19,7 +19,7 @@ from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.divide import Divide, divide
 from huddle.insights.metrics.flow import Flow, flow
 from huddle.insights.metrics.latency import Latency, know_how_latency
-from huddle.insights.metrics.phases import PhaseWeek, phases
+from huddle.insights.metrics.phases import PhaseSpan, PhaseWeek, phase_spans, phases
 from huddle.insights.metrics.profiles import MemberProfile
 from huddle.insights.metrics.score import SEGMENTS, score_members
 from huddle.insights.metrics.sources import Sources, sources
@@ -80,6 +80,11 @@ class Report:
     @property
     def phase(self) -> PhaseWeek | None:
         return self.phases[-1] if self.phases else None
+
+    @property
+    def phase_spans(self) -> list[PhaseSpan]:
+        """The phase timeline: weeks of the same phase collapsed into one span with its dates."""
+        return phase_spans(self.phases, self.window.as_of)
 
     def profile(self, user_id: int) -> MemberProfile | None:
         for p in self.members:
