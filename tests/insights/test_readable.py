@@ -183,3 +183,12 @@ def test_the_overview_marks_the_partial_week_and_lists_phase_changes(org, admin,
     assert listed.count("<li>") >= len(spans)
     assert f"({spans[-1]['weeks']} week" in listed
     assert "4 Oct 2026" in listed
+
+
+def test_the_api_gives_the_summary_and_the_phase_spans(org, admin, member, api_client):
+    standard_team(org)
+    data = api_client(member).get(f"/api/v1/insights?as_of={AS_OF}").json()
+    assert "of the AI work" in data["summary"]
+    assert data["period"] == "the 8 weeks to 4 Oct 2026"
+    assert sum(s["weeks"] for s in data["phase_spans"]) == 8
+    assert data["phase_spans"][-1]["end"] == "2026-10-04"

@@ -100,6 +100,8 @@ class Report:
             "team": self.scope.team.slug if self.scope.team else None,
             "as_of": self.window.as_of.isoformat(),
             "weeks": self.window.weeks,
+            "period": self.period,
+            "summary": self.summary,
             "individuals": self.individuals,
             "members": self.divide.members,
             "active_members": self.divide.active_members,
@@ -124,6 +126,7 @@ class Report:
             "gain_lost_minutes": self.gain_lost.minutes,
             "phase": phase.phase if phase else None,
             "phases": [p.as_dict() for p in self.phases],
+            "phase_spans": [s.as_dict() for s in self.phase_spans],
             "know_how_at_risk_count": self.at_risk_count,
             "know_how_at_risk": [
                 {
