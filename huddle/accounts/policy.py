@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from huddle.accounts.models import (
     ROLE_RANK,
@@ -169,6 +169,13 @@ def visible_q(actor: Actor, prefix: str = "") -> Q:
         | Q(**{f"{prefix}owner": actor.user})
         | Q(**{f"{prefix}visibility": Visibility.TEAM, f"{prefix}team__in": team_ids})
     )
+
+
+def visible_pks(actor: Actor, model: type[Model]) -> set[int]:
+    """The primary keys of the owned objects of ``model`` the actor may open (``visible_q``), in
+    one query: pages that show figures of objects the viewer may not open (insights) link only
+    these."""
+    return set(model._default_manager.filter(visible_q(actor)).values_list("pk", flat=True))
 
 
 def sharing_team(organization: Organization, visibility: str, team: Team | None) -> Team | None:

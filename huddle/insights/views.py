@@ -24,8 +24,9 @@ from huddle.insights import idp_groups, nudges, privacy, services
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
-from huddle.insights.metrics.window import make_window
+from huddle.insights.metrics.window import Window, make_window
 from huddle.insights.sections import issue23_context
+from huddle.library.models import Workflow
 
 CSV_COLUMNS = [
     "email", "name", "role", "runs", "active_weeks", "runs_per_active_week",
@@ -37,7 +38,7 @@ CSV_COLUMNS = [
 
 TABLE_COLUMNS = [
     "Member", "Segment", "Score", "Runs", "Active weeks", "Workflows", "Learning", "Influence",
-    "Rating", "Edited", "Minutes saved", "Shares",
+    "Rating", "Edited", "Time saved", "Shares",
 ]  # fmt: skip
 
 
@@ -67,6 +68,9 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
         "query": query.urlencode(),
         "can_manage": actor.can(Action.MANAGE_ORGANIZATION),
         "phase_labels": LABELS,
+        # Workflows the viewer may open: the others (shared with a team they are not in, or
+        # private) show their figures but their title is text, not a link to a 404.
+        "openable": policy.visible_pks(actor, Workflow),
     }
     return report, context
 
@@ -83,17 +87,28 @@ def _need_individuals(actor: Actor) -> None:
         raise PermissionDenied("Individual figures are for admins and owners.")
 
 
+def week_labels(window: Window) -> list[str]:
+    """The charts' week labels; the week in progress says so ("2026-10-05, 4 of 7 days so far"),
+    so that its lower figures do not read as a collapse."""
+    labels = [w.isoformat() for w in window.week_starts]
+    days = window.days_in_last_week
+    if days < 7:
+        labels[-1] += f", {days} of 7 days so far"
+    return labels
+
+
 def _chart_data(report: Report) -> dict[str, Any]:
     d = report.divide
     return {
-        "weeks": [w.isoformat() for w in report.window.week_starts],
+        "weeks": week_labels(report.window),
+        "partial": report.window.days_in_last_week < 7,
+        "phase_spans": [s.as_dict() for s in report.phase_spans],
         "active": d.weekly_active,
         "members": d.members,
-        "minutes": d.weekly_minutes,
+        "hours": [round(m / 60, 1) for m in d.weekly_minutes],
         "lorenz": [{"x": x, "y": y} for x, y in d.lorenz_runs],
         "lorenz_minutes": [{"x": x, "y": y} for x, y in d.lorenz_minutes],
         "gini": d.weekly_gini,
-        "phases": [p.phase for p in report.phases],
     }
 
 
@@ -151,9 +166,10 @@ def member(request: HttpRequest, actor: Actor, membership_id: str) -> HttpRespon
             "struggle": struggle,
             "medians": report.medians,
             "weekly": {
-                "weeks": [w.isoformat() for w in report.window.week_starts],
+                "weeks": week_labels(report.window),
+                "partial": report.window.days_in_last_week < 7,
                 "runs": profile.weekly_runs,
-                "minutes": [round(m, 1) for m in profile.weekly_minutes],
+                "hours": [round(m / 60, 1) for m in profile.weekly_minutes],
             },
             "nudges": nudges.pending_nudges(actor) if membership.user_id == actor.user.pk else [],
         }

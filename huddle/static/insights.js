@@ -19,22 +19,32 @@
     charts[id] = new window.Chart(canvas, config);
   }
 
+  // The week in progress is drawn as partial, not as a collapse: its segment dashed, its bar pale.
+  function partialSegment(d) {
+    var last = d.weeks.length - 1;
+    return { borderDash: function (ctx) { return d.partial && ctx.p1DataIndex === last ? [6, 4] : undefined; } };
+  }
+
+  function partialBars(d, colour, pale) {
+    return d.weeks.map(function (_, i) { return d.partial && i === d.weeks.length - 1 ? pale : colour; });
+  }
+
   function overview(d) {
     draw("chart-adoption", {
       type: "line",
-      data: { labels: d.weeks, datasets: [{ label: "Members active that week", data: d.active, borderColor: "#3b4cca", backgroundColor: "rgba(59,76,202,.15)", fill: true, tension: 0.25 }] },
+      data: { labels: d.weeks, datasets: [{ label: "Members active that week", data: d.active, borderColor: "#3b4cca", backgroundColor: "rgba(59,76,202,.15)", fill: true, tension: 0.25, segment: partialSegment(d) }] },
       options: { scales: { y: { beginAtZero: true, suggestedMax: d.members } } }
     });
     draw("chart-minutes", {
       type: "bar",
-      data: { labels: d.weeks, datasets: [{ label: "Minutes saved", data: d.minutes, backgroundColor: "#2f9e6e" }] },
+      data: { labels: d.weeks, datasets: [{ label: "Hours saved", data: d.hours, backgroundColor: partialBars(d, "#2f9e6e", "rgba(47,158,110,.35)") }] },
       options: { scales: { y: { beginAtZero: true } } }
     });
     draw("chart-lorenz", {
       type: "scatter",
       data: { datasets: [
         { label: "Runs", data: d.lorenz, showLine: true, borderColor: "#3b4cca", pointRadius: 0 },
-        { label: "Minutes saved", data: d.lorenz_minutes, showLine: true, borderColor: "#2f9e6e", pointRadius: 0 },
+        { label: "Time saved", data: d.lorenz_minutes, showLine: true, borderColor: "#2f9e6e", pointRadius: 0 },
         { label: "Equal use", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], showLine: true, borderColor: "#9aa1ae", borderDash: [4, 4], pointRadius: 0 }
       ] },
       options: { scales: {
@@ -42,17 +52,21 @@
         y: { min: 0, max: 1, title: { display: true, text: "Share of the total" } }
       } }
     });
+    // The timeline shows change: one stacked span per run of the same phase, its length in weeks.
     draw("chart-phases", {
       type: "bar",
-      data: { labels: d.weeks, datasets: [{ label: "Phase", data: d.phases.map(function () { return 1; }), backgroundColor: d.phases.map(function (p) { return PHASE_COLOURS[p]; }) }] },
+      data: { labels: ["Phase"], datasets: d.phase_spans.map(function (s) {
+        return { label: s.label + ": " + s.start + " to " + s.end, data: [s.weeks], backgroundColor: PHASE_COLOURS[s.phase], phase: s.phase };
+      }) },
       options: {
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { return d.phases[ctx.dataIndex]; } } } },
-        scales: { y: { display: false, max: 1 } }
+        indexAxis: "y",
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + " (" + ctx.raw + " wk)"; } } } },
+        scales: { x: { stacked: true, title: { display: true, text: "Weeks" } }, y: { stacked: true, display: false } }
       }
     });
     draw("chart-gini", {
       type: "line",
-      data: { labels: d.weeks, datasets: [{ label: "Gini of the week's runs", data: d.gini, borderColor: "#d9485f", tension: 0.25 }] },
+      data: { labels: d.weeks, datasets: [{ label: "Gini of the week's runs", data: d.gini, borderColor: "#d9485f", tension: 0.25, segment: partialSegment(d) }] },
       options: { scales: { y: { min: 0, max: 1 } } }
     });
   }
@@ -61,8 +75,8 @@
     draw("chart-member", {
       type: "bar",
       data: { labels: m.weeks, datasets: [
-        { label: "Runs", data: m.runs, backgroundColor: "#3b4cca", yAxisID: "y" },
-        { label: "Minutes saved", data: m.minutes, type: "line", borderColor: "#2f9e6e", yAxisID: "y1" }
+        { label: "Runs", data: m.runs, backgroundColor: partialBars(m, "#3b4cca", "rgba(59,76,202,.35)"), yAxisID: "y" },
+        { label: "Hours saved", data: m.hours, type: "line", segment: partialSegment(m), borderColor: "#2f9e6e", yAxisID: "y1" }
       ] },
       options: { scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } } }
     });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -21,12 +22,19 @@ def test_insights_dashboard_draws_charts_sorts_members_and_exports_csv(
     log_in(page, live_server.url, "olivia@acme.test", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
+    # Analysts read a sentence first; the Gini and Lorenz curve wait behind a disclosure.
+    expect(page.locator("#summary")).to_contain_text("of the AI work")
+    expect(page.locator("#summary")).to_contain_text("saved in the 8 weeks to")
+    expect(page.get_by_text("The Gini coefficient measures")).to_be_hidden()
+    page.get_by_text("How this is computed").click()
+    expect(page.get_by_text("The Gini coefficient measures")).to_be_visible()
     # Polled with evaluate(): wait_for_function evaluates strings, which the page's CSP forbids.
     deadline = time.monotonic() + 15
     while not page.evaluate("Object.keys(window.huddleCharts || {}).length >= 4"):
         assert time.monotonic() < deadline, "the charts were not drawn"
         page.wait_for_timeout(100)
     for chart in ("chart-adoption", "chart-minutes", "chart-lorenz", "chart-phases"):
+        page.wait_for_timeout(200)  # a chart shown by opening its <details> redraws on resize
         drawn = page.evaluate(
             """id => {
                 const c = document.getElementById(id);
@@ -40,6 +48,24 @@ def test_insights_dashboard_draws_charts_sorts_members_and_exports_csv(
         )
         assert drawn["instance"], chart
         assert drawn["ink"] > 100, chart
+    # The phase timeline shows change: one span per run of a phase, listed with its dates.
+    spans = page.evaluate("window.huddleCharts['chart-phases'].data.datasets.map(d => d.phase)")
+    assert spans
+    assert all(a != b for a, b in itertools.pairwise(spans))
+    expect(page.locator("#phase-spans li")).to_have_count(len(spans))
+    # The week in progress is marked as partial (a paler bar, "so far"), not drawn as a collapse.
+    week = page.evaluate(
+        """() => {
+            const data = document.getElementById('insights-data');
+            const partial = JSON.parse(data.textContent).partial;
+            const chart = window.huddleCharts['chart-minutes'];
+            const labels = chart.data.labels, colours = chart.data.datasets[0].backgroundColor;
+            return {partial, label: labels[labels.length - 1],
+                    last: colours[labels.length - 1], first: colours[0]};
+        }"""
+    )
+    assert ("days so far" in week["label"]) == week["partial"]
+    assert (week["last"] != week["first"]) == week["partial"]
     expect(page.get_by_role("heading", name="Power users")).to_be_visible()
     page.screenshot(path=str(Path(output_path) / "insights.png"), full_page=True)
 

@@ -106,3 +106,26 @@ def test_inputs_typed_once_follow_to_run_it_and_the_assembly(page: Page, live_se
     page.get_by_role("link", name="Assembly preview").click()
     expect(page.get_by_label("Who it's for")).to_have_value("CFOs")
     expect(page.get_by_label("Product or feature")).to_have_value("Orbit CRM")
+
+
+def test_insert_input_buttons_put_the_syntax_at_the_cursor(page: Page, live_server):
+    load_demo()
+    log_in(page, live_server.url, "erin@acme.test")
+    page.goto(f"{live_server.url}/o/acme/library/new/")
+    bar = page.get_by_role("group", name="Insert an input")
+    expect(bar).to_contain_text("name an input below first")
+    page.get_by_role("button", name="+ Add input").click()
+    page.locator("#input_name_0").fill("product")
+    page.get_by_role("button", name="+ Add input").click()
+    page.locator("#input_name_1").fill("audience")
+    expect(bar.get_by_role("button")).to_have_count(2)
+    prompt = page.get_by_label("Prompt")
+    prompt.fill("Write about  for busy people.")
+    prompt.focus()
+    page.evaluate("document.getElementById('step_template_0').setSelectionRange(12, 12)")
+    bar.get_by_role("button", name="Insert the input product").click()
+    expect(prompt).to_have_value("Write about {{ product }} for busy people.")
+    # A renamed input renames its button.
+    page.locator("#input_name_1").fill("reader")
+    expect(bar.get_by_role("button", name="Insert the input reader")).to_be_visible()
+    expect(bar.get_by_role("button", name="Insert the input audience")).to_have_count(0)

@@ -213,3 +213,24 @@ def test_the_api_and_cli_report_carries_the_new_figures(org, capsys):
     assert set(data["divide_by_source"]) >= {"has_usage", "runs", "usage", "both"}
     assert data["is_it_closing"]["verdict"]
     assert "median_days_to_1" in data["know_how_latency"]
+
+
+def test_workflows_that_never_left_their_author_link_only_where_the_viewer_may_open_them(
+    org, admin, login
+):
+    author = _people(org, 3)[0]
+    start = AS_OF - timedelta(days=20)
+    private = Workflow.objects.create(organization=org, owner=author, slug="kept", title="Kept")
+    shared = Workflow.objects.create(
+        organization=org, owner=author, slug="open", title="Open one", visibility=Visibility.ORG
+    )
+    Run.objects.bulk_create(
+        [_run(org, author, w, start + timedelta(days=d)) for w in (private, shared) for d in (0, 5)]
+    )
+    rollup.invalidate(org)
+    page = login(admin).get(f"/o/acme/insights/?as_of={AS_OF}&weeks=8").content.decode()
+    assert "Workflows whose know-how never left their author" in page
+    assert 'href="/o/acme/library/open/"' in page
+    assert ">Kept</span>" in page
+    assert 'href="/o/acme/library/kept/"' not in page
+    assert login(admin).get("/o/acme/library/kept/").status_code == 404

@@ -323,3 +323,10 @@ def test_the_filter_bar_offers_each_choice_and_keeps_the_chosen_ones(shelf, memb
     assert '<option value="chain" selected>Prompt chain</option>' in kind_select
     assert '<option value="prompt">Prompt</option>' in kind_select
     assert '<option value="recent">Recently updated</option>' in html
+
+
+def test_the_editor_offers_insert_input_buttons(member, login):
+    page = login(member).get("/o/acme/library/new/").content.decode()
+    assert 'id="insert-inputs"' in page
+    assert 'aria-label="Insert an input"' in page
+    assert "/static/library-editor.js" in page

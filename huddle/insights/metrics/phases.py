@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -203,3 +204,41 @@ def phases(material: Material) -> list[PhaseWeek]:
                 )
             )
     return out
+
+
+@dataclass
+class PhaseSpan:
+    """Consecutive weeks in the same phase: the timeline shows changes, not a bar per week."""
+
+    phase: str
+    start: date  # the Monday of its first week
+    end: date  # the Sunday of its last week, or ``as_of`` for the week in progress
+    weeks: int
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.phase]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "phase": self.phase,
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "weeks": self.weeks,
+        }
+
+
+def phase_spans(weeks: list[PhaseWeek], as_of: date) -> list[PhaseSpan]:
+    """Collapse runs of the same phase into one span each, oldest first, with their dates; the
+    last span ends on ``as_of`` (which may fall inside its last week)."""
+    spans: list[PhaseSpan] = []
+    for week in weeks:
+        start = date.fromisoformat(week.week_start)
+        end = min(start + timedelta(days=6), as_of)
+        if spans and spans[-1].phase == week.phase:
+            spans[-1].end = end
+            spans[-1].weeks += 1
+        else:
+            spans.append(PhaseSpan(week.phase, start, end, 1))
+    return spans

@@ -19,11 +19,12 @@ from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.divide import Divide, divide
 from huddle.insights.metrics.flow import Flow, flow
 from huddle.insights.metrics.latency import Latency, know_how_latency
-from huddle.insights.metrics.phases import PhaseWeek, phases
+from huddle.insights.metrics.phases import PhaseSpan, PhaseWeek, phase_spans, phases
 from huddle.insights.metrics.profiles import MemberProfile
 from huddle.insights.metrics.score import SEGMENTS, score_members
 from huddle.insights.metrics.sources import Sources, sources
 from huddle.insights.metrics.struggling import Struggle, struggling
+from huddle.insights.metrics.summary import summary, window_text
 from huddle.insights.metrics.window import Window
 from huddle.insights.metrics.workflows import (
     GainLost,
@@ -73,10 +74,17 @@ class Report:
     sources: Sources | None = None  # the divide on runs, usage reports, both (issue 23)
     latency: Latency | None = None  # know-how latency over the organisation (issue 23)
     closing: Closing | None = None  # is the divide closing? (issue 23)
+    period: str = ""  # the window in words: "the 8 weeks to 4 Oct 2026"
+    summary: str = ""  # the overview in one plain sentence (``summary.summary``)
 
     @property
     def phase(self) -> PhaseWeek | None:
         return self.phases[-1] if self.phases else None
+
+    @property
+    def phase_spans(self) -> list[PhaseSpan]:
+        """The phase timeline: weeks of the same phase collapsed into one span with its dates."""
+        return phase_spans(self.phases, self.window.as_of)
 
     def profile(self, user_id: int) -> MemberProfile | None:
         for p in self.members:
@@ -92,6 +100,8 @@ class Report:
             "team": self.scope.team.slug if self.scope.team else None,
             "as_of": self.window.as_of.isoformat(),
             "weeks": self.window.weeks,
+            "period": self.period,
+            "summary": self.summary,
             "individuals": self.individuals,
             "members": self.divide.members,
             "active_members": self.divide.active_members,
@@ -116,6 +126,7 @@ class Report:
             "gain_lost_minutes": self.gain_lost.minutes,
             "phase": phase.phase if phase else None,
             "phases": [p.as_dict() for p in self.phases],
+            "phase_spans": [s.as_dict() for s in self.phase_spans],
             "know_how_at_risk_count": self.at_risk_count,
             "know_how_at_risk": [
                 {
@@ -154,11 +165,7 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
     if not individuals:
         # Workflow figures stay, but only of workflows the person may open: a private
         # workflow of someone else is an individual figure.
-        visible = (
-            set(Workflow.objects.filter(policy.visible_q(actor)).values_list("pk", flat=True))
-            if actor is not None
-            else set()
-        )
+        visible = policy.visible_pks(actor, Workflow) if actor is not None else set()
         leaderboard = [f for f in leaderboard if f.meta.id in visible]
     by_owner: dict[int, list[WorkflowFigures]] = defaultdict(list)
     for f in risky:
@@ -194,6 +201,13 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
         sources=sources(material, individuals=individuals),
         latency=know_how_latency(material.scope, figures, total_minutes=institution.minutes),
         closing=closing(material),
+    )
+    report.period = window_text(window.as_of, window.weeks)
+    report.summary = summary(
+        runs=[p.runs for p in material.profiles],
+        solo_workflows=report.latency.never_left_count if report.latency else None,
+        minutes_saved=institution.minutes,
+        period=report.period,
     )
     if actor is not None:
         report.me = people.get(actor.user.pk)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from huddle.core.numbers import hours_text
 from huddle.insights.metrics.profiles import MemberProfile
 from huddle.insights.metrics.stats import median, robust_scale, robust_z
 
@@ -85,8 +86,8 @@ def _reason(name: str, p: MemberProfile, medians: dict[str, float | None]) -> st
         return f"High quality: {rating}{', ' + edits if edits else ''}{brand}"
     if name == "time_saved":
         return (
-            f"Saves time: {p.minutes_saved:,.0f} minutes saved "
-            f"(median member {med['time_saved']:,.0f})"
+            f"Saves time: {hours_text(p.minutes_saved)} saved "
+            f"(median member {hours_text(med['time_saved'])})"
         )
     return (
         f"Others build on their work: {p.influence_runs} runs of their workflows "

@@ -45,6 +45,12 @@ class Window:
         """Runs started before this instant count (the end of ``as_of``)."""
         return day_start(self.as_of + timedelta(days=1))
 
+    @property
+    def days_in_last_week(self) -> int:
+        """How many days of the last week the window holds (7 when ``as_of`` is a Sunday): the
+        week in progress is drawn as partial, so that it does not read as a collapse."""
+        return (self.as_of - self.week_starts[-1]).days + 1
+
     def extended(self, lead_weeks: int) -> Window:
         """The same end with ``lead_weeks`` more weeks before (history for trends)."""
         return Window(self.as_of, self.weeks + lead_weeks)
