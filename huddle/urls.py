@@ -14,7 +14,7 @@ from huddle.mcp.http import mcp_endpoint
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
-from huddle.sso.signin import SsoAwareLoginView, saml_finish, sso_start
+from huddle.sso.signin import SsoAwareLoginView, oidc_login, saml_finish, sso_start
 from huddle.sso.urls import org_patterns as sso_patterns
 from huddle.sso.urls import scim_patterns
 from huddle.usage.urls import org_patterns as usage_patterns
@@ -24,6 +24,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", SsoAwareLoginView.as_view(), name="login"),
     path("accounts/sso/", sso_start, name="sso_start"),
+    # Before allauth's own: the same URL, with an unreachable issuer refused readably.
+    path("sso/oidc/<str:provider_id>/login/", oidc_login, name="sso_oidc_login"),
     path("sso/", include("allauth.socialaccount.providers.openid_connect.urls")),
     # Before allauth's own: the same URL, with replayed assertions refused readably.
     path("sso/saml/<str:organization_slug>/acs/finish/", saml_finish, name="sso_saml_finish"),

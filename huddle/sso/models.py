@@ -114,7 +114,8 @@ class SsoConfig(PublicModel):
     The client secret is stored Fernet-encrypted (``core.crypto``, as provider API keys are);
     pages show whether one is set, never the secret. ``sso_required``: people whose e-mail domain
     is mapped to the organisation cannot sign in with a password, except its owners (their
-    break-glass account).
+    break-glass account). allauth's calls to the issuer go through ``core.http``'s outbound
+    client (``sso.outbound``), never to a private address unless ``oidc_private_network``.
     """
 
     organization = models.OneToOneField(
@@ -123,6 +124,9 @@ class SsoConfig(PublicModel):
     oidc_discovery_url = models.URLField(max_length=500, blank=True)
     oidc_client_id = models.CharField(max_length=255, blank=True)
     oidc_secret_encrypted = models.TextField(blank=True)
+    # The owner says the issuer lives on the company's private network: only the discovery URL's
+    # host:port may then resolve to a private address (core.http's allow-list, as for providers).
+    oidc_private_network = models.BooleanField(default=False)
     # SAML: what the owner's IdP metadata said (the metadata itself is kept as pasted).
     saml_metadata = models.TextField(blank=True)
     saml_idp_entity_id = models.CharField(max_length=500, blank=True)

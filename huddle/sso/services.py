@@ -28,6 +28,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.tokens import hash_secret, new_secret
 from huddle.core.crypto import EncryptionUnavailable, encrypt
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.http import OutboundBlocked, check_url, host_key
 from huddle.core.services import event_record
 from huddle.sso.models import (
     GROUP_ROLES,
@@ -490,10 +491,14 @@ def sso_config_save(
     client_id: str,
     client_secret: str | None,
     sso_required: bool,
+    private_network: bool = False,
 ) -> SsoConfig:
     """Set the organisation's OpenID Connect issuer (owners only). ``client_secret=None`` keeps
     the stored one; it is stored encrypted. Raises ``ValidationFailed`` for a URL that is not
-    HTTPS (plain HTTP only on this machine, for development) and when no key can encrypt it."""
+    HTTPS (plain HTTP only on this machine, for development), for a private, loopback or
+    link-local address unless ``private_network`` (the owner says the issuer is on the company's
+    network; only that host:port is then allowed one), and when no key can encrypt the secret.
+    Every call to the issuer is checked again when it connects (``sso.outbound``)."""
     policy.require(actor, Action.MANAGE_ORGANIZATION)
     discovery_url = discovery_url.strip()
     client_id = client_id.strip()
@@ -505,6 +510,20 @@ def sso_config_save(
             "The discovery URL must start with https://.",
             fields={"discovery_url": ["Use the issuer's https:// address."]},
         )
+    if discovery_url:
+        allowed = [host_key(discovery_url)] if private_network else []
+        try:
+            check_url(discovery_url, allowed)
+        except OutboundBlocked as error:
+            raise ValidationFailed(
+                error.message,
+                fields={
+                    "discovery_url": [
+                        error.message
+                        + ' Tick "The identity provider is on our private network" if it is.'
+                    ]
+                },
+            ) from None
     if bool(discovery_url) != bool(client_id):
         raise ValidationFailed(
             "Give both the discovery URL and the client ID (or neither, to turn SSO off).",
@@ -516,6 +535,7 @@ def sso_config_save(
         ("oidc_discovery_url", discovery_url),
         ("oidc_client_id", client_id),
         ("sso_required", sso_required),
+        ("oidc_private_network", private_network and bool(discovery_url)),
     ):
         if getattr(config, name) != value:
             setattr(config, name, value)

@@ -14,9 +14,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
+import requests
+from allauth.account.internal.decorators import login_not_required
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -28,8 +32,10 @@ from django.views.decorators.http import require_http_methods
 from huddle.accounts.login import HuddleLoginView, LockoutAuthenticationForm
 from huddle.core.crypto import decrypt
 from huddle.core.errors import HuddleError
+from huddle.core.http import host_key
 from huddle.sso import queries, services
 from huddle.sso.models import SsoConfig
+from huddle.sso.outbound import requests_session
 
 PROVIDER = "openid_connect"
 SAML = "saml"
@@ -78,6 +84,11 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             if provider in (None, app.provider, app.provider_id)
             and client_id in (None, app.client_id)
         ]
+
+    def get_requests_session(self) -> requests.Session:
+        """Every call allauth makes to an issuer goes through Huddle's outbound client; the
+        organisation's issuer host may be private only if its owner said so."""
+        return requests_session(_allowed_issuer_hosts(self.request or context.request))
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         config = _config(sociallogin.account.provider)
@@ -130,6 +141,32 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             error, exception, (extra_context or {}).get("saml_last_error_reason")
         )
         raise ImmediateHttpResponse(_refuse(request, config, reason, message))
+
+
+def _allowed_issuer_hosts(request: HttpRequest | None) -> list[str]:
+    """The discovery URL's host:port when the organisation signing in allowed a private issuer
+    (found from the sign-in URL, ``/sso/<slug>/login/...``); nothing otherwise."""
+    match = getattr(request, "resolver_match", None)
+    config = _config(match.kwargs.get("provider_id") if match else None)
+    if config is None or not config.oidc_private_network or not config.oidc_discovery_url:
+        return []
+    return [host_key(config.oidc_discovery_url)]
+
+
+@login_not_required
+def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's sign-in start, with an unreachable or refused issuer shown as a refusal (allauth
+    lets the discovery fetch's error through as a server error)."""
+    try:
+        return openid_connect_views.login(request, provider_id)
+    except requests.RequestException as error:
+        return _refuse(
+            request,
+            _config(provider_id),
+            "issuer_unreachable",
+            f"Huddle could not reach your identity provider: {error}. Ask an owner to check the "
+            "discovery URL in the single sign-on settings.",
+        )
 
 
 def _app(config: SsoConfig) -> SocialApp:

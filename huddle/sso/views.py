@@ -99,7 +99,9 @@ def group_role(request: HttpRequest, actor: Actor, group_id: str) -> HttpRespons
 @org_view(Action.MANAGE_ORGANIZATION)
 @require_POST
 def oidc_save(request: HttpRequest, actor: Actor) -> HttpResponse:
-    posted = {key: request.POST.get(key, "") for key in ("discovery_url", "client_id")}
+    posted = {
+        key: request.POST.get(key, "") for key in ("discovery_url", "client_id", "private_network")
+    }
     try:
         services.sso_config_save(
             actor=actor,
@@ -107,6 +109,7 @@ def oidc_save(request: HttpRequest, actor: Actor) -> HttpResponse:
             client_id=posted["client_id"],
             client_secret=request.POST.get("client_secret") or None,
             sso_required=request.POST.get("sso_required") == "on",
+            private_network=posted["private_network"] == "on",
         )
     except HuddleError as error:
         return _page(request, actor, oidc_error=error, posted=posted)

@@ -25,6 +25,7 @@ def idp(live_server, tmp_path):
         SsoConfig.objects.create(
             organization=org,
             oidc_discovery_url=provider.discovery_url,
+            oidc_private_network=True,  # the test provider listens on 127.0.0.1
             oidc_client_id=provider.client_id,
             oidc_secret_encrypted=encrypt(provider.client_secret),
         )

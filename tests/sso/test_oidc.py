@@ -31,6 +31,7 @@ def acme(db, org, idp):
     SsoConfig.objects.create(
         organization=org,
         oidc_discovery_url=idp.discovery_url,
+        oidc_private_network=True,  # the test provider listens on 127.0.0.1
         oidc_client_id=idp.client_id,
         oidc_secret_encrypted=encrypt(idp.client_secret),
     )
