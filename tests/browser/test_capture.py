@@ -93,3 +93,26 @@ def test_rename_an_inferred_input_in_the_preview_before_promoting(page: Page, li
     expect(page.get_by_role("status").first).to_contain_text("is a draft workflow")
     workflow = Workflow.objects.filter(owner__email="erin@acme.test").latest("created_at")
     assert [i["name"] for i in workflow.versions.get().inputs] == ["webinar_title"]
+
+
+def test_pick_team_context_in_the_capture_form(page: Page, live_server):
+    """Issue 19: the capture form lists the team's context to tick instead of typing slugs; a
+    ticked asset and a typed one both end up on the capture."""
+    load_demo()
+    base = live_server.url
+    log_in(page, base, "max@acme.test")
+    page.goto(f"{base}/o/acme/captures/new/")
+    picker = page.get_by_role("group", name="Pick from your team's context")
+    picker.get_by_label("Acme brand voice").check()
+    page.get_by_label("Team context it used").fill("glossary")
+    page.get_by_label("Give it a short name").fill("Brand-safe product blurb")
+    page.get_by_label("What were you trying to do?").fill("A product blurb in our voice")
+    page.locator("#step_text_0").fill("Write a 50-word blurb about {{ product }}")
+    page.get_by_role("button", name="Save capture").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Only you can see it")
+    capture = Capture.objects.get(title="Brand-safe product blurb")
+    assert sorted(capture.context_slugs) == ["brand_voice", "glossary"]
+    context = page.get_by_role("heading", name="Context given").locator("xpath=..")
+    expect(context).to_contain_text("brand_voice")
+    expect(context).to_contain_text("glossary")

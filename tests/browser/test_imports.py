@@ -14,11 +14,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from huddle.capture.importers.jobs import import_job_run, mining_run
-from huddle.capture.models import ImportJob
+from huddle.capture.models import Capture, ImportJob
 from huddle.demo import load_demo
 from huddle.library.models import Workflow
 from tests.browser.test_library import log_in
-from tests.imports.builders import chatgpt_zip, simple_chat
+from tests.imports.builders import chatgpt_zip, claude_chat, claude_zip, simple_chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,3 +74,31 @@ def test_import_watch_progress_and_promote_a_pattern(
     assert page.url.endswith(f"/o/acme/library/{workflow.slug}/")
     expect(page.get_by_label("Subject")).to_have_value(workflow.versions.get().inputs[0]["default"])
     assert (workflow.kind, workflow.status, workflow.visibility) == ("prompt", "draft", "private")
+
+
+def test_a_claude_export_chosen_as_chatgpt_fails_saying_which_service_it_is(
+    page: Page, live_server, tmp_path: Path, settings
+):
+    """Issue 19: choosing the wrong export type is the usual mistake; the job page says which
+    service the file is from, and nothing is imported."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_demo()
+    export = claude_zip(
+        tmp_path / "claude-data.zip", [claude_chat("k1", "Brief", POST.format(*FILLS[0]))]
+    )
+    captures = Capture.objects.count()
+    base = live_server.url
+    log_in(page, base, "max@acme.test")
+    page.goto(f"{base}/o/acme/captures/")
+    page.get_by_role("link", name="Import chat history").click()
+    page.get_by_label("Which service is the export from?").select_option("chatgpt")
+    page.get_by_label("The export file").set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.get_by_role("heading", name="Importing claude-data.zip")).to_be_visible()
+    import_job_run(ImportJob.objects.get().pk)  # the worker
+    expect(page.locator("[data-status]")).to_have_text("Failed", timeout=10_000)
+    expect(page.locator("#job")).to_contain_text(
+        "This looks like a Claude export, not ChatGPT. Choose “Claude” as the service"
+    )
+    assert Capture.objects.count() == captures
