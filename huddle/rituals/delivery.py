@@ -31,7 +31,7 @@ from huddle.core.errors import HuddleError, NotFound
 from huddle.core.http import OutboundError, outbound_client
 from huddle.core.services import event_record
 from huddle.rituals.config import allowed_hosts, settings_for, webhook_url
-from huddle.rituals.digest import digest_draft
+from huddle.rituals.digest import digest_content, digest_draft, figures_update
 from huddle.rituals.models import (
     Channel,
     Delivery,
@@ -113,7 +113,8 @@ def _targets(digest: Digest) -> list[tuple[str, str]]:
 
 def digest_send(*, actor: Actor | None, digest: Digest, inline: bool = False) -> list[Delivery]:
     """Mark the digest sent and create its deliveries; they go out after the commit, through the
-    task worker (or right here when ``inline``: the CLI). Sending twice adds nothing."""
+    task worker (or right here when ``inline``: the CLI). Sending twice adds nothing. An edited
+    draft is sent as edited, with one line giving the figures that moved since the edit."""
     if actor is not None:
         policy.require(actor, Action.MANAGE_RITUALS)
         if digest.organization_id != actor.organization.pk:
@@ -123,9 +124,18 @@ def digest_send(*, actor: Actor | None, digest: Digest, inline: bool = False) ->
     with transaction.atomic():
         digest = Digest.objects.select_for_update().get(pk=digest.pk)
         if digest.status != DigestStatus.SENT:
+            fields = ["status", "sent_at", "updated_at"]
+            if digest.edited_by_id:
+                # The edited words go out as written; figures that moved since are said below them.
+                now = digest_content(digest.organization, digest.iso_week)
+                update = figures_update(digest.content, now)
+                if update:
+                    digest.markdown = f"{digest.markdown.rstrip()}\n\n{update}\n"
+                    digest.content = now
+                    fields += ["markdown", "content"]
             digest.status = DigestStatus.SENT
             digest.sent_at = timezone.now()
-            digest.save(update_fields=["status", "sent_at", "updated_at"])
+            digest.save(update_fields=fields)
             for channel, target in _targets(digest):
                 Delivery.objects.get_or_create(digest=digest, channel=channel, target=target)
             event_record(

@@ -315,6 +315,33 @@ def digest_stale(digest: Digest) -> bool:
     return digest_content(digest.organization, digest.iso_week) != digest.content
 
 
+def figures_update(seen: dict[str, Any], now: dict[str, Any]) -> str:
+    """One Markdown line saying how the headline figures moved since a person edited the digest
+    (``seen``: the figures they saw; ``now``: this week's), or "" when none did. Sent under an
+    edited digest, so its readers never get last Tuesday's numbers as this week's."""
+    changes = []
+    win = now.get("win")
+    if (seen.get("win") or {}).get("title") != (win or {}).get("title"):
+        changes.append(f"the pick is now “{_text(win['title'])}”" if win else "no win is picked")
+    if (seen.get("timed_runs"), seen.get("minutes_saved")) != (
+        now.get("timed_runs"),
+        now.get("minutes_saved"),
+    ):
+        changes.append(
+            f"{plural(now.get('timed_runs') or 0, 'timed run')} saved "
+            f"{_hours(now.get('minutes_saved') or 0)} "
+            f"(was {seen.get('timed_runs') or 0} and {_hours(seen.get('minutes_saved') or 0)})"
+        )
+    if seen.get("open_asks_total") != now.get("open_asks_total"):
+        changes.append(
+            f"{plural(now.get('open_asks_total') or 0, 'ask')} open "
+            f"(was {seen.get('open_asks_total') or 0})"
+        )
+    if not changes:
+        return ""
+    return f"_Updated when sent: {'; '.join(changes)}._"
+
+
 @transaction.atomic
 def digest_redraft(*, actor: Actor, digest: Digest) -> Digest:
     """Throw away the hand edits of a draft and write it again from this week's data."""

@@ -121,3 +121,38 @@ def test_the_digest_page_shows_fresh_figures_and_offers_a_redraft(week, org, adm
 
     response = client.post(f"{url}send/", follow=True)
     assert "Sent: " in response.content.decode()
+
+
+def test_an_edited_draft_is_sent_as_written_with_a_line_giving_the_new_figures(
+    week, org, admin, member
+):
+    draft = digest.digest_draft(org, WEEK)
+    digest.digest_edit(actor=admin.actor, digest=draft, markdown="# By hand\n\nA great week.")
+    run(member, week["report"], spent=5, baseline=125)
+    services.win_choose(actor=admin.actor, win=week["win"])
+    digest_send(actor=admin.actor, digest=Digest.objects.get(pk=draft.pk))
+
+    sent = Digest.objects.get(pk=draft.pk)
+    assert sent.markdown.startswith("# By hand\n\nA great week.\n\n")
+    assert sent.markdown.rstrip().endswith(
+        "_Updated when sent: the pick is now “Monthly report”; 2 timed runs saved 2.5 hours "
+        "(was 1 and 30 minutes)._"
+    )
+    assert sent.content["timed_runs"] == 2  # the figures stored are the ones sent
+
+
+def test_an_edited_draft_whose_figures_held_is_sent_untouched(week, org, admin):
+    draft = digest.digest_draft(org, WEEK)
+    digest.digest_edit(actor=admin.actor, digest=draft, markdown="# By hand")
+    digest_send(actor=admin.actor, digest=Digest.objects.get(pk=draft.pk))
+    assert Digest.objects.get(pk=draft.pk).markdown == "# By hand"
+
+
+def test_the_update_line_names_each_figure_that_moved():
+    seen = {"win": None, "timed_runs": 3, "minutes_saved": 90, "open_asks_total": 2}
+    assert digest.figures_update(seen, dict(seen)) == ""
+    now = {**seen, "open_asks_total": 1, "win": {"title": "Launch *post*"}}
+    assert digest.figures_update(seen, now) == (
+        "_Updated when sent: the pick is now “Launch \\*post\\*”; 1 ask open (was 2)._"
+    )
+    assert "no win is picked" in digest.figures_update(now, seen)
