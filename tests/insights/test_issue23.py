@@ -234,3 +234,37 @@ def test_workflows_that_never_left_their_author_link_only_where_the_viewer_may_o
     assert ">Kept</span>" in page
     assert 'href="/o/acme/library/kept/"' not in page
     assert login(admin).get("/o/acme/library/kept/").status_code == 404
+
+
+def test_a_team_view_counts_latency_within_the_team(org, report_for, admin, login):
+    """A workflow adopted by the rest of the organisation but never by the author's own team:
+    org-wide its know-how left the author on day 2; for the team it never did."""
+    from huddle.accounts.models import Team
+
+    people = _people(org, 6)
+    author, teammate, *outside = people
+    team = Team.objects.create(organization=org, name="Content", slug="content")
+    team.memberships.add(*Membership.objects.filter(user__in=[author, teammate]))
+    start = AS_OF - timedelta(days=30)
+    spread = Workflow.objects.create(
+        organization=org, owner=author, slug="spread", title="Spread", visibility=Visibility.ORG
+    )
+    Workflow.objects.filter(pk=spread.pk).update(created_at=_at(start))
+    runs = [_run(org, author, spread, start)]
+    runs += [_run(org, u, spread, start + timedelta(days=2 + i)) for i, u in enumerate(outside)]
+    Run.objects.bulk_create(runs)
+    rollup.invalidate(org)
+
+    whole = report_for(org, weeks=8).latency
+    assert whole.median_days[1] == 2.0
+    assert whole.never_left_count == 0
+    within = report_for(org, weeks=8, team=team).latency
+    assert within.workflows == 1
+    assert within.median_days[1] is None
+    assert [w.slug for w in within.never_left] == ["spread"]
+
+    _run(org, teammate, spread, start + timedelta(days=5)).save()
+    rollup.invalidate(org)
+    assert report_for(org, weeks=8, team=team).latency.median_days[1] == 5.0
+    page = login(admin).get(f"/o/acme/insights/?team=content&as_of={AS_OF}&weeks=8")
+    assert "Medians over the workflows of Content's members" in page.content.decode()

@@ -4,7 +4,8 @@ For each workflow of the organisation that its author has used (the author's fir
 first run of it, or the workflow's creation if earlier — a workflow promoted from a capture or a
 mined pattern exists before its first run): the days until the first, the third and the tenth
 *other person* ran it (distinct people: the same colleague running it ten times has not spread
-it). Over the organisation: the median of each (over the workflows that got that far, with how
+it). For a team, only its members count, as authors and as the others. Over the organisation
+(or team): the median of each (over the workflows that got that far, with how
 many did), and the workflows whose know-how never left their author (run by the author, by
 nobody else, ever). The article's "12x gain … lost 90% of the time": the share of the window's
 time saved that comes from workflows used by more than their author.
@@ -88,18 +89,22 @@ def _latencies(scope: Scope) -> Latency:
 
     organization = scope.organization
     # A new run or a changed workflow makes a new key; a deleted run is seen within the hour.
+    # A team's figures also change when its members do.
     newest = Run.objects.filter(organization=organization).aggregate(m=Max("id"))["m"]
-    state = repr((newest, scope.workflows_state())).encode()
-    key = f"insights:latency:{organization.pk}:{hashlib.sha256(state).hexdigest()[:32]}"
+    members = sorted(scope.member_ids()) if scope.team else None
+    state = repr((newest, scope.workflows_state(), members)).encode()
+    team = scope.team.pk if scope.team else "all"
+    key = f"insights:latency:{organization.pk}:{team}:{hashlib.sha256(state).hexdigest()[:32]}"
     metas = scope.workflow_metas()
 
     def build() -> Latency:
         firsts: dict[int, dict[int, datetime]] = {}
+        runs = Run.objects.filter(organization=organization, workflow__isnull=False)
+        if scope.team:
+            # Within the team: its members' workflows, reaching its other members.
+            runs = runs.filter(user_id__in=scope.user_ids())
         rows = (
-            Run.objects.filter(organization=organization, workflow__isnull=False)
-            .order_by()
-            .values_list("workflow_id", "user_id")
-            .annotate(first=Min("started_at"))
+            runs.order_by().values_list("workflow_id", "user_id").annotate(first=Min("started_at"))
         )
         for workflow_id, user_id, first in rows:
             firsts.setdefault(workflow_id, {})[user_id] = first
@@ -152,9 +157,10 @@ def _summary(found: list[WorkflowLatency]) -> Latency:
 def know_how_latency(
     scope: Scope, figures: dict[int, WorkflowFigures], *, total_minutes: float
 ) -> Latency:
-    """Latency over the organisation's workflows; ``figures`` (the window's per-workflow
-    figures) and ``total_minutes`` (all time saved in the window, ad-hoc runs included) give
-    the share of time saved by workflows used by more than their author."""
+    """Latency over the organisation's workflows, or, for a team, over its members' workflows
+    and runs (how long its know-how takes to reach the rest of the team). ``figures`` (the
+    window's per-workflow figures) and ``total_minutes`` (all time saved in the window, ad-hoc
+    runs included) give the share of time saved by workflows used by more than their author."""
     latency = replace(_latencies(scope))  # a copy: the cached one is shared
     shared = sum(max(0.0, f.minutes_saved) for f in figures.values() if f.users - {f.meta.owner_id})
     latency.shared_minutes = round(shared, 1)
