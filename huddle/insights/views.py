@@ -67,6 +67,7 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
         "weeks": window.weeks,
         "query": query.urlencode(),
         "can_manage": actor.can(Action.MANAGE_ORGANIZATION),
+        "can_import_usage": actor.can(Action.MANAGE_MEMBERS),
         "phase_labels": LABELS,
         # Workflows the viewer may open: the others (shared with a team they are not in, or
         # private) show their figures but their title is text, not a link to a 404.

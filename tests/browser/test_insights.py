@@ -91,3 +91,23 @@ def test_insights_dashboard_draws_charts_sorts_members_and_exports_csv(
     content = Path(download.path()).read_text(encoding="utf-8")
     assert content.startswith("email,name,role,runs")
     assert "erin@acme.test" in content
+
+
+def test_a_new_organisation_sees_what_to_do_not_empty_charts_on_a_phone(page: Page, live_server):
+    from huddle.accounts.models import Role
+    from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+
+    org = OrganizationFactory(slug="fresh", name="Fresh Co")
+    owner = UserFactory(email="new@fresh.test")
+    MembershipFactory(organization=org, user=owner, role=Role.OWNER)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, "new@fresh.test", PASSWORD)
+    page.goto(f"{live_server.url}/o/fresh/insights/")
+    empty = page.get_by_role("region", name="Nothing to measure yet")
+    expect(empty).to_be_visible()
+    expect(page.locator("#summary")).to_contain_text("None of the 1 person here recorded")
+    expect(page.get_by_text("of 1 member used AI")).to_be_visible()
+    assert page.locator("canvas").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    empty.get_by_role("link", name="Import a usage report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Usage reports")

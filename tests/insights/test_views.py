@@ -99,3 +99,24 @@ def test_individual_pages_are_refused_before_any_report_is_built(org, member, lo
         assert response.status_code == 403, page
         assert "for admins and owners" in response.content.decode()
     assert built == []
+
+
+def test_a_new_organisation_is_told_how_to_get_its_first_figures(org, admin, member, login):
+    """No runs and no usage report: one card that says what to do, not a page of empty charts."""
+    page = login(admin).get(f"/o/acme/insights/{PERIOD}").content.decode()
+    assert "Nothing to measure yet" in page
+    assert 'href="/o/acme/usage/imports/"' in page  # admins may import a usage report
+    assert "chart-adoption" not in page
+    assert "Know-how latency" not in page
+    assert "of 2 members used AI" in page
+    as_member = login(member).get(f"/o/acme/insights/{PERIOD}").content.decode()
+    assert "Nothing to measure yet" in as_member
+    assert "usage/imports" not in as_member
+
+
+def test_the_first_run_replaces_the_empty_state_with_the_charts(org, admin, login):
+    standard_team(org)
+    page = login(admin).get(f"/o/acme/insights/{PERIOD}").content.decode()
+    assert "Nothing to measure yet" not in page
+    assert "chart-adoption" in page
+    assert "Know-how latency" in page

@@ -78,6 +78,12 @@ class Report:
     summary: str = ""  # the overview in one plain sentence (``summary.summary``)
 
     @property
+    def is_empty(self) -> bool:
+        """Nothing to measure: no member ran anything in the window and no usage report covers
+        it. The page then says how to get the first figures instead of drawing empty charts."""
+        return not self.divide.active_members and not (self.sources and self.sources.has_usage)
+
+    @property
     def phase(self) -> PhaseWeek | None:
         return self.phases[-1] if self.phases else None
 
