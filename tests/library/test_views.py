@@ -330,3 +330,10 @@ def test_the_editor_offers_insert_input_buttons(member, login):
     assert 'id="insert-inputs"' in page
     assert 'aria-label="Insert an input"' in page
     assert "/static/library-editor.js" in page
+
+
+def test_an_empty_library_links_to_capturing_and_to_importing_a_chat_export(member, login):
+    page = login(member).get("/o/acme/library/").content.decode()
+    assert "The library is empty." in page
+    assert 'href="/o/acme/captures/new/"' in page
+    assert 'href="/o/acme/captures/import/"' in page
