@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huddle.accounts import policy, queries, services
+from huddle.accounts.assistants import assistant_configs
 from huddle.accounts.forms import (
     InviteForm,
     OrganizationForm,
@@ -318,10 +319,17 @@ def tokens(request: HttpRequest, actor: Actor) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _token, new_token = services.token_create(actor=actor, name=form.cleaned_data["name"])
         form = TokenForm()
+    mcp_url = request.build_absolute_uri(reverse("mcp"))
     response = render(
         request,
         "accounts/tokens.html",
-        {"tokens": queries.my_tokens(actor), "form": form, "new_token": new_token},
+        {
+            "tokens": queries.my_tokens(actor),
+            "form": form,
+            "new_token": new_token,
+            "mcp_url": mcp_url,
+            "assistants": assistant_configs(mcp_url, new_token),
+        },
     )
     # The page may show a secret: never let a proxy or the browser's back button keep it.
     response["Cache-Control"] = "no-store"
