@@ -124,6 +124,7 @@ def test_the_home_page_of_a_busy_organisation(editor, member, login):
     assert "Welcome, Member Person" in html
     assert "What to run today" in html
     assert "Monthly report" in html
+    assert 'href="/o/acme/settings/tokens/#ai-tools">Bring the library into them' in html
     assert "3.0 hours" in html  # 180 minutes saved this week
     assert "1 of 2 steps left" in html  # no context yet: the one step a member may do
     make_asset(editor, "brand", "brand_voice")
