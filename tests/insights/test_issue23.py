@@ -131,6 +131,52 @@ def test_a_divide_that_does_not_close_is_not_called_closing(org, report_for):
     assert "held" in closing.verdict
 
 
+def test_a_divide_that_closes_in_the_usage_reports_is_found_there(org, report_for):
+    """Nobody records runs in Huddle, but ChatGPT's report shows it: 2 heavy users at 100
+    messages a week, 18 at 5; from week 10 twelve of them vote for the weekly win and their
+    messages rise to 60 a week. The usage reading finds the effect and the narrowing."""
+    from huddle.usage.services import usage_import
+
+    sim = simulate(org, [Spec(f"p{i}@sim.test", constant(0)) for i in range(20)], weeks=24)
+    emails = sorted(sim.users)
+    heavy, voters = emails[:2], emails[2:14]
+    first_week = AS_OF - timedelta(days=AS_OF.weekday()) - timedelta(weeks=23)
+    lines, events = ["email,date,tool,messages,active_minutes"], []
+    for week in range(24):
+        monday = first_week + timedelta(weeks=week)
+        for email in emails:
+            weekly = 100 if email in heavy else (60 if email in voters and week > 10 else 5)
+            lines += [f"{email},{monday + timedelta(days=d)},chatgpt,{weekly // 5},20"
+                      for d in range(5)]  # fmt: skip
+        if week >= 10:
+            events += [
+                Event(organization=org, actor=sim.users[email], kind="win.voted",
+                      object_id=f"win-{week}", created_at=_at(monday + timedelta(days=1)))
+                for email in voters
+            ]  # fmt: skip
+    Event.objects.bulk_create(events)
+    usage_import(
+        actor=None, organization=org, source="generic",
+        stream=io.BytesIO(("\n".join(lines) + "\n").encode()),
+    )  # fmt: skip
+    closing = report_for(org, weeks=12).closing
+    assert "Not enough months" in closing.verdict  # on runs: nobody ran anything
+    on_usage = closing.usage
+    win = next(e for e in on_usage.effects if e.kind == "win")
+    assert win.exposed == 12
+    assert win.runs > 40  # +55 messages a week against the not-yet-exposed
+    assert win.runs_interval[0] > 0
+    assert win.reuse is None  # reports know no workflows
+    assert "narrowed" in on_usage.verdict
+    assert on_usage.months[-1].gini < on_usage.months[0].gini - 0.05
+    assert report_for(org, weeks=12).as_dict()["is_it_closing"]["on_usage_reports"]["verdict"]
+
+
+def test_without_usage_reports_there_is_no_usage_reading(org, report_for):
+    _ritual_team(org, voters_change=True)
+    assert report_for(org, weeks=12).closing.usage is None
+
+
 def test_answered_asks_expose_the_person_who_asked_not_anonymous_askers(org, report_for):
     people = _people(org, 3)
     simulate(org, [Spec("x@sim.test", constant(2), owns=1)], weeks=20)
@@ -192,6 +238,7 @@ def test_the_divide_is_measured_on_usage_runs_or_both_and_the_page_says_which(
     assert "The rest of this page is computed on runs." in page
     assert 'data-basis="usage"' in page
     assert "Is it closing?" in page
+    assert 'id="closing-usage"' in page  # the same question asked of the usage reports
     assert "Know-how latency" in page
 
 

@@ -16,6 +16,11 @@ yet exposed to that kind by the end of those weeks. The mean over the exposed pe
 interval), and how many people are behind each side. Only exposures with 4 weeks on both sides
 inside the report's weeks (the window and its lead-in) count.
 
+**On the usage reports** (issue 23's left-over): when an imported report covers the weeks, the
+same reading is made on its AI uses per person and week (messages; active days where a report
+has no counts) — the effect on uses, the month-by-month divide and its verdict; reuse needs
+runs, so it is not given there.
+
 **Month by month** (calendar months of the report's weeks, a week in the month of its Monday):
 the Gini of runs across members, and the share of regular users (a run in at least 3 of the
 month's weeks). The **verdict** compares the month before the first intervention of the
@@ -86,6 +91,9 @@ class Closing:
     months: list[Month]
     verdict: str
     caveats: list[str] = field(default_factory=list)
+    # The same reading on the imported usage reports (AI uses: messages, or active days where a
+    # report has no counts), when any covers the weeks; its effects have no reuse figure.
+    usage: Closing | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -93,6 +101,7 @@ class Closing:
             "caveats": self.caveats,
             "effects": [e.as_dict() for e in self.effects],
             "months": [m.__dict__ for m in self.months],
+            **({"on_usage_reports": self.usage.as_dict()} if self.usage else {}),
         }
 
 
@@ -155,13 +164,21 @@ def _change(values: np.ndarray, rows: list[int] | int, before: slice, after: sli
     return float(np.mean(moved)) / SPAN
 
 
-def _effect(kind: str, exposed: dict[int, date], material: Material) -> Effect:
+def _effect(
+    kind: str,
+    exposed: dict[int, date],
+    material: Material,
+    uses: np.ndarray,
+    reuse: np.ndarray | None,
+) -> Effect:
+    """The effect on ``uses`` (runs, or the usage reports' uses) and, when given, on ``reuse``
+    (runs of others' workflows), per person (rows of ``material.weeks``) and week."""
     grid = material.weeks
     column = {w: i for i, w in enumerate(grid.weeks)}
     n_weeks = len(grid.weeks)
     # Each member's exposure column (past the end for the never exposed), so the not-yet-exposed
     # of a week are one comparison, and their change is worked out once per exposure week.
-    exposed_at = np.full(len(grid.runs), n_weeks + SPAN + 1)
+    exposed_at = np.full(len(uses), n_weeks + SPAN + 1)
     for user_id, week in exposed.items():
         if user_id in grid.rows and week in column:
             exposed_at[grid.rows[user_id]] = column[week]
@@ -179,8 +196,8 @@ def _effect(kind: str, exposed: dict[int, date], material: Material) -> Effect:
             comparison.update(others)
             baseline[at] = (
                 (
-                    _change(grid.runs, others, before, after),
-                    _change(grid.reuse, others, before, after),
+                    _change(uses, others, before, after),
+                    _change(reuse, others, before, after) if reuse is not None else 0.0,
                 )
                 if others
                 else None
@@ -188,8 +205,9 @@ def _effect(kind: str, exposed: dict[int, date], material: Material) -> Effect:
         base = baseline[at]
         if base is None:
             continue
-        runs_diffs.append(_change(grid.runs, row, before, after) - base[0])
-        reuse_diffs.append(_change(grid.reuse, row, before, after) - base[1])
+        runs_diffs.append(_change(uses, row, before, after) - base[0])
+        if reuse is not None:
+            reuse_diffs.append(_change(reuse, row, before, after) - base[1])
     firsts = sorted(exposed.values())
     seed = sum(ord(c) for c in kind)
     return Effect(
@@ -205,7 +223,7 @@ def _effect(kind: str, exposed: dict[int, date], material: Material) -> Effect:
     )
 
 
-def _months(material: Material) -> list[Month]:
+def _months(material: Material, uses: np.ndarray) -> list[Month]:
     grid = material.weeks
     by_month: dict[str, list[int]] = defaultdict(list)
     for i, week in enumerate(grid.weeks):
@@ -213,7 +231,7 @@ def _months(material: Material) -> list[Month]:
     members = max(1, len(material.profiles))
     out = []
     for month, columns in by_month.items():
-        runs = grid.runs[:, columns]
+        runs = uses[:, columns]
         totals = runs.sum(axis=1)
         regular = int(((runs > 0).sum(axis=1) >= min(REGULAR_WEEKS, len(columns))).sum())
         out.append(
@@ -227,7 +245,9 @@ def _months(material: Material) -> list[Month]:
     return out
 
 
-def _verdict(effects: list[Effect], months: list[Month], exposures: dict) -> tuple[str, list[str]]:
+def _verdict(
+    effects: list[Effect], months: list[Month], *, used: str = "ran anything"
+) -> tuple[str, list[str]]:
     caveats = [
         "Exposure is not random: people who vote or ask may be the ones about to change anyway.",
         "Other things changed in the same weeks (new tools, workload, people joining or leaving).",
@@ -262,16 +282,26 @@ def _verdict(effects: list[Effect], months: list[Month], exposures: dict) -> tup
         "of members."
     )
     if last.active < 5:
-        caveats.append(f"Only {last.active} people ran anything in {last.month}: a Gini of a few.")
+        caveats.append(f"Only {last.active} people {used} in {last.month}: a Gini of a few.")
     small = [e.label for e in effects if 0 < e.exposed < 5]
     if small:
         caveats.append("Fewer than 5 exposed people behind: " + "; ".join(small) + ".")
     return verdict, caveats
 
 
-def closing(material: Material) -> Closing:
+def closing(material: Material, usage: np.ndarray | None = None) -> Closing:
+    """Is the divide closing, on runs; and on ``usage`` (the usage reports' uses per person and
+    week of ``material.weeks``) when any report covers those weeks."""
     exposures = _exposures(material)
-    effects = [_effect(kind, exposures[kind], material) for kind in KINDS]
-    months = _months(material)
-    verdict, caveats = _verdict(effects, months, exposures)
-    return Closing(effects=effects, months=months, verdict=verdict, caveats=caveats)
+    grid = material.weeks
+
+    def reading(uses: np.ndarray, reuse: np.ndarray | None, used: str) -> Closing:
+        effects = [_effect(kind, exposures[kind], material, uses, reuse) for kind in KINDS]
+        months = _months(material, uses)
+        verdict, caveats = _verdict(effects, months, used=used)
+        return Closing(effects=effects, months=months, verdict=verdict, caveats=caveats)
+
+    result = reading(grid.runs, grid.reuse, "ran anything")
+    if usage is not None and usage.any():
+        result.usage = reading(usage, None, "used AI")
+    return result

@@ -22,7 +22,7 @@ from huddle.insights.metrics.latency import Latency, know_how_latency
 from huddle.insights.metrics.phases import PhaseSpan, PhaseWeek, phase_spans, phases
 from huddle.insights.metrics.profiles import MemberProfile
 from huddle.insights.metrics.score import SEGMENTS, score_members
-from huddle.insights.metrics.sources import Sources, sources
+from huddle.insights.metrics.sources import Sources, sources, usage_grid
 from huddle.insights.metrics.struggling import Struggle, struggling
 from huddle.insights.metrics.summary import summary, window_text
 from huddle.insights.metrics.window import Window
@@ -206,7 +206,7 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
         captures_tracked=material.captures_tracked,
         sources=sources(material, individuals=individuals),
         latency=know_how_latency(material.scope, figures, total_minutes=institution.minutes),
-        closing=closing(material),
+        closing=closing(material, usage=usage_grid(material, material.weeks.weeks).uses),
     )
     report.period = window_text(window.as_of, window.weeks)
     report.summary = summary(

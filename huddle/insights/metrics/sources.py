@@ -74,10 +74,11 @@ class UsageGrid:
         return bool(self.uses.any() or self.days.any())
 
 
-def usage_grid(material: Material) -> UsageGrid:
+def usage_grid(material: Material, weeks: list | None = None) -> UsageGrid:
+    """The usage reports' figures over ``weeks`` (Mondays; the window's by default)."""
     from huddle.usage.models import UsageWeek
 
-    weeks = material.window.week_starts
+    weeks = weeks or material.window.week_starts
     rows = material.weeks.rows
     shape = (len(material.weeks.runs), len(weeks))
     uses, masks = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
