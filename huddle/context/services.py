@@ -38,7 +38,7 @@ from huddle.context.models import (
 from huddle.context.parsing.limits import Progress
 from huddle.context.parsing.upload import ParsedUpload, parse_upload
 from huddle.core.errors import NotFound, ValidationFailed
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def asset_create(
         approved=_approves(actor, draft),
         description=description,
         changelog=changelog,
-        recorded_by=new.owner if actor is not None else None,
+        acting=actor or System(new.organization),
     )
 
 
@@ -276,7 +276,7 @@ def _asset_insert(
     approved: bool,
     description: str,
     changelog: str,
-    recorded_by: User | None,
+    acting: Actor | System,
 ) -> ContextAsset:
     # Checked again: another upload may have taken the slug while this one was parsed (the
     # unique constraint would refuse it too, less kindly).
@@ -297,11 +297,7 @@ def _asset_insert(
         asset.approved_version = version
         asset.save(update_fields=["approved_version"])
     event_record(
-        organization=new.organization,
-        actor=recorded_by,
-        kind="context.created",
-        target=asset,
-        data={"kind": new.kind, "slug": new.slug, "status": asset.status},
+        acting, "context.created", asset, kind=new.kind, slug=new.slug, status=asset.status
     )
     return asset
 
@@ -362,11 +358,11 @@ def _version_insert(
         fields += ["approved_version", "status"]
     asset.save(update_fields=fields)
     event_record(
-        organization=asset.organization,
-        actor=author,
-        kind="context.version_created",
-        target=asset,
-        data={"version": version.number, "approved": asset.approved_version_id == version.pk},
+        actor or System(asset.organization),
+        "context.version_created",
+        asset,
+        version=version.number,
+        approved=asset.approved_version_id == version.pk,
     )
     return version
 
@@ -389,13 +385,7 @@ def asset_approve(
     asset.approved_version = version
     asset.status = Status.APPROVED
     asset.save(update_fields=["approved_version", "status", "updated_at"])
-    event_record(
-        organization=asset.organization,
-        actor=actor.user if actor else None,
-        kind="context.approved",
-        target=asset,
-        data={"version": number},
-    )
+    event_record(actor or System(asset.organization), "context.approved", asset, version=number)
     return version
 
 
@@ -406,13 +396,7 @@ def asset_set_sharing(
     policy.require_edit(actor, asset)
     asset.visibility, asset.team = _sharing(asset.organization, visibility, team)
     asset.save(update_fields=["visibility", "team", "updated_at"])
-    event_record(
-        organization=asset.organization,
-        actor=actor.user,
-        kind="context.shared",
-        target=asset,
-        data={"visibility": visibility},
-    )
+    event_record(actor, "context.shared", asset, visibility=visibility)
     return asset
 
 
@@ -434,12 +418,7 @@ def _set_status(actor: Actor | None, asset: ContextAsset, status: str, kind: str
         policy.require_edit(actor, asset)
     asset.status = status
     asset.save(update_fields=["status", "updated_at"])
-    event_record(
-        organization=asset.organization,
-        actor=actor.user if actor else None,
-        kind=kind,
-        target=asset,
-    )
+    event_record(actor or System(asset.organization), kind, asset)
     return asset
 
 
@@ -505,11 +484,7 @@ def pack_create(
         PackItem(pack=pack, asset=asset, position=index) for index, asset in enumerate(assets)
     )
     event_record(
-        organization=organization,
-        actor=owner if actor is not None else None,
-        kind="context_pack.created",
-        target=pack,
-        data={"assets": [a.slug for a in assets]},
+        actor or System(organization), "context_pack.created", pack, assets=[a.slug for a in assets]
     )
     return pack
 
@@ -527,22 +502,14 @@ def pack_update(
     PackItem.objects.bulk_create(
         PackItem(pack=pack, asset=asset, position=index) for index, asset in enumerate(assets)
     )
-    event_record(
-        organization=pack.organization, actor=actor.user, kind="context_pack.updated", target=pack
-    )
+    event_record(actor, "context_pack.updated", pack)
     return pack
 
 
 @transaction.atomic
 def pack_delete(*, actor: Actor, pack: ContextPack) -> None:
     policy.require_edit(actor, pack)
-    event_record(
-        organization=pack.organization,
-        actor=actor.user,
-        kind="context_pack.deleted",
-        target=pack,
-        label=pack.name,
-    )
+    event_record(actor, "context_pack.deleted", pack, label=pack.name)
     pack.delete()
 
 
