@@ -42,12 +42,7 @@ def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         )
     except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
         raise HuddleError("token_collision", "Could not create a token; try again.") from None
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="token.created",
-        target=token,
-    )
+    event_record(actor, "token.created", token)
     return token, raw
 
 
@@ -61,12 +56,7 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> None:
         return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    event_record(
-        organization=token.organization,
-        actor=actor.user,
-        kind="token.revoked",
-        target=token,
-    )
+    event_record(actor, "token.revoked", token)
 
 
 def token_authenticate(raw_token: str, *, touch: bool = True) -> tuple[ApiToken, Actor] | None:

@@ -44,7 +44,7 @@ from huddle.accounts.models import (
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.tokens import hash_secret, new_secret
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 
 # --- people ----------------------------------------------------------------------------------
 
@@ -130,11 +130,12 @@ def organization_create(*, creator: User | None, slug: str, name: str) -> Organi
             f"The slug {slug!r} is taken.", fields={"slug": ["Already taken; choose another."]}
         )
     organization = Organization.objects.create(slug=slug, name=name)
+    acting: Actor | System = System(organization)
     if creator is not None:
-        Membership.objects.create(organization=organization, user=creator, role=Role.OWNER)
-    event_record(
-        organization=organization, actor=creator, kind="organization.created", target=organization
-    )
+        acting = Actor(
+            Membership.objects.create(organization=organization, user=creator, role=Role.OWNER)
+        )
+    event_record(acting, "organization.created", organization)
     return organization
 
 
@@ -148,13 +149,7 @@ def organization_rename(*, actor: Actor, name: str) -> Organization:
     old = organization.name
     organization.name = name
     organization.save(update_fields=["name"])
-    event_record(
-        organization=organization,
-        actor=actor.user,
-        kind="organization.renamed",
-        target=organization,
-        data={"from": old, "to": name},
-    )
+    event_record(actor, "organization.renamed", organization, from_=old, to=name)
     return organization
 
 
@@ -178,7 +173,7 @@ def team_create(
     team = Team.objects.create(
         organization=organization, name=name, slug=slug, description=description.strip()
     )
-    event_record(organization=organization, actor=_user(actor), kind="team.created", target=team)
+    event_record(actor or System(organization), "team.created", team)
     return team
 
 
@@ -186,7 +181,7 @@ def team_create(
 def team_delete(*, actor: Actor, team: Team) -> None:
     policy.require(actor, Action.MANAGE_TEAMS)
     _same_org(actor, team.organization_id)
-    event_record(organization=team.organization, actor=actor.user, kind="team.deleted", target=team)
+    event_record(actor, "team.deleted", team)
     team.delete()
 
 
@@ -201,11 +196,7 @@ def team_set_members(*, actor: Actor, team: Team, memberships: list[Membership])
     team.memberships.set(memberships)
     after = {m.pk for m in memberships}
     event_record(
-        organization=team.organization,
-        actor=actor.user,
-        kind="team.members_changed",
-        target=team,
-        data={"added": len(after - before), "removed": len(before - after)},
+        actor, "team.members_changed", team, added=len(after - before), removed=len(before - after)
     )
     return team
 
@@ -230,12 +221,7 @@ def membership_add(
         return membership_set_role(actor=actor, membership=membership, role=role)
     if created:
         event_record(
-            organization=organization,
-            actor=_user(actor),
-            kind="member.added",
-            target=user,
-            label=user.email,
-            data={"role": role},
+            actor or System(organization), "member.added", user, label=user.email, role=role
         )
     return membership
 
@@ -253,12 +239,12 @@ def membership_set_role(*, actor: Actor | None, membership: Membership, role: st
     membership.role = role
     membership.save(update_fields=["role"])
     event_record(
-        organization=membership.organization,
-        actor=_user(actor),
-        kind="member.role_changed",
-        target=membership.user,
+        actor or System(membership.organization),
+        "member.role_changed",
+        membership.user,
         label=membership.user.email,
-        data={"from": old, "to": role},
+        from_=old,
+        to=role,
     )
     return membership
 
@@ -276,13 +262,7 @@ def membership_remove(*, actor: Actor | None, membership: Membership) -> None:
         revoked_at=timezone.now()
     )
     membership.delete()
-    event_record(
-        organization=organization,
-        actor=_user(actor),
-        kind="member.removed",
-        target=user,
-        label=user.email,
-    )
+    event_record(actor or System(organization), "member.removed", user, label=user.email)
 
 
 def _keep_an_owner(membership: Membership) -> None:
@@ -355,12 +335,7 @@ def invitation_create(
         lambda: _send_invitation_email(invitation=invitation, base=base, url=url, inviter=inviter)
     )
     event_record(
-        organization=organization,
-        actor=_user(actor),
-        kind="invitation.created",
-        target=invitation,
-        label=email,
-        data={"role": role},
+        actor or System(organization), "invitation.created", invitation, label=email, role=role
     )
     return invitation, url
 
@@ -396,13 +371,7 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
         raise HuddleError("already_accepted", "This invitation has already been accepted.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    event_record(
-        organization=invitation.organization,
-        actor=actor.user,
-        kind="invitation.revoked",
-        target=invitation,
-        label=invitation.email,
-    )
+    event_record(actor, "invitation.revoked", invitation, label=invitation.email)
 
 
 def invitation_lookup(raw_token: str) -> Invitation:
@@ -434,12 +403,12 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     event_record(
-        organization=invitation.organization,
-        actor=user,
-        kind="invitation.accepted",
-        target=invitation,
+        Actor(membership),
+        "invitation.accepted",
+        invitation,
         label=user.email,
-        data={"role": membership.role, "new_member": created},
+        role=membership.role,
+        new_member=created,
     )
     return membership
 

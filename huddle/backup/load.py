@@ -42,7 +42,7 @@ from huddle.backup.plan import (
     shape,
 )
 from huddle.backup.rows import Insert, KeyMap
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 
 BATCH = 500  # rows a round of inserts (split further to fit the database's parameter limit)
 
@@ -357,11 +357,11 @@ def _restore(
             restorer.people(people, accounts)
             counts = restorer.run()
             event_record(
-                organization=organization,
-                actor=None,
-                kind="organization.restored",
-                target=organization,
-                data={"from": str(source.get("slug", "")), "counts": counts},
+                System(organization),
+                "organization.restored",
+                organization,
+                from_=str(source.get("slug", "")),
+                counts=counts,
             )
     except BaseException as error:
         for name in restorer.saved_files if restorer else []:

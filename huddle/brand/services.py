@@ -115,11 +115,11 @@ def run_brand_check_record(*, actor: Actor, run: Run, channel: str | None = None
         },
     )
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="run.brand_checked",
-        target=run,
-        label=run.workflow.title if run.workflow else "Ad-hoc prompt",
-        data={"score": stored.score, "blocking": stored.blocking},
+        actor,
+        "run.brand_checked",
+        run,
+        label=run.label,
+        score=stored.score,
+        blocking=stored.blocking,
     )
     return stored

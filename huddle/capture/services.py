@@ -211,11 +211,12 @@ def capture_create(
         **data.fields(),
     )
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="capture.created",
-        target=capture,
-        data={"steps": len(data.steps), "tool": data.tool, "source": capture.source},
+        actor,
+        "capture.created",
+        capture,
+        steps=len(data.steps),
+        tool=data.tool,
+        source=capture.source,
     )
     return capture
 
@@ -227,9 +228,7 @@ def capture_update(*, actor: Actor, capture: Capture, data: CaptureData) -> Capt
     for name, value in data.fields().items():
         setattr(capture, name, value)
     capture.save()
-    event_record(
-        organization=capture.organization, actor=actor.user, kind="capture.updated", target=capture
-    )
+    event_record(actor, "capture.updated", capture)
     return capture
 
 
@@ -243,11 +242,7 @@ def capture_share(
     capture.visibility = visibility
     capture.save(update_fields=["team", "visibility", "updated_at"])
     event_record(
-        organization=capture.organization,
-        actor=actor.user,
-        kind="capture.shared",
-        target=capture,
-        data={"visibility": visibility, "team": team.slug if team else None},
+        actor, "capture.shared", capture, visibility=visibility, team=team.slug if team else None
     )
     return capture
 
@@ -256,9 +251,7 @@ def capture_share(
 def capture_delete(*, actor: Actor, capture: Capture) -> None:
     """Delete a capture; a workflow promoted from it stays in the library."""
     policy.require_edit(actor, capture)
-    event_record(
-        organization=capture.organization, actor=actor.user, kind="capture.deleted", target=capture
-    )
+    event_record(actor, "capture.deleted", capture)
     capture.delete()
 
 
@@ -383,14 +376,11 @@ def capture_promote(
     capture.promoted_to = workflow
     capture.save(update_fields=["promoted_to", "updated_at"])
     event_record(
-        organization=capture.organization,
-        actor=actor.user,
-        kind="capture.promoted",
-        target=capture,
-        data={
-            "workflow": str(workflow.public_id),
-            "inputs": [spec.name for spec in preview.content.inputs],
-            "context_to_attach": preview.context_to_attach,
-        },
+        actor,
+        "capture.promoted",
+        capture,
+        workflow=str(workflow.public_id),
+        inputs=[spec.name for spec in preview.content.inputs],
+        context_to_attach=preview.context_to_attach,
     )
     return workflow, preview

@@ -26,6 +26,7 @@ from huddle.context import jobs, queries, services, tokens
 from huddle.context.models import ContextAsset, ContextVersion, UploadJob
 from huddle.core.errors import ValidationFailed
 from huddle.core.jsontypes import Body, Flag, Integer
+from huddle.core.paging import cursor_page
 from huddle.core.uploads import refuse_if_too_large
 
 router = Router(tags=["context"])
@@ -48,9 +49,7 @@ class AssetOut(Schema):
 
 class AssetPage(Schema):
     items: list[AssetOut]
-    count: int
-    limit: int
-    offset: int
+    next_cursor: str | None
 
 
 class AssetVersionOut(Schema):
@@ -61,6 +60,11 @@ class AssetVersionOut(Schema):
     source_name: str
     row_count: int
     approved: bool
+
+
+class AssetVersionPage(Schema):
+    items: list[AssetVersionOut]
+    next_cursor: str | None
 
 
 class VersionDetail(AssetVersionOut):
@@ -181,17 +185,12 @@ def asset_list(
     kind: str = "",
     status: str = "",
     q: str = "",
+    cursor: str | None = None,
     limit: int = 50,
-    offset: int = 0,
 ) -> dict[str, Any]:
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
     assets = queries.assets(_actor(request), kind=kind, status=status, search=q)
-    return {
-        "items": [_asset_out(a) for a in assets[offset : offset + limit]],
-        "count": assets.count(),
-        "limit": limit,
-        "offset": offset,
-    }
+    items, next_cursor = cursor_page(assets, cursor=cursor, limit=limit, keyset=("title", "id"))
+    return {"items": [_asset_out(a) for a in items], "next_cursor": next_cursor}
 
 
 @router.post("", response={201: AssetOut}, summary="Create an asset from structured data")
@@ -260,12 +259,15 @@ def asset_archive(request: HttpRequest, asset_id: UUID) -> dict[str, Any]:
     return _asset_out(asset)
 
 
-@router.get(
-    "/{asset_id}/versions", response=list[AssetVersionOut], summary="Versions, newest first"
-)
-def version_list(request: HttpRequest, asset_id: UUID) -> list[dict[str, Any]]:
+@router.get("/{asset_id}/versions", response=AssetVersionPage, summary="Versions, newest first")
+def version_list(
+    request: HttpRequest, asset_id: UUID, cursor: str | None = None, limit: int = 50
+) -> dict[str, Any]:
     asset = queries.get_asset(_actor(request), asset_id)
-    return [_version_out(asset, v) for v in queries.versions(asset)]
+    items, next_cursor = cursor_page(
+        queries.versions(asset), cursor=cursor, limit=limit, keyset=("-number",)
+    )
+    return {"items": [_version_out(asset, v) for v in items], "next_cursor": next_cursor}
 
 
 @router.post("/{asset_id}/versions", response={201: VersionDetail}, summary="Save a new version")

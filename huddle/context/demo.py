@@ -9,7 +9,7 @@ import random
 from datetime import date, timedelta
 
 from huddle.accounts.models import Organization, User
-from huddle.context import services
+from huddle.context import pack_services, services
 from huddle.context.models import ContextAsset, ContextPack
 
 BRAND = {
@@ -183,7 +183,7 @@ def load_context_demo(organization: Organization, owner: User) -> None:
     if not ContextPack.objects.filter(organization=organization, name="Brand basics").exists():
         slugs = ["brand_voice", "glossary", "persona_cmo", "persona_ops_manager"]
         assets = {a.slug: a for a in ContextAsset.objects.filter(organization=organization)}
-        services.pack_create(
+        pack_services.pack_create(
             actor=None,
             organization=organization,
             owner=owner,

@@ -1,4 +1,4 @@
-"""Every write about context assets and packs.
+"""Every write about context assets (the packs' are in ``pack_services``).
 
 Keyword-only, transactional, checking rights through ``accounts.policy`` and recording an
 ``Event``. ``actor=None`` is the server's operator (the CLI on the host); it must name an owner.
@@ -28,17 +28,15 @@ from huddle.accounts.policy import Action, Actor
 from huddle.context import kinds
 from huddle.context.models import (
     ContextAsset,
-    ContextPack,
     ContextVersion,
     Kind,
-    PackItem,
     Status,
     context_slug_validator,
 )
 from huddle.context.parsing.limits import Progress
 from huddle.context.parsing.upload import ParsedUpload, parse_upload
 from huddle.core.errors import NotFound, ValidationFailed
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 
 
 @dataclass(frozen=True)
@@ -264,7 +262,7 @@ def asset_create(
         approved=_approves(actor, draft),
         description=description,
         changelog=changelog,
-        recorded_by=new.owner if actor is not None else None,
+        acting=actor or System(new.organization),
     )
 
 
@@ -276,7 +274,7 @@ def _asset_insert(
     approved: bool,
     description: str,
     changelog: str,
-    recorded_by: User | None,
+    acting: Actor | System,
 ) -> ContextAsset:
     # Checked again: another upload may have taken the slug while this one was parsed (the
     # unique constraint would refuse it too, less kindly).
@@ -297,11 +295,7 @@ def _asset_insert(
         asset.approved_version = version
         asset.save(update_fields=["approved_version"])
     event_record(
-        organization=new.organization,
-        actor=recorded_by,
-        kind="context.created",
-        target=asset,
-        data={"kind": new.kind, "slug": new.slug, "status": asset.status},
+        acting, "context.created", asset, kind=new.kind, slug=new.slug, status=asset.status
     )
     return asset
 
@@ -362,11 +356,11 @@ def _version_insert(
         fields += ["approved_version", "status"]
     asset.save(update_fields=fields)
     event_record(
-        organization=asset.organization,
-        actor=author,
-        kind="context.version_created",
-        target=asset,
-        data={"version": version.number, "approved": asset.approved_version_id == version.pk},
+        actor or System(asset.organization),
+        "context.version_created",
+        asset,
+        version=version.number,
+        approved=asset.approved_version_id == version.pk,
     )
     return version
 
@@ -389,13 +383,7 @@ def asset_approve(
     asset.approved_version = version
     asset.status = Status.APPROVED
     asset.save(update_fields=["approved_version", "status", "updated_at"])
-    event_record(
-        organization=asset.organization,
-        actor=actor.user if actor else None,
-        kind="context.approved",
-        target=asset,
-        data={"version": number},
-    )
+    event_record(actor or System(asset.organization), "context.approved", asset, version=number)
     return version
 
 
@@ -406,13 +394,7 @@ def asset_set_sharing(
     policy.require_edit(actor, asset)
     asset.visibility, asset.team = _sharing(asset.organization, visibility, team)
     asset.save(update_fields=["visibility", "team", "updated_at"])
-    event_record(
-        organization=asset.organization,
-        actor=actor.user,
-        kind="context.shared",
-        target=asset,
-        data={"visibility": visibility},
-    )
+    event_record(actor, "context.shared", asset, visibility=visibility)
     return asset
 
 
@@ -434,116 +416,8 @@ def _set_status(actor: Actor | None, asset: ContextAsset, status: str, kind: str
         policy.require_edit(actor, asset)
     asset.status = status
     asset.save(update_fields=["status", "updated_at"])
-    event_record(
-        organization=asset.organization,
-        actor=actor.user if actor else None,
-        kind=kind,
-        target=asset,
-    )
+    event_record(actor or System(asset.organization), kind, asset)
     return asset
-
-
-# --- packs -----------------------------------------------------------------------------------
-
-
-def _pack_assets(actor: Actor | None, organization: Organization, assets: list[ContextAsset]):
-    for asset in assets:
-        if asset.organization_id != organization.pk or (
-            actor is not None and not policy.can_see(actor, asset)
-        ):
-            raise ValidationFailed("Unknown context asset.", fields={"assets": ["Unknown."]})
-    if not assets:
-        raise ValidationFailed("Choose at least one asset.", fields={"assets": ["Required."]})
-
-
-def _pack_name(organization: Organization, name: str, pack: ContextPack | None = None) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise ValidationFailed(
-            "A pack needs a name (120 characters max).", fields={"name": ["1 to 120 characters."]}
-        )
-    clash = ContextPack.objects.filter(organization=organization, name__iexact=name)
-    if pack is not None:
-        clash = clash.exclude(pk=pack.pk)
-    if clash.exists():
-        raise ValidationFailed(
-            f"There is already a pack called {name!r}.", fields={"name": ["Already exists."]}
-        )
-    return name
-
-
-@transaction.atomic
-def pack_create(
-    *,
-    actor: Actor | None,
-    organization: Organization,
-    name: str,
-    assets: list[ContextAsset],
-    description: str = "",
-    owner: User | None = None,
-    visibility: str = Visibility.ORG,
-    team: Team | None = None,
-) -> ContextPack:
-    """A named bundle of assets (in the given order)."""
-    if actor is not None:
-        policy.require(actor, Action.CREATE_CONTENT)
-        organization, owner = actor.organization, actor.user
-    if owner is None:
-        raise ValidationFailed("Say who owns this pack.", fields={"owner": ["Required."]})
-    name = _pack_name(organization, name)
-    visibility, team = _sharing(organization, visibility, team)
-    _pack_assets(actor, organization, assets)
-    pack = ContextPack.objects.create(
-        organization=organization,
-        name=name,
-        description=description.strip()[:300],
-        owner=owner,
-        visibility=visibility,
-        team=team,
-    )
-    PackItem.objects.bulk_create(
-        PackItem(pack=pack, asset=asset, position=index) for index, asset in enumerate(assets)
-    )
-    event_record(
-        organization=organization,
-        actor=owner if actor is not None else None,
-        kind="context_pack.created",
-        target=pack,
-        data={"assets": [a.slug for a in assets]},
-    )
-    return pack
-
-
-@transaction.atomic
-def pack_update(
-    *, actor: Actor, pack: ContextPack, name: str, assets: list[ContextAsset], description: str = ""
-) -> ContextPack:
-    policy.require_edit(actor, pack)
-    name = _pack_name(pack.organization, name, pack)
-    _pack_assets(actor, pack.organization, assets)
-    pack.name, pack.description = name, description.strip()[:300]
-    pack.save(update_fields=["name", "description", "updated_at"])
-    pack.items.all().delete()
-    PackItem.objects.bulk_create(
-        PackItem(pack=pack, asset=asset, position=index) for index, asset in enumerate(assets)
-    )
-    event_record(
-        organization=pack.organization, actor=actor.user, kind="context_pack.updated", target=pack
-    )
-    return pack
-
-
-@transaction.atomic
-def pack_delete(*, actor: Actor, pack: ContextPack) -> None:
-    policy.require_edit(actor, pack)
-    event_record(
-        organization=pack.organization,
-        actor=actor.user,
-        kind="context_pack.deleted",
-        target=pack,
-        label=pack.name,
-    )
-    pack.delete()
 
 
 def upload_from(file: Any) -> Upload:

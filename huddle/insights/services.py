@@ -24,12 +24,7 @@ def settings_update(*, actor: Actor, aggregate_only: bool) -> InsightsSettings:
     if row.aggregate_only != aggregate_only:
         row.aggregate_only = aggregate_only
         row.save()
-        event_record(
-            organization=actor.organization,
-            actor=actor.user,
-            kind="insights.settings_changed",
-            data={"aggregate_only": aggregate_only},
-        )
+        event_record(actor, "insights.settings_changed", aggregate_only=aggregate_only)
     return row
 
 
@@ -40,12 +35,7 @@ def spotlight_set(*, actor: Actor, allowed: bool) -> None:
         SpotlightOptOut.objects.filter(membership=actor.membership).delete()
     else:
         SpotlightOptOut.objects.get_or_create(membership=actor.membership)
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="insights.spotlight_changed",
-        data={"allowed": allowed},
-    )
+    event_record(actor, "insights.spotlight_changed", allowed=allowed)
 
 
 @transaction.atomic
@@ -70,11 +60,5 @@ def share_nudge(*, actor: Actor, workflow_id: object) -> Workflow:
         raise ValidationFailed("This workflow is already shared.")
     if workflow.owner_id == actor.user.pk:
         raise ValidationFailed("This is your own workflow: share it from its page.")
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="insights.share_nudged",
-        target=workflow,
-        data={"owner": workflow.owner.email},
-    )
+    event_record(actor, "insights.share_nudged", workflow, owner=workflow.owner.email)
     return workflow

@@ -156,11 +156,12 @@ def workflow_create(
     _set_tags(workflow, _clean_tags(tags))
     version = _new_version(actor=actor, workflow=workflow, content=content, changelog=changelog)
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="workflow.forked" if forked_from else "workflow.created",
-        target=workflow,
-        data={"version": version.number, "kind": kind, "visibility": visibility},
+        actor,
+        "workflow.forked" if forked_from else "workflow.created",
+        workflow,
+        version=version.number,
+        kind=kind,
+        visibility=visibility,
     )
     return workflow
 
@@ -191,11 +192,11 @@ def workflow_save_version(
     )
     Workflow.objects.filter(pk=workflow.pk).update(updated_at=version.created_at)
     event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.version_saved",
-        target=workflow,
-        data={"version": version.number, "changelog": version.changelog},
+        actor,
+        "workflow.version_saved",
+        workflow,
+        version=version.number,
+        changelog=version.changelog,
     )
     return version
 
@@ -226,13 +227,7 @@ def workflow_update_details(
         changed.append("tags")
     latest = latest_version(workflow)
     search.index(workflow, latest)
-    event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.details_changed",
-        target=workflow,
-        data={"fields": changed},
-    )
+    event_record(actor, "workflow.details_changed", workflow, fields=changed)
     return workflow
 
 
@@ -278,11 +273,12 @@ def workflow_publish(
         workflow.status = Status.DRAFT
     workflow.save()
     event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.published" if visibility != Visibility.PRIVATE else "workflow.unpublished",
-        target=workflow,
-        data={"from": old, "to": visibility, "team": team.name if team else None},
+        actor,
+        "workflow.published" if visibility != Visibility.PRIVATE else "workflow.unpublished",
+        workflow,
+        from_=old,
+        to=visibility,
+        team=team.name if team else None,
     )
     return workflow
 
@@ -303,13 +299,7 @@ def workflow_endorse(
     _move_label(workflow, Label.ENDORSED, version)
     workflow.status = Status.ENDORSED
     workflow.save()
-    event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.endorsed",
-        target=workflow,
-        data={"version": version.number},
-    )
+    event_record(actor, "workflow.endorsed", workflow, version=version.number)
     return workflow
 
 
@@ -328,13 +318,7 @@ def workflow_move_label(
         raise NotFound("No such version.")
     _move_label(workflow, label, version)
     search.index(workflow, version)
-    event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.label_moved",
-        target=workflow,
-        data={"label": label, "version": version.number},
-    )
+    event_record(actor, "workflow.label_moved", workflow, label_=label, version=version.number)
 
 
 @transaction.atomic
@@ -349,12 +333,7 @@ def workflow_archive(*, actor: Actor, workflow: Workflow, archived: bool = True)
             Status.ENDORSED if endorsed and shared else Status.SHARED if shared else Status.DRAFT
         )
     workflow.save()
-    event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.archived" if archived else "workflow.restored",
-        target=workflow,
-    )
+    event_record(actor, "workflow.archived" if archived else "workflow.restored", workflow)
     return workflow
 
 
@@ -393,12 +372,7 @@ def workflow_star(*, actor: Actor, workflow: Workflow, starred: bool = True) -> 
         if deleted:
             Workflow.objects.filter(pk=workflow.pk).update(star_count=F("star_count") - 1)
     workflow.refresh_from_db(fields=["star_count"])
-    event_record(
-        organization=workflow.organization,
-        actor=actor.user,
-        kind="workflow.starred" if starred else "workflow.unstarred",
-        target=workflow,
-    )
+    event_record(actor, "workflow.starred" if starred else "workflow.unstarred", workflow)
     return workflow
 
 

@@ -20,6 +20,7 @@ from huddle.capture import queries as capture_queries
 from huddle.core.accesslog import keep_out
 from huddle.core.errors import ValidationFailed
 from huddle.core.jsontypes import Body, Flag
+from huddle.core.paging import cursor_page
 from huddle.library import queries as library_queries
 from huddle.rituals import delivery, digest, queries, services, weeks
 from huddle.rituals.models import Ask, AskStatus
@@ -143,6 +144,11 @@ class AskOut(Schema):
     )
 
 
+class AskPage(Schema):
+    items: list[AskOut]
+    next_cursor: str | None
+
+
 class AskIn(Body):
     text: str
     anonymous: Flag = False
@@ -179,12 +185,25 @@ def ask_data(ask: Ask, answers: list[Any], matches: list[Any]) -> dict[str, Any]
     }
 
 
-@asks_router.get("", response=list[AskOut], summary="The asks board (open, or solved)")
+@asks_router.get("", response=AskPage, summary="The asks board (open, or solved), newest first")
 def asks_list(
-    request: HttpRequest, status: Literal["open", "solved"] = "open"
-) -> list[dict[str, Any]]:
-    board = queries.asks_board(request.actor, AskStatus(status))  # type: ignore[attr-defined]
-    return [ask_data(v.ask, v.answers, v.matches) for v in board]
+    request: HttpRequest,
+    status: Literal["open", "solved"] = "open",
+    cursor: str | None = None,
+    limit: int = 20,
+) -> dict[str, Any]:
+    actor = request.actor  # type: ignore[attr-defined]
+    asks, next_cursor = cursor_page(
+        queries.asks(actor, AskStatus(status)),
+        cursor=cursor,
+        limit=limit,
+        keyset=("-created_at", "-id"),
+    )
+    board = queries.ask_views(actor, asks, AskStatus(status))
+    return {
+        "items": [ask_data(v.ask, v.answers, v.matches) for v in board],
+        "next_cursor": next_cursor,
+    }
 
 
 @asks_router.post(

@@ -127,11 +127,10 @@ def settings_update(
         changed.append("teams")
     config.save()
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="rituals.settings_changed",
-        target=None,
+        actor,
+        "rituals.settings_changed",
         label="Ritual settings",
-        data={"enabled": config.enabled, "webhooks_changed": changed},
+        enabled=config.enabled,
+        webhooks_changed=changed,
     )
     return config

@@ -29,7 +29,7 @@ from huddle.context.markup import render_markdown
 from huddle.core import ratelimit
 from huddle.core.errors import HuddleError, NotFound
 from huddle.core.http import OutboundError, outbound_client
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 from huddle.rituals.config import allowed_hosts, settings_for, webhook_url
 from huddle.rituals.digest import digest_content, digest_draft, figures_update
 from huddle.rituals.models import (
@@ -139,11 +139,7 @@ def digest_send(*, actor: Actor | None, digest: Digest, inline: bool = False) ->
             for channel, target in _targets(digest):
                 Delivery.objects.get_or_create(digest=digest, channel=channel, target=target)
             event_record(
-                organization=digest.organization,
-                actor=actor.user if actor else None,
-                kind="digest.sent",
-                target=digest,
-                data={"week": digest.iso_week},
+                actor or System(digest.organization), "digest.sent", digest, week=digest.iso_week
             )
         pending = list(digest.deliveries.filter(status=DeliveryStatus.PENDING))
         ids = [d.pk for d in pending]
@@ -293,13 +289,7 @@ def delivery_retry(*, actor: Actor, delivery: Delivery, inline: bool = False) ->
         )
         if not updated:
             raise HuddleError("not_failed", "Only a failed delivery can be retried.")
-        event_record(
-            organization=actor.organization,
-            actor=actor.user,
-            kind="digest.delivery_retried",
-            target=delivery.digest,
-            data={"channel": delivery.channel},
-        )
+        event_record(actor, "digest.delivery_retried", delivery.digest, channel=delivery.channel)
         if not inline:
             transaction.on_commit(lambda: _enqueue([delivery.pk]))
     if inline:

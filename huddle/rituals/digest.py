@@ -353,13 +353,7 @@ def digest_redraft(*, actor: Actor, digest: Digest) -> Digest:
         raise HuddleError("already_sent", "This digest has been sent; it can't change now.")
     digest.edited_by = None
     digest.save(update_fields=["edited_by", "updated_at"])
-    event_record(
-        organization=digest.organization,
-        actor=actor.user,
-        kind="digest.redrafted",
-        target=digest,
-        data={"week": digest.iso_week},
-    )
+    event_record(actor, "digest.redrafted", digest, week=digest.iso_week)
     return digest_draft(digest.organization, digest.iso_week, actor=actor)
 
 

@@ -146,13 +146,20 @@ def _visible_in_order(actor: Actor, ids: list[int]) -> list[Workflow]:
 
 
 def asks_board(actor: Actor, status: str = AskStatus.OPEN, limit: int = 50) -> list[AskView]:
-    """Asks with their answers; open ones with matching workflows the actor may see and the
-    likely helpers (owners of matching workflows shared with everyone)."""
-    asks = list(
-        Ask.objects.filter(organization=actor.organization, status=status).order_by(
-            "-created_at", "-id"
-        )[:limit]
+    """The newest ``limit`` asks of ``status`` as ``ask_views``."""
+    return ask_views(actor, list(asks(actor, status)[:limit]), status)
+
+
+def asks(actor: Actor, status: str = AskStatus.OPEN) -> QuerySet[Ask]:
+    """The organisation's asks of ``status``, newest first."""
+    return Ask.objects.filter(organization=actor.organization, status=status).order_by(
+        "-created_at", "-id"
     )
+
+
+def ask_views(actor: Actor, asks: list[Ask], status: str = AskStatus.OPEN) -> list[AskView]:
+    """``asks`` with their answers; open ones with matching workflows the actor may see and the
+    likely helpers (owners of matching workflows shared with everyone)."""
     answers: dict[int, list[Answer]] = defaultdict(list)
     for answer in Answer.objects.filter(ask__in=asks).select_related(
         "author", "workflow", "capture"

@@ -24,7 +24,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.tokens import hash_secret, new_secret
 from huddle.capture.models import Capture
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 from huddle.library.models import Workflow
 from huddle.rituals import weeks
 from huddle.rituals.config import settings_for
@@ -134,13 +134,7 @@ def win_nominate(
             story=story,
             **subject,
         )
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="win.nominated",
-        target=win,
-        data={"week": week, "subject": win.kind},
-    )
+    event_record(actor, "win.nominated", win, week=week, subject=win.kind)
     return win
 
 
@@ -181,13 +175,7 @@ def win_vote(*, actor: Actor, win: Win) -> Win:
         except IntegrityError:
             raise HuddleError("already_voted", "You have already voted this week.") from None
     Win.objects.filter(pk=win.pk).update(vote_count=F("vote_count") + 1)
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="win.voted",
-        target=win,
-        data={"week": win.iso_week, "moved": vote is not None},
-    )
+    event_record(actor, "win.voted", win, week=win.iso_week, moved=vote is not None)
     win.refresh_from_db()
     return win
 
@@ -201,11 +189,11 @@ def _choose(win: Win, chosen_by: Actor | None) -> Win:
     win.chosen_at = timezone.now()
     win.save(update_fields=["chosen", "chosen_by", "chosen_at"])
     event_record(
-        organization=win.organization,
-        actor=chosen_by.user if chosen_by else None,
-        kind="win.chosen",
-        target=win,
-        data={"week": win.iso_week, "by": "admin" if chosen_by else "vote"},
+        chosen_by or System(win.organization),
+        "win.chosen",
+        win,
+        week=win.iso_week,
+        by="admin" if chosen_by else "vote",
     )
     return win
 
@@ -261,11 +249,7 @@ def ask_create(*, actor: Actor, text: str, anonymous: bool = False) -> tuple[Ask
         ask.author = actor.user
     ask.save()
     event_record(
-        organization=actor.organization,
-        actor=None if anonymous else actor.user,
-        kind="ask.created",
-        target=ask,
-        data={"anonymous": anonymous},
+        System(actor.organization) if anonymous else actor, "ask.created", ask, anonymous=anonymous
     )
     return ask, token
 
@@ -301,11 +285,10 @@ def ask_answer(
         ask=ask, author=actor.user, text=text, workflow=workflow, capture=capture
     )
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="ask.answered",
-        target=ask,
-        data={"linked": "workflow" if workflow else "capture" if capture else None},
+        actor,
+        "ask.answered",
+        ask,
+        linked="workflow" if workflow else "capture" if capture else None,
     )
     return answer
 
@@ -326,7 +309,7 @@ def ask_solve(*, actor: Actor, ask: Ask) -> Ask:
     if not is_author and not actor.can(Action.MANAGE_RITUALS):
         raise PermissionDenied("Only the person who asked (or an admin) can mark it solved.")
     _solve(ask)
-    event_record(organization=ask.organization, actor=actor.user, kind="ask.solved", target=ask)
+    event_record(actor, "ask.solved", ask)
     return ask
 
 
@@ -339,5 +322,5 @@ def ask_solve_with_token(*, organization: Organization, token: str) -> Ask:
     if ask is None or not token:
         raise NotFound("This solve link is not valid.")
     _solve(ask)
-    event_record(organization=organization, actor=None, kind="ask.solved", target=ask)
+    event_record(System(organization), "ask.solved", ask)
     return ask

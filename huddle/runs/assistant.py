@@ -123,12 +123,12 @@ def run_report(
     run.save()
     hooks.run_completed(actor, run)  # e.g. the brand check stores the on-brand score
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="run.reported",
-        target=run,
-        label=run.workflow.title if run.workflow else "Ad-hoc prompt",
-        data={"mode": run.mode, "minutes_saved": run.minutes_saved},
+        actor,
+        "run.reported",
+        run,
+        label=run.label,
+        mode=run.mode,
+        minutes_saved=run.minutes_saved,
     )
     return run
 

@@ -20,6 +20,7 @@ from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
 from huddle.core import ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.services import event_record
 from huddle.library.models import Workflow, WorkflowVersion
 from huddle.library.rendering import Rendered, render_version
 from huddle.runs import hooks, services
@@ -169,8 +170,9 @@ def _fail(
 def run_finish(
     *, actor: Actor, run: Run, final_text: str, figures: Figures, share_text: bool
 ) -> Run:
-    """Close a direct run with what the person used, their minutes and rating (and, as every
-    completed run, its ``hooks.run_completed``: the brand score)."""
+    """Close a direct run with what the person used, their minutes and rating: a
+    ``run.completed`` event (the run's ``run.recorded`` said ``running``) and, as every completed
+    run, its ``hooks.run_completed`` (the brand score)."""
     _check_open(actor, run)
     run.final_text = final_text
     run.edit_ratio = services.edit_ratio(run.output, final_text)
@@ -182,6 +184,15 @@ def run_finish(
     run.status = RunStatus.COMPLETED
     run.finished_at = timezone.now()
     run.save()
+    event_record(
+        actor,
+        "run.completed",
+        run,
+        label=run.label,
+        mode=run.mode,
+        minutes_saved=run.minutes_saved,
+        rating=run.rating,
+    )
     hooks.run_completed(actor, run)  # e.g. the brand check stores the on-brand score
     return run
 

@@ -102,6 +102,11 @@ class Run(PublicModel):
         return f"Run {self.public_id} ({self.status})"
 
     @property
+    def label(self) -> str:
+        """What the activity log calls the run: its workflow's title, or "Ad-hoc prompt"."""
+        return self.workflow.title if self.workflow else "Ad-hoc prompt"
+
+    @property
     def minutes_saved(self) -> float | None:
         if self.baseline_minutes is None or self.minutes_spent is None:
             return None

@@ -164,17 +164,14 @@ def run_record(
     if workflow is not None:
         Workflow.objects.filter(pk=workflow.pk).update(use_count=F("use_count") + 1)
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="run.recorded",
-        target=run,
-        label=workflow.title if workflow else "Ad-hoc prompt",
-        data={
-            "mode": mode,
-            "status": status,
-            "workflow": str(workflow.public_id) if workflow else None,
-            "minutes_saved": run.minutes_saved,
-        },
+        actor,
+        "run.recorded",
+        run,
+        label=run.label,
+        mode=mode,
+        status=status,
+        workflow=str(workflow.public_id) if workflow else None,
+        minutes_saved=run.minutes_saved,
     )
     if status == RunStatus.COMPLETED:
         hooks.run_completed(actor, run)  # e.g. the brand check stores the on-brand score
@@ -196,11 +193,5 @@ def run_rate(*, actor: Actor, run: Run, figures: Figures, final_text: str | None
         run.final_text = final_text
         run.edit_ratio = edit_ratio(run.output, final_text)
     run.save()
-    event_record(
-        organization=run.organization,
-        actor=actor.user,
-        kind="run.rated",
-        target=run,
-        data={"rating": run.rating},
-    )
+    event_record(actor, "run.rated", run, rating=run.rating)
     return run

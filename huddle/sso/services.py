@@ -29,7 +29,7 @@ from huddle.accounts.tokens import hash_secret, new_secret
 from huddle.core.crypto import EncryptionUnavailable, encrypt
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.core.http import OutboundBlocked, check_url, host_key
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 from huddle.sso.models import (
     GROUP_ROLES,
     ScimGroup,
@@ -89,9 +89,7 @@ def scim_token_create(*, actor: Actor) -> tuple[ScimToken, str]:
         )
     except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
         raise HuddleError("token_collision", "Could not create a token; try again.") from None
-    event_record(
-        organization=actor.organization, actor=actor.user, kind="scim.token_created", target=token
-    )
+    event_record(actor, "scim.token_created", token)
     return token, raw
 
 
@@ -105,9 +103,7 @@ def scim_token_revoke(*, actor: Actor, token: ScimToken) -> None:
         return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    event_record(
-        organization=actor.organization, actor=actor.user, kind="scim.token_revoked", target=token
-    )
+    event_record(actor, "scim.token_revoked", token)
 
 
 def scim_token_authenticate(raw_token: str) -> ScimToken | None:
@@ -161,12 +157,7 @@ def scim_user_create(*, organization: Organization, person: Person) -> ScimUser:
         data=person.data,
     )
     event_record(
-        organization=organization,
-        actor=None,
-        kind="scim.user_created",
-        target=scim_user,
-        label=email,
-        data={"active": person.active},
+        System(organization), "scim.user_created", scim_user, label=email, active=person.active
     )
     _sync_access(scim_user)
     return scim_user
@@ -207,12 +198,7 @@ def scim_user_update(*, scim_user: ScimUser, person: Person) -> ScimUser:
     elif person.active and not was_active:
         kind = "scim.user_reactivated"
     event_record(
-        organization=scim_user.organization,
-        actor=None,
-        kind=kind,
-        target=scim_user,
-        label=scim_user.user.email,
-        data={"changed": changed},
+        System(scim_user.organization), kind, scim_user, label=scim_user.user.email, changed=changed
     )
     _sync_access(scim_user)
     return scim_user
@@ -225,11 +211,7 @@ def scim_user_delete(*, scim_user: ScimUser) -> None:
     scim_user.active = False
     _sync_access(scim_user)
     event_record(
-        organization=scim_user.organization,
-        actor=None,
-        kind="scim.user_deleted",
-        target=scim_user,
-        label=scim_user.user.email,
+        System(scim_user.organization), "scim.user_deleted", scim_user, label=scim_user.user.email
     )
     scim_user.delete()
 
@@ -338,17 +320,11 @@ def scim_group_create(
             name=display_name[:120],
             slug=_free_slug(organization, display_name),
         )
-        event_record(organization=organization, actor=None, kind="team.created", target=team)
+        event_record(System(organization), "team.created", team)
     group = ScimGroup.objects.create(
         organization=organization, team=team, display_name=display_name, external_id=external_id
     )
-    event_record(
-        organization=organization,
-        actor=None,
-        kind="scim.group_created",
-        target=group,
-        data={"team": str(team.public_id)},
-    )
+    event_record(System(organization), "scim.group_created", group, team=str(team.public_id))
     if members:
         _set_members(group, members)
     return group
@@ -374,11 +350,12 @@ def scim_group_update(
         group.team.save(update_fields=["name"])
     added, removed = _set_members(group, members)
     event_record(
-        organization=group.organization,
-        actor=None,
-        kind="scim.group_updated",
-        target=group,
-        data={"renamed": renamed, "added": added, "removed": removed},
+        System(group.organization),
+        "scim.group_updated",
+        group,
+        renamed=renamed,
+        added=added,
+        removed=removed,
     )
     return group
 
@@ -388,15 +365,9 @@ def scim_group_delete(*, group: ScimGroup) -> None:
     """Delete the group and its team; its members lose the team and any role it granted."""
     members = list(group.members.all())
     team = group.team
-    event_record(
-        organization=group.organization,
-        actor=None,
-        kind="scim.group_deleted",
-        target=group,
-        data={"members": len(members)},
-    )
+    event_record(System(group.organization), "scim.group_deleted", group, members=len(members))
     group.delete()
-    event_record(organization=team.organization, actor=None, kind="team.deleted", target=team)
+    event_record(System(team.organization), "team.deleted", team)
     team.delete()
     for scim_user in members:
         _sync_access(scim_user)
@@ -415,13 +386,7 @@ def scim_group_set_role(*, actor: Actor, group: ScimGroup, role: str) -> ScimGro
     old = group.role
     group.role = role
     group.save(update_fields=["role", "updated_at"])
-    event_record(
-        organization=group.organization,
-        actor=actor.user,
-        kind="scim.group_role_changed",
-        target=group,
-        data={"from": old, "to": role},
-    )
+    event_record(actor, "scim.group_role_changed", group, from_=old, to=role)
     for scim_user in group.members.all():
         _sync_access(scim_user)
     return group
@@ -554,13 +519,7 @@ def sso_config_save(
             fields={"sso_required": ["Needs a discovery URL and client ID."]},
         )
     config.save()
-    event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="sso.config_changed",
-        target=config,
-        data={"changed": changed},
-    )
+    event_record(actor, "sso.config_changed", config, changed=changed)
     return config
 
 
@@ -582,9 +541,7 @@ def sso_domain_add(*, actor: Actor, domain: str) -> SsoDomain:
     if SsoDomain.objects.filter(domain=domain).exists():
         raise Conflict(f"{domain} is already mapped to an organisation.")
     mapped = SsoDomain.objects.create(organization=actor.organization, domain=domain)
-    event_record(
-        organization=actor.organization, actor=actor.user, kind="sso.domain_added", target=mapped
-    )
+    event_record(actor, "sso.domain_added", mapped)
     return mapped
 
 
@@ -593,16 +550,14 @@ def sso_domain_remove(*, actor: Actor, domain: SsoDomain) -> None:
     policy.require(actor, Action.MANAGE_ORGANIZATION)
     if domain.organization_id != actor.organization.pk:
         raise NotFound()
-    event_record(
-        organization=actor.organization, actor=actor.user, kind="sso.domain_removed", target=domain
-    )
+    event_record(actor, "sso.domain_removed", domain)
     domain.delete()
 
 
 @transaction.atomic
 def sso_refusal_record(*, organization: Organization, reason: str) -> None:
     """Record a refused SSO sign-in (the person is unknown: no actor)."""
-    event_record(organization=organization, actor=None, kind="sso.refused", data={"reason": reason})
+    event_record(System(organization), "sso.refused", reason=reason)
 
 
 @transaction.atomic
@@ -636,16 +591,17 @@ def sso_sign_in_resolve(
         user = accounts.user_create(email=email, password=None, name=name)
     elif not user.is_active:
         raise SsoRefused("inactive_account", "This account is disabled.")
-    if not Membership.objects.filter(organization=organization, user=user).exists():
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    if membership is None:
         if ScimUser.objects.filter(organization=organization, user=user, active=False).exists():
             raise SsoRefused(
                 "deactivated",
                 f"Your access to {organization.name} was removed by your identity provider.",
             )
-        accounts.membership_add(actor=None, organization=organization, user=user, role=Role.MEMBER)
-    event_record(
-        organization=organization, actor=user, kind="sso.signed_in", target=user, label=email
-    )
+        membership = accounts.membership_add(
+            actor=None, organization=organization, user=user, role=Role.MEMBER
+        )
+    event_record(Actor(membership), "sso.signed_in", user, label=email)
     return user
 
 
@@ -687,10 +643,6 @@ def _saml_store(*, actor: Actor, metadata_xml: str, idp: dict[str, Any]) -> SsoC
         config.sso_required = False
     config.save()
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="sso.config_changed",
-        target=config,
-        data={"changed": ["saml"], "entity_id": config.saml_idp_entity_id},
+        actor, "sso.config_changed", config, changed=["saml"], entity_id=config.saml_idp_entity_id
     )
     return config

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from huddle.core.paging import cursor_page
 from huddle.core.uploads import refuse_if_too_large
 from huddle.usage import queries, services
 
@@ -26,6 +27,11 @@ class ImportOut(Schema):
     error: str
     created_at: str
     finished_at: str | None
+
+
+class ImportPage(Schema):
+    items: list[ImportOut]
+    next_cursor: str | None
 
 
 @router.post("/imports", response={202: ImportOut}, summary="Upload a usage report to import")
@@ -47,9 +53,17 @@ def usage_import_create(
     return Status(202, queries.import_data(record))
 
 
-@router.get("/imports", response=list[ImportOut], summary="The organisation's usage imports")
-def usage_import_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [queries.import_data(r) for r in queries.imports_for(request.actor)[:100]]  # type: ignore[attr-defined]
+@router.get("/imports", response=ImportPage, summary="The organisation's usage imports")
+def usage_import_list(
+    request: HttpRequest, cursor: str | None = None, limit: int = 20
+) -> dict[str, Any]:
+    records, next_cursor = cursor_page(
+        queries.imports_for(request.actor),  # type: ignore[attr-defined]
+        cursor=cursor,
+        limit=limit,
+        keyset=("-created_at", "-id"),
+    )
+    return {"items": [queries.import_data(r) for r in records], "next_cursor": next_cursor}
 
 
 @router.get("/imports/{import_id}", response=ImportOut, summary="A usage import's status")

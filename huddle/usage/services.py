@@ -24,7 +24,7 @@ from huddle.accounts import policy
 from huddle.accounts.models import Membership, Organization, Role, User
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import ValidationFailed
-from huddle.core.services import event_record
+from huddle.core.services import System, event_record
 from huddle.usage import formats
 from huddle.usage.formats import SNAPSHOT, WEEKLY, Parsed
 from huddle.usage.models import ImportStatus, ReportSource, UsageImport, UsageWeek
@@ -119,12 +119,11 @@ def usage_import(
     }
     _finish(record, ImportStatus.DONE)
     event_record(
-        organization=organization,
-        actor=actor.user if actor is not None else None,
-        kind="usage.imported",
-        target=record,
+        actor or System(organization),
+        "usage.imported",
+        record,
         label=record.file_name or source,
-        data={k: v for k, v in record.report.items() if k != "unknown"},
+        **{k: v for k, v in record.report.items() if k != "unknown"},
     )
     return record
 

@@ -18,10 +18,12 @@ def test_list_shows_only_what_the_token_may_see_with_pagination(api_client, edit
     make_asset(editor, slug="brand_voice")
     make_asset(editor, kind="persona", slug="persona_cmo")
     make_asset(editor, kind="other", slug="secret", visibility=Visibility.PRIVATE)
-    body = api_client(member).get(BASE, {"limit": 1}).json()
-    assert body["count"] == 2
-    assert len(body["items"]) == 1
-    assert body["items"][0]["reference"] == "{{ context.brand_voice }}"
+    client = api_client(member)
+    first = client.get(BASE, {"limit": 1}).json()
+    assert first["items"][0]["reference"] == "{{ context.brand_voice }}"
+    second = client.get(BASE, {"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert [a["slug"] for a in second["items"]] == ["persona_cmo"]
+    assert second["next_cursor"] is None
     assert api_client(member).get(BASE, {"kind": "persona"}).json()["items"][0]["slug"] == (
         "persona_cmo"
     )
@@ -178,7 +180,8 @@ def test_versions_approve_and_archive(api_client, editor, member):
     assert created.status_code == 201
     assert created.json()["approved"] is False
     versions = editor_client.get(f"{BASE}/{asset.public_id}/versions").json()
-    assert [v["number"] for v in versions] == [2, 1]
+    assert [v["number"] for v in versions["items"]] == [2, 1]
+    assert versions["next_cursor"] is None
     assert (
         member_client.post(
             f"{BASE}/{asset.public_id}/approve", {}, content_type="application/json"
@@ -217,7 +220,7 @@ def test_version_upload(api_client, editor, django_capture_on_commit_callbacks):
 def test_outsider_gets_404_everywhere(api_client, editor, outsider):
     asset = make_asset(editor)
     client = api_client(outsider)
-    assert client.get(BASE).json()["count"] == 0
+    assert client.get(BASE).json() == {"items": [], "next_cursor": None}
     for path in ["", "/versions", "/versions/1", "/render"]:
         response = client.get(f"{BASE}/{asset.public_id}{path}")
         assert response.status_code == 404, path

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from huddle.cli import run
-from huddle.context import services
+from huddle.context import pack_services
 from huddle.context.models import ContextAsset, Status
 from tests.context import hostile
 from tests.context.helpers import CAMPAIGN_CSV, make_asset
@@ -162,7 +162,7 @@ def test_unknown_org_and_user(tmp_path, capsys, owner):
 def test_pack_export_md_and_zip(tmp_path, capsys, editor):
     brand = make_asset(editor, slug="brand_voice")
     glossary = make_asset(editor, kind="glossary", slug="glossary")
-    services.pack_create(
+    pack_services.pack_create(
         actor=editor.actor, organization=editor.org, name="Brand basics", assets=[brand, glossary]
     )
     md = tmp_path / "pack.md"

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from huddle.accounts.models import Visibility
-from huddle.context import services
+from huddle.context import pack_services
 from huddle.context.models import ContextAsset, ContextVersion, Status, UploadJob
 from tests.context.helpers import CAMPAIGN_CSV, make_asset
 from tests.imports.conftest import work
@@ -32,7 +32,7 @@ def assets(editor):
 
 @pytest.fixture
 def pack(editor, assets):
-    return services.pack_create(
+    return pack_services.pack_create(
         actor=editor.actor,
         organization=editor.org,
         name="Brand basics",
@@ -362,7 +362,7 @@ def test_pack_create_and_export(login, editor, member, assets):
 
 def test_pack_with_an_asset_the_member_cannot_see_names_it(login, editor, member, assets):
     private = make_asset(editor, slug="secret", visibility=Visibility.PRIVATE)
-    pack = services.pack_create(
+    pack = pack_services.pack_create(
         actor=editor.actor, organization=editor.org, name="Mixed", assets=[assets["brand"], private]
     )
     response = login(member).get(url("context_pack", pack.public_id), follow=True)

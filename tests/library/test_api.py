@@ -245,7 +245,14 @@ def test_new_versions_move_latest_and_keep_the_old_ones(member, api_client):
     assert response.json()["number"] == 2
     assert response.json()["labels"] == ["latest"]
     versions = client.get(f"/api/v1/workflows/{workflow.public_id}/versions").json()
-    assert [(v["number"], v["labels"]) for v in versions] == [(2, ["latest"]), (1, [])]
+    assert [(v["number"], v["labels"]) for v in versions["items"]] == [(2, ["latest"]), (1, [])]
+    newest = client.get(f"/api/v1/workflows/{workflow.public_id}/versions", {"limit": 1}).json()
+    assert [v["number"] for v in newest["items"]] == [2]
+    older = client.get(
+        f"/api/v1/workflows/{workflow.public_id}/versions",
+        {"limit": 1, "cursor": newest["next_cursor"]},
+    ).json()
+    assert ([v["number"] for v in older["items"]], older["next_cursor"]) == ([1], None)
     assert client.get("/api/v1/workflows/post/versions/1").json()["changelog"] == "First version"
     assert client.get("/api/v1/workflows/post/versions/9").status_code == 404
     rendered = client.post(
@@ -323,7 +330,7 @@ def test_editors_endorse_shared_workflows(editor, member, library, api_client):
     )
     again = api_client(editor).post("/api/v1/workflows/org-launch/endorse?version=1")
     assert again.json()["version"]["number"] == 2  # the detail shows the latest version
-    versions = api_client(editor).get("/api/v1/workflows/org-launch/versions").json()
+    versions = api_client(editor).get("/api/v1/workflows/org-launch/versions").json()["items"]
     assert [(v["number"], v["labels"]) for v in versions] == [(2, ["latest"]), (1, ["endorsed"])]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from huddle.context import services as context_services
+from huddle.context import pack_services
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 from huddle.mcp import resources
 from huddle.runs.models import Run
@@ -24,7 +24,7 @@ def text_of(actor, uri: str) -> str:
 
 
 def test_members_see_the_context_they_may_use_and_the_packs(library, editor, member, outsider):
-    context_services.pack_create(
+    pack_services.pack_create(
         actor=editor.actor, organization=editor.org, name="Basics", assets=[library["voice"]]
     )
     listed = {r.uri: r for r in resources.list_resources(member.actor).resources}

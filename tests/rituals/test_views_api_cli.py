@@ -128,6 +128,17 @@ def test_api_asks_and_answers(org, editor, member, api_client):
     assert api_client(member).post(f"/api/v1/asks/{ask['id']}/solve").json()["status"] == "solved"
 
 
+def test_api_asks_page_newest_first_with_the_one_cursor_pager(org, member, api_client):
+    client = api_client(member)
+    for text in ("First ask?", "Second ask?", "Third ask?"):
+        client.post("/api/v1/asks", {"text": text}, content_type="application/json")
+    first = client.get("/api/v1/asks", {"limit": 2}).json()
+    assert [a["text"] for a in first["items"]] == ["Third ask?", "Second ask?"]
+    rest = client.get("/api/v1/asks", {"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert ([a["text"] for a in rest["items"]], rest["next_cursor"]) == (["First ask?"], None)
+    assert client.get("/api/v1/asks?status=solved").json() == {"items": [], "next_cursor": None}
+
+
 def test_api_digest_drafts_for_admins_and_hides_drafts_from_members(org, admin, member, api_client):
     assert api_client(member).get(f"/api/v1/digests/{WEEK}").status_code == 404
     body = api_client(admin).get(f"/api/v1/digests/{WEEK}").json()

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from huddle.core.models import Event
 from huddle.library.services import latest_version
 from huddle.runs import direct
 from huddle.runs.models import Run
@@ -203,10 +204,22 @@ def test_the_pages_stream_ndjson_and_finish(admin, member, chain, fake_provider,
     assert fake_provider.prompts[-1].messages[-1]["content"] == "Post from: Facts, edited."
     final = client.get(run_url)
     assert b"Save run" in final.content
-    saved = client.post(run_url, {"final_text": "Post!", "minutes_spent": "4", "rating": "4"})
+    saved = client.post(
+        run_url,
+        {"final_text": "Post!", "minutes_spent": "4", "baseline_minutes": "60", "rating": "4"},
+    )
     assert saved.status_code == 302
     run = Run.objects.get()
     assert (run.status, run.rating, run.final_text) == ("completed", 4, "Post!")
+    kinds = list(
+        Event.objects.filter(object_id=str(run.public_id))
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["run.recorded", "run.completed", "run.brand_checked"]
+    completed = Event.objects.get(kind="run.completed")
+    assert (completed.actor, completed.object_label) == (member.user, chain.title)
+    assert completed.data == {"mode": "direct", "minutes_saved": 56, "rating": 4}
 
 
 def test_direct_run_pages_are_private_and_viewers_cannot_start(

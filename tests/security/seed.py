@@ -14,6 +14,7 @@ from huddle.accounts import services as accounts
 from huddle.accounts.models import Organization, Role, Team
 from huddle.accounts.policy import Actor
 from huddle.capture.importers.models import ImportJob, Pattern
+from huddle.context import pack_services as context_packs
 from huddle.context import services as context
 from huddle.context.models import UploadJob
 from huddle.core.errors import ValidationFailed
@@ -74,7 +75,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
         title=f"Brand voice{t}",
         data={"text": f"Our voice is plain.{t}"},
     )
-    pack = context.pack_create(
+    pack = context_packs.pack_create(
         actor=editor.actor,
         organization=org,
         name=f"Pack{t}",

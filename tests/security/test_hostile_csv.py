@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from huddle.accounts.models import Role
-from huddle.context import services
+from huddle.context import pack_services
 from huddle.context.services import Upload
 from tests.context.helpers import make_asset
 from tests.factories import MembershipFactory, UserFactory
@@ -93,7 +93,7 @@ def test_the_campaign_table_csv_writes_hostile_cells_as_text(login, editor, camp
 
 
 def test_a_context_packs_tables_write_hostile_cells_as_text(login, editor, campaign):
-    pack = services.pack_create(
+    pack = pack_services.pack_create(
         actor=editor.actor, organization=editor.org, name="Campaigns", assets=[campaign]
     )
     response = login(editor).get(

@@ -125,7 +125,8 @@ def test_the_api_queues_an_upload_and_reports_it(owner, api_client):
     detail = client.get(f"/api/v1/usage/imports/{body['id']}").json()
     assert detail["status"] == "done"
     assert detail["report"]["created"] == 1
-    assert [i["id"] for i in client.get("/api/v1/usage/imports").json()] == [body["id"]]
+    listed = client.get("/api/v1/usage/imports").json()
+    assert ([i["id"] for i in listed["items"]], listed["next_cursor"]) == ([body["id"]], None)
 
 
 def test_the_api_refuses_a_wrong_report_with_a_422_naming_the_missing_columns(owner, api_client):

@@ -91,10 +91,7 @@ def patterns_mine(*, actor: Actor, on_step: Callable[[], None] = mining.nothing)
         gone = [p.pk for s, p in existing.items() if s not in keep and p.promoted_to_id is None]
         Pattern.objects.filter(pk__in=gone).delete()
         event_record(
-            organization=actor.organization,
-            actor=actor.user,
-            kind="capture.patterns_mined",
-            data={"patterns": len(found), "new": len(fresh), "removed": len(gone)},
+            actor, "capture.patterns_mined", patterns=len(found), new=len(fresh), removed=len(gone)
         )
     return list(my_patterns(actor))
 
@@ -163,10 +160,10 @@ def pattern_promote(
     pattern.promoted_to = workflow
     pattern.save(update_fields=["promoted_to", "updated_at"])
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind="capture.pattern_promoted",
-        target=pattern,
-        data={"workflow": str(workflow.public_id), "size": pattern.size},
+        actor,
+        "capture.pattern_promoted",
+        pattern,
+        workflow=str(workflow.public_id),
+        size=pattern.size,
     )
     return workflow

@@ -209,12 +209,13 @@ def _finish(
         run_finish(run)
         signals_refresh(actor, figures)
         event_record(
-            organization=actor.organization,
-            actor=actor.user,
-            kind="capture.imported",
+            actor,
+            "capture.imported",
             label=f"{label} export",
-            data={k: v for k, v in report.as_dict().items() if k != "skipped"}
-            | {"skipped": len(report.skipped)},
+            **(
+                {k: v for k, v in report.as_dict().items() if k != "skipped"}
+                | {"skipped": len(report.skipped)}
+            ),
         )
         jobs.job_done(job, report.as_dict())
 

@@ -120,11 +120,7 @@ def _one_default(config: ProviderConfig) -> None:
 def _record(actor: Actor, kind: str, config: ProviderConfig, **data: object) -> None:
     """The event, with what identifies the provider and never its key."""
     event_record(
-        organization=actor.organization,
-        actor=actor.user,
-        kind=kind,
-        target=config,
-        data={"kind": config.kind, "base_url": config.base_url, "model": config.model, **data},
+        actor, kind, config, kind=config.kind, base_url=config.base_url, model=config.model, **data
     )
 
 
