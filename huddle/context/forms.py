@@ -210,3 +210,15 @@ class SharingForm(forms.Form):
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+
+
+class ApproveForm(forms.Form):
+    """Approve a version (``version``) or, without one, the latest."""
+
+    version = forms.IntegerField(required=False, min_value=1)
+
+
+class ArchiveForm(forms.Form):
+    """Archive an asset, or restore it with ``restore``."""
+
+    restore = forms.BooleanField(required=False)

@@ -15,11 +15,12 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.context import jobs, queries, services, tokens
-from huddle.context.forms import AssetForm, SharingForm, initial_for
+from huddle.context.forms import ApproveForm, ArchiveForm, AssetForm, SharingForm, initial_for
 from huddle.context.kinds import PARTS, summary_columns
 from huddle.context.models import ContextAsset, Kind, Status, UploadAction, UploadJob
 from huddle.context.usage import usages
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.core.uploads import refuse_if_too_large
 
 KIND_HINTS = {
@@ -258,10 +259,8 @@ def context_versions(request: HttpRequest, actor: Actor, asset_id: str) -> HttpR
 @require_POST
 def context_approve(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
     asset = queries.get_asset(actor, asset_id)
-    number = request.POST.get("version", "")
-    version = services.asset_approve(
-        actor=actor, asset=asset, number=int(number) if number.isdigit() else None
-    )
+    number = cleaned(ApproveForm(request.POST), "Choose a version to approve.")["version"]
+    version = services.asset_approve(actor=actor, asset=asset, number=number)
     messages.success(request, f"Version {version.number} of {asset.title} is approved and in use.")
     return _redirect_to(asset)
 
@@ -270,7 +269,7 @@ def context_approve(request: HttpRequest, actor: Actor, asset_id: str) -> HttpRe
 @require_POST
 def context_archive(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResponse:
     asset = queries.get_asset(actor, asset_id)
-    if request.POST.get("restore"):
+    if cleaned(ArchiveForm(request.POST), "")["restore"]:
         services.asset_restore(actor=actor, asset=asset)
         messages.success(request, f"{asset.title} is restored.")
     else:

@@ -20,7 +20,9 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, NotFound, PermissionDenied, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.insights import idp_groups, nudges, privacy, services
+from huddle.insights.forms import AggregateOnlyForm, SpotlightForm
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
@@ -211,7 +213,7 @@ def phases(request: HttpRequest, actor: Actor) -> HttpResponse:
 @org_view(Action.MANAGE_ORGANIZATION)
 @require_POST
 def settings_update(request: HttpRequest, actor: Actor) -> HttpResponse:
-    on = request.POST.get("aggregate_only") == "on"
+    on = cleaned(AggregateOnlyForm(request.POST), "")["aggregate_only"]
     services.settings_update(actor=actor, aggregate_only=on)
     messages.success(
         request,
@@ -223,7 +225,7 @@ def settings_update(request: HttpRequest, actor: Actor) -> HttpResponse:
 @org_view(Action.VIEW_INSIGHTS)
 @require_POST
 def spotlight(request: HttpRequest, actor: Actor) -> HttpResponse:
-    allowed = request.POST.get("allowed") == "on"
+    allowed = cleaned(SpotlightForm(request.POST), "")["allowed"]
     services.spotlight_set(actor=actor, allowed=allowed)
     messages.success(request, "You may be spotlighted." if allowed else "You won't be spotlighted.")
     return redirect("insights_me", org_slug=actor.organization.slug)

@@ -10,8 +10,10 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core import csvsafe
 from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.core.uploads import max_upload_bytes, refuse_if_too_large
 from huddle.usage import queries, services
+from huddle.usage.forms import UploadForm
 from huddle.usage.models import ReportSource
 
 
@@ -19,15 +21,17 @@ from huddle.usage.models import ReportSource
 @require_http_methods(["GET", "POST"])
 def usage_imports(request: HttpRequest, actor: Actor) -> HttpResponse:
     errors: dict[str, list[str]] = {}
-    source = request.POST.get("source", ReportSource.CHATGPT)
+    form = UploadForm(request.POST or None)
+    source = form["source"].value() or ReportSource.CHATGPT
     if request.method == "POST":
         try:
             refuse_if_too_large(request)
+            posted = cleaned(form, "Check the form.")
             record = services.upload_queue(
                 actor=actor,
-                source=source,
+                source=posted["source"],
                 upload=request.FILES.get("file"),
-                create_members=request.POST.get("create_members") == "on",
+                create_members=posted["create_members"],
             )
         except ValidationFailed as error:
             errors = error.fields or {"__all__": [error.message]}

@@ -430,3 +430,21 @@ def test_each_kind_has_its_own_page(login, editor, kind, expected):
         assert text in page
     edit = login(editor).get(url("context_edit", asset.public_id))
     assert edit.status_code == 200
+
+
+def test_approving_a_version_that_is_not_a_number_says_so_and_changes_nothing(
+    login, member, editor
+):
+    asset = make_asset(member, kind="persona", slug="persona_cmo", draft=True)
+    client = login(editor)
+    response = client.post(
+        url("context_approve", asset.public_id),
+        {"version": "two"},
+        headers={"referer": url("context_asset", asset.public_id)},
+        follow=True,
+    )
+    asset.refresh_from_db()
+    assert asset.status == Status.DRAFT
+    assert "Choose a version to approve. Version: Enter a whole number." in (
+        response.content.decode()
+    )

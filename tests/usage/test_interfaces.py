@@ -160,3 +160,13 @@ def test_settings_lead_admins_to_the_usage_reports_and_not_members(admin, member
     assert 'href="/o/acme/usage/imports/"' in page
     page = login(member).get("/o/acme/settings/").content.decode()
     assert "/usage/imports/" not in page
+
+
+def test_the_upload_page_names_an_unknown_source_and_imports_nothing(admin, login):
+    upload = SimpleUploadedFile("report.csv", chatgpt_file(), content_type="text/csv")
+    response = login(admin).post("/o/acme/usage/imports/", {"source": "myspace", "file": upload})
+    assert response.status_code == 422
+    assert "Select a valid choice. myspace is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not UsageImport.objects.exists()
