@@ -2,7 +2,8 @@
 
 - ``upload_job_for_asset`` / ``upload_job_for_version`` (the request) check the member's rights
   and everything of the asset but its content (``services.asset_create_check`` /
-  ``asset_update_check``), read the file within the size cap, make the quick checks
+  ``asset_update_check``), count the upload against the member's hourly limit (``ratelimit``:
+  a 429 page or answer), read the file within the size cap, make the quick checks
   (``parsing.inspect_upload``: most hostile files are refused here, as a form error or a 422),
   store the file under ``context-uploads/`` and queue ``tasks.run_upload`` after commit.
 - ``upload_job_run`` (the worker) claims the job (queued → running: one worker only), parses the
@@ -44,7 +45,7 @@ from huddle.context.models import (
     UploadStatus,
 )
 from huddle.context.parsing.upload import inspect_upload
-from huddle.core import jobs
+from huddle.core import jobs, ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,12 @@ def _queue(
 ) -> UploadJob:
     if file is None:
         raise ValidationFailed("Choose a file to upload.", fields={"file": ["Required."]})
+    # Counted before the file is read or checked: each upload costs the worker a parse.
+    ratelimit.hit(
+        "upload",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You uploaded many files in the last hour; wait a little before the next one.",
+    )
     upload = services.upload_from(file)
     inspect_upload(kind, upload.name, upload.content)
     # The file is written before the row, outside the transaction (on SQLite a transaction
