@@ -3,6 +3,7 @@
 - ``run_import(job_id)``: import an uploaded chat export (``ImportJob``).
 - ``mine_patterns(job_id)``: then mine its member's patterns, on the ``mining`` queue, which
   ``huddle worker`` serves beside the default one, so a long mining holds up no import.
+- ``mine_again(job_id)``: "Look again" on the patterns page (``MiningJob``), on the same queue.
 - The sweep of import jobs whose worker stopped (``jobs.sweep``) is part of the one sweep of
   every job kind, ``core.tasks.sweep_task``, re-exported here.
 """
@@ -30,3 +31,11 @@ def mine_patterns(job_id: int) -> None:
     from huddle.capture.importers.jobs import mining_run
 
     mining_run(job_id)
+
+
+@task(queue_name=MINING_QUEUE)
+def mine_again(job_id: int) -> None:
+    """Mine a member's patterns again ("Look again": ``MiningJob``)."""
+    from huddle.capture.importers.jobs import mining_job_run
+
+    mining_job_run(job_id)

@@ -31,6 +31,7 @@ LIMITS = {
     "login_account": Limit(5, 15 * 60),
     "import": Limit(10, 60 * 60),
     "upload": Limit(30, 60 * 60),  # files a member sends to become context (parsed by the worker)
+    "mining": Limit(10, 60 * 60),  # "Look again": minutes of the worker for a long history
     "direct_run": Limit(60, 60),
     "provider_test": Limit(10, 60),
     "webhook_retry": Limit(10, 60),

@@ -144,5 +144,10 @@ def test_a_worker_that_lost_its_usage_import_does_not_end_it(admin, login, monke
 
 def test_the_worker_s_sweep_covers_every_kind_of_job(org):
     found = sweep_task.call()
-    assert set(found) == {"capture.importjob", "context.uploadjob", "usage.usageimport"}
+    assert set(found) == {
+        "capture.importjob",
+        "capture.miningjob",
+        "context.uploadjob",
+        "usage.usageimport",
+    }
     assert found["capture.importjob"] == {"imports": 0, "minings": 0, "runs": 0, "lost": 0}

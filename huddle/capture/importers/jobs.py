@@ -18,6 +18,9 @@ the pattern mining after an upload's import, and the sweep that finds jobs whose
   task's row in the queue is marked failed, and it is queued again once (``RETRIES``); after
   that, or for the CLI's jobs, it fails with ``STOPPED`` and its upload is deleted. Pattern
   mining whose heartbeat is that old fails; so are the tasks lost before a worker claimed them.
+- **"Look again"** on the patterns page is a ``MiningJob`` (``mining_job_create``) the worker
+  runs on the ``mining`` queue (``mining_job_run``), followed on its own page; never in the
+  request, which a long history held for minutes.
 - **Mining** after an upload's import is its own task (``mine_patterns``) on the ``mining``
   queue, which ``huddle worker`` serves beside the default one: the job is done when the import
   is, and the page then says "Looking for patterns…" until the mining has finished.
@@ -51,6 +54,7 @@ from huddle.capture.importers.models import (
     ImportJob,
     ImportRun,
     JobStatus,
+    MiningJob,
     MiningStatus,
 )
 from huddle.capture.importers.runs import MemberBusy, run_rollback
@@ -66,6 +70,7 @@ BUSY_DELAY = timedelta(seconds=30)  # a job waiting for the member's other impor
 STOPPED = ImportJob.STOPPED
 CLI_STOPPED = ImportJob.CLI_STOPPED
 GENERIC = "Something went wrong while importing; the team has the details."
+GENERIC_MINING = "Something went wrong while looking for patterns; the team has the details."
 
 
 class WorkerStopped(jobs.WorkerStopped):
@@ -79,11 +84,15 @@ def my_jobs(actor: Actor) -> QuerySet[ImportJob]:
 
 def get_job(actor: Actor, public_id: str | UUID) -> ImportJob:
     """One of the actor's own import jobs; ``NotFound`` otherwise."""
+    return _one(my_jobs(actor), public_id)
+
+
+def _one[J: ImportJob | MiningJob](mine: QuerySet[J], public_id: str | UUID) -> J:
     try:
         key = UUID(str(public_id))
     except ValueError:
         raise NotFound() from None
-    job = my_jobs(actor).filter(public_id=key).first()
+    job = mine.filter(public_id=key).first()
     if job is None:
         raise NotFound()
     return job
@@ -191,7 +200,7 @@ def _claim(job_id: int) -> ImportJob | None:
     return ImportJob.objects.select_related("organization", "owner").get(pk=job_id)
 
 
-def _actor(job: ImportJob) -> Actor:
+def _actor(job: ImportJob | MiningJob) -> Actor:
     membership = (
         Membership.objects.select_related("user", "organization")
         .filter(organization_id=job.organization_id, user_id=job.owner_id)
@@ -272,6 +281,57 @@ def mining_run(job_id: int) -> ImportJob | None:
     except Exception:  # the import stays done; "Look again" on the patterns page mines again
         log.exception("pattern mining of import job %s failed", job.pk)
     held.update(**outcome, heartbeat_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def mining_job_create(*, actor: Actor) -> MiningJob:
+    """Queue "Look again": the actor's patterns mined again by the worker. While one of the
+    actor's is waiting or running, that one is returned (one at a time); ``RateLimited`` past
+    the hourly limit."""
+    policy.require(actor, Action.CREATE_CONTENT)
+    pending = my_minings(actor).filter(status__in=[MiningStatus.WAITING, MiningStatus.RUNNING])
+    if (job := pending.first()) is not None:
+        return job
+    ratelimit.hit(
+        "mining",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You looked for patterns many times in the last hour.",
+    )
+    with transaction.atomic():
+        job = MiningJob.objects.create(organization=actor.organization, owner=actor.user)
+        jobs.enqueue(job)
+    return job
+
+
+def my_minings(actor: Actor) -> QuerySet[MiningJob]:
+    return MiningJob.objects.filter(organization=actor.organization, owner=actor.user)
+
+
+def get_mining(actor: Actor, public_id: str | UUID) -> MiningJob:
+    """One of the actor's own "Look again" jobs; ``NotFound`` otherwise."""
+    return _one(my_minings(actor), public_id)
+
+
+def mining_job_run(job_id: int) -> MiningJob | None:
+    """The worker's side of ``mining_job_create``: mine, record how many patterns; never
+    raises (a failure is recorded on the job, the lost lease logged)."""
+    from huddle.capture.importers.patterns import patterns_mine
+
+    job = jobs.claim(MiningJob, job_id)
+    if job is None:
+        return MiningJob.objects.filter(pk=job_id).first()
+    try:
+        found = patterns_mine(actor=_actor(job), on_step=Lease(job).beat)
+        if not jobs.finish(job, MiningStatus.DONE, patterns=len(found)):
+            raise LeaseLost(job)
+    except LeaseLost:
+        log.warning("pattern mining %s was taken over after its heartbeat stopped", job.pk)
+    except HuddleError as error:
+        jobs.finish(job, MiningStatus.FAILED, error=error.message)
+    except Exception:  # a failed job is data the member sees, not a crash (logged)
+        log.exception("pattern mining %s failed", job.pk)
+        jobs.finish(job, MiningStatus.FAILED, error=GENERIC_MINING)
     job.refresh_from_db()
     return job
 

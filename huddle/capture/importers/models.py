@@ -136,6 +136,42 @@ class ImportJob(Job):
         return min(99, int(100 * self.bytes_read / self.bytes_total))
 
 
+class MiningJob(Job):
+    """ "Look again" on the patterns page: the member's patterns mined again by the worker (on
+    the ``mining`` queue), which can take minutes for a long history; its page follows it.
+    Leased like every job (``core.jobs``); one whose worker stopped is started again once."""
+
+    QUEUED = MiningStatus.WAITING
+    RETRIES = 1
+    STOPPED = "The worker stopped while looking for patterns; look again."
+    TASK = "huddle.capture.tasks.mine_again"
+    NOUN = "pattern mining"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=MiningStatus.choices, default=MiningStatus.WAITING
+    )
+    patterns = models.PositiveIntegerField(null=True, blank=True)  # how many, once done
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=MiningStatus.values), name="miningjob_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "owner", "-created_at"], name="mining_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"pattern mining {self.public_id} ({self.status})"
+
+    def job_retryable(self) -> bool:
+        return self.attempts <= self.RETRIES  # nothing stored to lose: it can always start again
+
+
 class RunStatus(models.TextChoices):
     WRITING = "writing", "Writing"
     ROLLING_BACK = "rolling_back", "Rolling back"
