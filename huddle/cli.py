@@ -113,14 +113,14 @@ def worker(
     from huddle.core.worker import serve
 
     if not batch:
-        from huddle.capture.tasks import ensure_sweep
-        from huddle.core.tasks import ensure_prune
+        from huddle.core.tasks import ensure_prune, ensure_sweep
         from huddle.insights.tasks import ensure_rollup
         from huddle.rituals.tasks import ensure_tick
 
         # Periodic work while a worker runs: the ritual's schedule ticks every few minutes, the
-        # insights roll-up is caught up for every organisation, import jobs whose worker stopped
-        # are swept every minute, and old rate-limit buckets are pruned every hour.
+        # insights roll-up is caught up for every organisation, jobs whose worker stopped
+        # (imports, uploads, usage imports) are swept every minute, and old rate-limit buckets
+        # are pruned every hour.
         ensure_tick()
         ensure_rollup()
         ensure_sweep()

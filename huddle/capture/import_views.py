@@ -73,9 +73,16 @@ def pattern_index(request: HttpRequest, actor: Actor) -> HttpResponse:
 @org_view(Action.CREATE_CONTENT)
 @require_POST
 def pattern_mine(request: HttpRequest, actor: Actor) -> HttpResponse:
-    found = patterns.patterns_mine(actor=actor)
-    messages.success(request, f"{len(found)} pattern(s) in your imported prompts.")
-    return redirect("pattern_index", org_slug=actor.organization.slug)
+    """ "Look again": the worker mines; its page follows it (429 past the hourly limit)."""
+    job = jobs.mining_job_create(actor=actor)
+    return redirect("pattern_mining", org_slug=actor.organization.slug, job_id=job.public_id)
+
+
+@org_view()
+def pattern_mining(request: HttpRequest, actor: Actor, job_id: str) -> HttpResponse:
+    job = jobs.get_mining(actor, job_id)
+    template = "capture/_mining.html" if request.htmx else "capture/mining.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
 
 
 def _pattern_page(

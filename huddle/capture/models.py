@@ -103,6 +103,7 @@ from huddle.capture.importers.models import (  # noqa: E402 - the import models 
     ImportRun,
     ImportSignals,
     JobStatus,
+    MiningJob,
     Pattern,
     Prompt,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "ImportedItem",
     "ImportedItemKind",
     "JobStatus",
+    "MiningJob",
     "Pattern",
     "Prompt",
     "Source",

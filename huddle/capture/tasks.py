@@ -3,21 +3,18 @@
 - ``run_import(job_id)``: import an uploaded chat export (``ImportJob``).
 - ``mine_patterns(job_id)``: then mine its member's patterns, on the ``mining`` queue, which
   ``huddle worker`` serves beside the default one, so a long mining holds up no import.
-- ``sweep_task()``: find the import jobs whose worker stopped (``jobs.sweep``) and queue the next
-  sweep ``SWEEP_EVERY`` later; ``ensure_sweep()`` (called when ``huddle worker`` starts) queues
-  one unless one is waiting.
+- ``mine_again(job_id)``: "Look again" on the patterns page (``MiningJob``), on the same queue.
+- The sweep of import jobs whose worker stopped (``jobs.sweep``) is part of the one sweep of
+  every job kind, ``core.tasks.sweep_task``, re-exported here.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.tasks import task
 
-from huddle.core.periodic import ensure_queued
+from huddle.core.tasks import sweep_task  # noqa: F401 - re-exported (the one sweep)
 
 MINING_QUEUE = "mining"
-SWEEP_EVERY = timedelta(minutes=1)
 
 
 @task
@@ -36,16 +33,9 @@ def mine_patterns(job_id: int) -> None:
     mining_run(job_id)
 
 
-@task
-def sweep_task() -> dict[str, int]:
-    from huddle.capture.importers.jobs import sweep
+@task(queue_name=MINING_QUEUE)
+def mine_again(job_id: int) -> None:
+    """Mine a member's patterns again ("Look again": ``MiningJob``)."""
+    from huddle.capture.importers.jobs import mining_job_run
 
-    try:
-        return sweep()
-    finally:
-        ensure_sweep(delay=SWEEP_EVERY)
-
-
-def ensure_sweep(delay: timedelta = timedelta(0)) -> bool:
-    """Queue a sweep unless one is already waiting; True when one was queued."""
-    return ensure_queued(sweep_task, delay)
+    mining_job_run(job_id)

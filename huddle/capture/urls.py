@@ -20,6 +20,11 @@ org_patterns = [
     path("captures/patterns/", import_views.pattern_index, name="pattern_index"),
     path("captures/patterns/mine/", import_views.pattern_mine, name="pattern_mine"),
     path(
+        "captures/patterns/mining/<uuid:job_id>/",
+        import_views.pattern_mining,
+        name="pattern_mining",
+    ),
+    path(
         "captures/patterns/<uuid:pattern_id>/",
         import_views.pattern_detail,
         name="pattern_detail",

@@ -2,7 +2,8 @@
 
 - ``upload_job_for_asset`` / ``upload_job_for_version`` (the request) check the member's rights
   and everything of the asset but its content (``services.asset_create_check`` /
-  ``asset_update_check``), read the file within the size cap, make the quick checks
+  ``asset_update_check``), count the upload against the member's hourly limit (``ratelimit``:
+  a 429 page or answer), read the file within the size cap, make the quick checks
   (``parsing.inspect_upload``: most hostile files are refused here, as a form error or a 422),
   store the file under ``context-uploads/`` and queue ``tasks.run_upload`` after commit.
 - ``upload_job_run`` (the worker) claims the job (queued → running: one worker only), parses the
@@ -10,17 +11,19 @@
   its progress and a heartbeat every ``BEAT_EVERY`` seconds, then saves the asset or version
   through ``services`` and marks the job done in one short transaction. A refused file fails the
   job with the parser's message. The stored file is deleted when the job ends, either way.
-- A worker that dies mid-job leaves it ``running`` with a heartbeat that stops.
-  ``upload_jobs_expire`` (run when a job is read, and by every worker before it starts one) fails
+- The lease is ``core.jobs``'s, shared with imports and usage imports. A worker that dies
+  mid-job leaves it ``running`` with a heartbeat that stops. ``upload_jobs_expire`` (run when a
+  job is read, by every worker before it starts one, and by the worker's periodic sweep) fails
   each running job whose heartbeat is older than ``LEASE_SECONDS``, saying so, and deletes its
-  file. A worker finishes a job only if it is still running, in the same transaction as its
-  write, so a job expired under a stalled worker never turns "done" afterwards.
+  file (an upload is not retried: the member sends it again). A worker finishes a job only if
+  it still holds it, in the same transaction as its write, so a job expired under a stalled
+  worker never turns "done" afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -42,16 +45,15 @@ from huddle.context.models import (
     UploadStatus,
 )
 from huddle.context.parsing.upload import inspect_upload
+from huddle.core import jobs, ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
-LEASE_SECONDS = 60  # a running job whose heartbeat is older belongs to a worker that died
-BEAT_EVERY = 2.0  # seconds between writes of a running job's progress and heartbeat
+# A running job whose heartbeat is older belongs to a worker that died.
+LEASE_SECONDS = int(UploadJob.LEASE.total_seconds())
+BEAT_EVERY = jobs.BEAT_EVERY  # seconds between writes of a running job's progress and heartbeat
 WAITING_HINT_SECONDS = 60  # a job queued longer: the page asks whether a worker runs
-STOPPED = (
-    "The worker reading this file stopped before it finished (it may have been restarted). "
-    "Nothing was saved; upload the file again."
-)
+STOPPED = UploadJob.STOPPED
 FOLDER = "context-uploads"
 
 
@@ -66,9 +68,9 @@ def get_job(actor: Actor, public_id: str | UUID) -> UploadJob:
         key = UUID(str(public_id))
     except ValueError:
         raise NotFound() from None
-    jobs = my_jobs(actor).filter(public_id=key)
-    upload_jobs_expire(jobs)
-    job = jobs.select_related("asset").first()
+    mine = my_jobs(actor).filter(public_id=key)
+    upload_jobs_expire(mine)
+    job = mine.select_related("asset").first()
     if job is None:
         raise NotFound()
     return job
@@ -137,6 +139,12 @@ def _queue(
 ) -> UploadJob:
     if file is None:
         raise ValidationFailed("Choose a file to upload.", fields={"file": ["Required."]})
+    # Counted before the file is read or checked: each upload costs the worker a parse.
+    ratelimit.hit(
+        "upload",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You uploaded many files in the last hour; wait a little before the next one.",
+    )
     upload = services.upload_from(file)
     inspect_upload(kind, upload.name, upload.content)
     # The file is written before the row, outside the transaction (on SQLite a transaction
@@ -156,9 +164,7 @@ def _queue(
                 file_name=upload.name[:255],
                 file_size=len(upload.content),
             )
-            from huddle.context.tasks import run_upload
-
-            transaction.on_commit(lambda: run_upload.enqueue(job.pk))
+            transaction.on_commit(lambda: jobs.enqueue(job))
     except BaseException:
         default_storage.delete(stored)
         raise
@@ -166,39 +172,33 @@ def _queue(
 
 
 class _Beat:
-    """The running job's progress, written (with its heartbeat) at most every ``BEAT_EVERY``
-    seconds; the parse calls it as ``on_progress(fraction or None, note)``."""
+    """The running job's progress, written with its heartbeat (``core.jobs.Lease``) at most
+    every ``BEAT_EVERY`` seconds; the parse calls it as ``on_progress(fraction or None, note)``.
+    A lost lease is not raised into the parser (its child process must be ended by it): the
+    save then finds the job no longer held and writes nothing."""
 
     def __init__(self, job: UploadJob) -> None:
-        self.job, self.written = job, 0.0
+        self.lease = jobs.Lease(job, every=BEAT_EVERY)
+        self.lease.last = 0.0
 
     def __call__(self, fraction: float | None, note: str, *, now: bool = False) -> None:
-        if not now and time.monotonic() - self.written < BEAT_EVERY:
-            return
-        self.written = time.monotonic()
         # Reading is 5% to 90% of the bar; checking before it, saving after it.
         percent = 5 + int(85 * min(max(fraction, 0.0), 1.0)) if fraction is not None else None
-        fields: dict[str, Any] = {"heartbeat_at": timezone.now(), "stage": note[:200]}
+        fields: dict[str, Any] = {"stage": note[:200]}
         if percent is not None:
             fields["percent"] = percent
-        UploadJob.objects.filter(pk=self.job.pk, status=UploadStatus.RUNNING).update(**fields)
+        with contextlib.suppress(jobs.LeaseLost):
+            self.lease.beat(now=now, **fields)
 
 
 def upload_job_run(job_id: int) -> UploadJob | None:
     """Do a queued job: parse its file, save the asset or version, record the outcome. Never
     raises for a bad file (the job fails with its message); the stored file is deleted."""
     upload_jobs_expire()
-    now = timezone.now()
-    claimed = UploadJob.objects.filter(pk=job_id, status=UploadStatus.QUEUED).update(
-        status=UploadStatus.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        percent=2,
-        stage="Checking the file",
-    )
+    claimed = jobs.claim(UploadJob, job_id, percent=2, stage="Checking the file")
     job = UploadJob.objects.select_related("organization", "owner", "asset").filter(pk=job_id)
     job = job.first()
-    if job is None or not claimed:
+    if job is None or claimed is None:
         return job
     try:
         actor = _actor(job)
@@ -267,16 +267,9 @@ def _save(job: UploadJob, actor: Actor, parsed: Any) -> None:
 
 
 def _end(job: UploadJob, status: str, *, error: str = "") -> bool:
-    """Finish a running job; False if it was not running any more (expired meanwhile)."""
-    return bool(
-        UploadJob.objects.filter(pk=job.pk, status=UploadStatus.RUNNING).update(
-            status=status,
-            error=error,
-            percent=100 if status == UploadStatus.DONE else job.percent,
-            stage="",
-            finished_at=timezone.now(),
-        )
-    )
+    """Finish a running job; False if this attempt no longer holds it (expired meanwhile)."""
+    percent = 100 if status == UploadStatus.DONE else job.percent
+    return jobs.finish(job, status, error=error, percent=percent, stage="")
 
 
 def _actor(job: UploadJob) -> Actor:
@@ -308,29 +301,14 @@ def _asset(job: UploadJob, actor: Actor) -> ContextAsset:
 
 
 def _delete_file(job: UploadJob) -> None:
-    name = UploadJob.objects.filter(pk=job.pk).values_list("file", flat=True).first()
-    if name:
-        default_storage.delete(name)
-        UploadJob.objects.filter(pk=job.pk, file=name).update(file="")
+    job.job_delete_files()
 
 
-def upload_jobs_expire(jobs: QuerySet[UploadJob] | None = None) -> int:
-    """Fail the running jobs (of ``jobs``, by default all) whose heartbeat stopped more than
+def upload_jobs_expire(of: QuerySet[UploadJob] | None = None) -> int:
+    """Fail the running jobs (of ``of``, by default all) whose heartbeat stopped more than
     ``LEASE_SECONDS`` ago, with a message saying the worker stopped, and delete their files.
     Returns how many."""
-    cutoff = timezone.now() - timedelta(seconds=LEASE_SECONDS)
-    stale = (jobs if jobs is not None else UploadJob.objects.all()).filter(
-        status=UploadStatus.RUNNING, heartbeat_at__lt=cutoff
-    )
-    expired = 0
-    for job in stale.only("pk", "file", "percent"):
-        # Conditional: the worker may have finished it since it was read.
-        if UploadJob.objects.filter(
-            pk=job.pk, status=UploadStatus.RUNNING, heartbeat_at__lt=cutoff
-        ).update(status=UploadStatus.FAILED, error=STOPPED, stage="", finished_at=timezone.now()):
-            expired += 1
-            _delete_file(job)
-    return expired
+    return jobs.sweep(UploadJob, jobs=of)
 
 
 def waiting_long(job: UploadJob) -> bool:

@@ -7,11 +7,15 @@ at its approved version (``approved_version``), a pointer that moves when an edi
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
 from huddle.accounts.models import Organization, Team, Visibility
+from huddle.core.jobs import Job
 from huddle.core.models import PublicModel
 
 CONTEXT_SLUG_RE = r"^[a-z][a-z0-9_]{0,49}$"
@@ -178,14 +182,26 @@ class UploadAction(models.TextChoices):
     VERSION = "version", "New version"
 
 
-class UploadJob(PublicModel):
+class UploadJob(Job):
     """An uploaded file the worker turns into an asset (``create``) or a new version of
     ``asset`` (``version``): see ``context/jobs.py``. Private to its ``owner``, who uploaded it.
 
     ``params`` holds what the form or the API call said besides the file (slug, title, sharing,
     the kind's other fields), already checked; the service checks them again when it writes.
     The file stays in the media storage under ``context-uploads/`` until the job has finished.
+    A running job holds a lease (``core.jobs``); one whose worker stopped is failed, not retried
+    (the member uploads again).
     """
+
+    LEASE = timedelta(seconds=60)
+    RETRIES = 0
+    STOPPED = (
+        "The worker reading this file stopped before it finished (it may have been restarted). "
+        "Nothing was saved; upload the file again."
+    )
+    TASK = "huddle.context.tasks.run_upload"
+    NOUN = "upload"
+    JOB_FAILED_FIELDS: ClassVar[dict[str, str]] = {"stage": ""}
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="context_upload_jobs"
@@ -204,17 +220,10 @@ class UploadJob(PublicModel):
         max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
     )
     file = models.FileField(upload_to="context-uploads/", blank=True, max_length=255)
-    file_name = models.CharField(max_length=255, blank=True)  # as uploaded, for the page
     file_size = models.BigIntegerField(default=0)
     percent = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=200, blank=True)  # what it is doing, in a few words
-    error = models.TextField(blank=True)
     version_number = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Written every few seconds while a worker holds the job: a running job whose heartbeat
-    # stopped belongs to a worker that died (``jobs.upload_jobs_expire``).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -236,7 +245,3 @@ class UploadJob(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)

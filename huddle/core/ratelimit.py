@@ -3,8 +3,8 @@
 ``hit(key, limit=…, window=…)`` records one attempt and raises ``RateLimited`` (a 429
 ``HuddleError`` with ``retry_after`` seconds) once the key is over its limit in the current
 window. ``peek`` checks without counting (the login form asks before checking a password).
-Limits in use are in ``LIMITS``: login attempts per address and per account, imports, direct
-runs and provider tests per member.
+Limits in use are in ``LIMITS``: login attempts per address and per account, imports, file
+uploads, direct runs and provider tests per member.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ LIMITS = {
     "login_ip": Limit(20, 15 * 60),
     "login_account": Limit(5, 15 * 60),
     "import": Limit(10, 60 * 60),
+    "upload": Limit(30, 60 * 60),  # files a member sends to become context (parsed by the worker)
+    "mining": Limit(10, 60 * 60),  # "Look again": minutes of the worker for a long history
     "direct_run": Limit(60, 60),
     "provider_test": Limit(10, 60),
     "webhook_retry": Limit(10, 60),

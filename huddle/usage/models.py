@@ -11,11 +11,13 @@ let a second report of the same week be merged instead of counted twice (``servi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
 from huddle.accounts.models import Organization
-from huddle.core.models import PublicModel
+from huddle.core.jobs import Job
 
 
 class Tool(models.TextChoices):
@@ -41,13 +43,32 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Stopped"
 
 
-class UsageImport(PublicModel):
+class UsageImport(Job):
     """One usage report imported (from the CLI, the upload page or the API) and what it did.
 
     ``report`` holds the counts and the people the report names who are not members
     (``unknown``, the first 200, and ``unknown_count``). A refused report wrote nothing;
     ``error`` says why, naming missing columns or the first bad lines.
+
+    A running import holds a lease (``core.jobs``). One whose worker stopped is queued again
+    once (its writes are upserts of the file's own figures: doing it again finishes it), then
+    failed with ``STOPPED`` and its upload deleted; one the CLI ran is failed at once.
     """
+
+    RUNNING = ImportStatus.WRITING
+    FINISHED = (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
+    LEASE = timedelta(minutes=2)
+    RETRIES = 1
+    STOPPED = (
+        "The worker importing this report stopped twice before it finished. The weeks already "
+        "written hold the report's own figures; upload the file again to finish the import."
+    )
+    CLI_STOPPED = (
+        "The import stopped before it finished. The weeks already written hold the report's "
+        "own figures; import the file again to finish it."
+    )
+    TASK = "huddle.usage.tasks.run_usage_import"
+    NOUN = "usage import"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="usage_imports"
@@ -63,15 +84,12 @@ class UsageImport(PublicModel):
     status = models.CharField(
         max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
-    file_name = models.CharField(max_length=255, blank=True)
     # An upload waiting for the worker, under usage/ in the default storage; deleted once read.
     file = models.FileField(upload_to="usage/", blank=True, max_length=255)
     create_members = models.BooleanField(default=False)
     rows_read = models.PositiveIntegerField(default=0)
     weeks_written = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -87,9 +105,8 @@ class UsageImport(PublicModel):
     def __str__(self) -> str:
         return f"{self.source} usage report {self.public_id}"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
+    def job_stopped_message(self) -> str:
+        return self.STOPPED if self.file else self.CLI_STOPPED
 
 
 class UsageWeek(models.Model):

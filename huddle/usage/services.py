@@ -8,29 +8,38 @@ short transactions of ``BATCH`` rows (SQLite holds one writer at a time; a 1M-ro
 otherwise block every other write for seconds). Every write is an upsert of what the file says,
 merged with what is stored by the rule of its kind (``models``), so importing the same report
 twice stores the same figures, and an import stopped midway is finished by importing it again.
+
+An import holds a lease (``core.jobs``): its heartbeat is renewed while it reads and writes,
+and its end is written only while it still holds the job. An upload whose worker stopped is
+queued again once by the worker's sweep (doing it again finishes it), then failed with a clear
+message and its file deleted; an import the CLI ran is failed at once.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from huddle.accounts import policy
 from huddle.accounts.models import Membership, Organization, Role, User
 from huddle.accounts.policy import Action, Actor
+from huddle.core import jobs
 from huddle.core.errors import ValidationFailed
+from huddle.core.jobs import LeaseLost
 from huddle.core.services import System, event_record
 from huddle.usage import formats
 from huddle.usage.formats import SNAPSHOT, WEEKLY, Parsed
 from huddle.usage.models import ImportStatus, ReportSource, UsageImport, UsageWeek
 
+log = logging.getLogger(__name__)
 BATCH = 5_000
 UNKNOWN_LISTED = 200  # unknown people named in the report (all are counted)
+GENERIC = "Something went wrong while importing this report; the team has the details."
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -58,7 +67,9 @@ def usage_import(
     ``actor`` None is the operator on the host (the CLI); a member needs ``MANAGE_MEMBERS``.
     People are matched by e-mail among the organisation's members; the others are listed in
     the report, or added as members when ``create_members``. Raises ``ValidationFailed`` for a
-    refused file (nothing written; ``record`` says why) and ``PermissionDenied``.
+    refused file (nothing written; ``record`` says why), ``PermissionDenied``, and
+    ``LeaseLost`` when the sweep took ``record`` (a running job claimed by the worker) from
+    this process.
     """
     if actor is not None:
         policy.require(actor, Action.MANAGE_MEMBERS)
@@ -74,13 +85,17 @@ def usage_import(
             source=source,
             file_name=file_name[:255],
             create_members=create_members,
+            **jobs.held_here(UsageImport),
         )
-    UsageImport.objects.filter(pk=record.pk).update(status=ImportStatus.WRITING)
-    record.status = ImportStatus.WRITING
+    lease = jobs.Lease(record)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        lease.beat()
+        if on_progress is not None:
+            on_progress(stage, done, total)
 
     def reading(done: int, total: int) -> None:
-        if on_progress is not None:
-            on_progress("read", done, total)
+        progress("read", done, total)
 
     try:
         parsed = formats.parse(
@@ -93,7 +108,7 @@ def usage_import(
         actor=actor, organization=organization, parsed=parsed, create=create_members
     )
     try:
-        written = _write(organization, parsed, users, record, on_progress)
+        written = _write(organization, parsed, users, record, progress)
     except BaseException as error:
         # The batches already written hold the file's own figures (upserts): importing the
         # file again finishes the job. Say so rather than leave the row "writing".
@@ -117,7 +132,8 @@ def usage_import(
         "last_day": parsed.last_day.isoformat() if parsed.last_day else None,
         "other_tools": parsed.skipped_tools,
     }
-    _finish(record, ImportStatus.DONE)
+    if not _finish(record, ImportStatus.DONE):
+        raise LeaseLost(record)
     event_record(
         actor or System(organization),
         "usage.imported",
@@ -128,13 +144,14 @@ def usage_import(
     return record
 
 
-def _finish(record: UsageImport, status: str, *, error: str = "") -> None:
-    record.status = status
-    record.error = error
-    record.finished_at = timezone.now()
-    if record.file:
-        record.file.delete(save=False)  # the upload is read: it is not kept
-    record.save()
+def _finish(record: UsageImport, status: str, *, error: str = "") -> bool:
+    """End the import with what it did, unless the sweep took it from this process (False);
+    the upload, read, is not kept."""
+    fields = {"rows_read": record.rows_read, "weeks_written": record.weeks_written}
+    if not jobs.finish(record, status, error=error, report=record.report, **fields):
+        return False
+    record.job_delete_files()
+    return True
 
 
 @transaction.atomic
@@ -280,8 +297,6 @@ def upload_queue(
     """
     import uuid
 
-    from huddle.usage.tasks import run_usage_import
-
     policy.require(actor, Action.MANAGE_MEMBERS)
     problems: dict[str, list[str]] = {}
     if source not in ReportSource.values:
@@ -303,7 +318,7 @@ def upload_queue(
         with transaction.atomic():
             record.save()
             # The queue is a table of the same database: the task row commits with the import's.
-            run_usage_import.enqueue(record.pk)
+            jobs.enqueue(record)
     except BaseException:
         record.file.delete(save=False)
         raise
@@ -311,13 +326,14 @@ def upload_queue(
 
 
 def upload_run(import_id: int) -> None:
-    """The worker's side of ``upload_queue``: import the stored file (a refusal is recorded on
-    the import, not raised: the task succeeded in telling the admin why)."""
+    """The worker's side of ``upload_queue``: claim the queued import and import its stored
+    file. Never raises for the file: a refusal or a failure is recorded on the import (the task
+    succeeded in telling the admin why)."""
     from django.conf import settings
 
+    if jobs.claim(UsageImport, import_id) is None:
+        return  # done, refused, or another worker's
     record = UsageImport.objects.select_related("organization", "created_by").get(pk=import_id)
-    if record.finished or not record.file:
-        return
     membership = Membership.objects.filter(
         organization=record.organization, user=record.created_by
     ).first()
@@ -325,8 +341,8 @@ def upload_run(import_id: int) -> None:
     if actor is None or not actor.can(Action.MANAGE_MEMBERS):
         _finish(record, ImportStatus.REFUSED, error="The person who uploaded it is no admin now.")
         return
-    with record.file.open("rb") as stream:
-        try:
+    try:
+        with record.file.open("rb") as stream:
             usage_import(
                 actor=actor,
                 organization=record.organization,
@@ -338,5 +354,10 @@ def upload_run(import_id: int) -> None:
                 max_rows=settings.HUDDLE_USAGE_UPLOAD_MAX_ROWS,
                 record=record,
             )
-        except ValidationFailed:
-            return  # recorded on the import
+    except ValidationFailed:
+        return  # recorded on the import
+    except LeaseLost:  # the sweep has it (queued again or failed)
+        log.warning("usage import %s was taken over after its heartbeat stopped", record.pk)
+    except Exception:  # a failed import is data the admin sees, not a crash (logged)
+        log.exception("usage import %s failed", record.pk)
+        _finish(record, ImportStatus.FAILED, error=GENERIC)

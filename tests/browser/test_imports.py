@@ -102,3 +102,40 @@ def test_a_claude_export_chosen_as_chatgpt_fails_saying_which_service_it_is(
         "This looks like a Claude export, not ChatGPT. Choose “Claude” as the service"
     )
     assert Capture.objects.count() == captures
+
+
+def test_look_again_runs_in_the_worker_and_its_page_follows_it(
+    page: Page, live_server, tmp_path: Path, settings
+):
+    """ "Look again" ran the mining inside the request (minutes for a long history); now the
+    worker does, and the page the member lands on updates itself when it is done."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huddle.accounts.models import Membership
+    from huddle.accounts.policy import Actor
+    from huddle.capture.importers import jobs
+    from huddle.capture.models import MiningJob, Pattern
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_demo()
+    chats = [simple_chat(f"c{n}", POST.format(*fill)) for n, fill in enumerate(FILLS)]
+    export = chatgpt_zip(tmp_path / "chatgpt-export.zip", chats)
+    max_ = Actor(Membership.objects.get(user__email="max@acme.test", organization__slug="acme"))
+    upload = SimpleUploadedFile("chatgpt-export.zip", export.read_bytes())
+    job = jobs.import_job_create(actor=max_, source="chatgpt", upload=upload)
+    import_job_run(job.pk)
+    mining_run(job.pk)
+    Pattern.objects.all().delete()
+
+    base = live_server.url
+    log_in(page, base, "max@acme.test")
+    page.goto(f"{base}/o/acme/captures/patterns/")
+    page.get_by_role("button", name="Look again").click()
+    expect(page.get_by_role("heading", name="Looking for patterns")).to_be_visible()
+    expect(page.locator("[data-status]")).to_have_text("Waiting to look for patterns…")
+    jobs.mining_job_run(MiningJob.objects.get().pk)  # the worker's mining queue
+    expect(page.locator("[data-patterns]")).to_have_text(
+        "1 pattern in your imported prompts.", timeout=10_000
+    )
+    page.get_by_role("link", name="See your patterns").click()
+    expect(page.get_by_role("link", name="Write a LinkedIn post about")).to_be_visible()

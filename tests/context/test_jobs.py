@@ -253,3 +253,39 @@ def test_an_asset_gone_private_since_is_not_named_on_the_job(
     assert "secret plan" not in shown
     body = api_client(editor).get(f"/api/v1/context/uploads/{job.public_id}").json()
     assert (body["status"], body["asset"], body["version"]) == ("done", None, 2)
+
+
+def test_uploads_are_rate_limited_per_member_with_a_429_on_the_api_and_the_page(
+    login, api_client, editor, member, media, monkeypatch
+):
+    from huddle.core import ratelimit
+
+    monkeypatch.setitem(ratelimit.LIMITS, "upload", ratelimit.Limit(2, 3600))
+    client = api_client(editor)
+
+    def send(slug: str):
+        data = {"kind": "campaign_data", "slug": slug, "title": slug}
+        data["file"] = SimpleUploadedFile("q3.csv", CAMPAIGN_CSV.encode())
+        return client.post("/api/v1/context/upload", data)
+
+    assert [send(slug).status_code for slug in ("a1", "a2")] == [202, 202]
+    refused = send("a3")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert "You uploaded many files in the last hour" in refused.json()["error"]["message"]
+    assert int(refused["Retry-After"]) > 0
+    upload = SimpleUploadedFile("q.csv", CAMPAIGN_CSV.encode())
+    page = login(editor).post(
+        "/o/acme/context/new/campaign_data/",
+        {"slug": "a4", "title": "A4", "visibility": "org", "file": upload},
+    )
+    assert page.status_code == 429
+    assert "You uploaded many files in the last hour" in page.content.decode()
+    assert UploadJob.objects.count() == 2
+    assert len(list(media.joinpath("context-uploads").iterdir())) == 2
+    # Another member's uploads are counted apart.
+    other = api_client(member).post(
+        "/api/v1/context/upload",
+        {"kind": "other", "slug": "notes", "title": "N", "file": SimpleUploadedFile("n.md", b"x")},
+    )
+    assert other.status_code != 429

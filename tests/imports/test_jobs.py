@@ -358,3 +358,33 @@ def test_a_job_that_can_t_be_queued_leaves_no_file(member, tmp_path, media, monk
         jobs.import_job_create(actor=member.actor, source="chatgpt", upload=_upload(tmp_path, []))
     assert not ImportJob.objects.exists()
     assert list(media.joinpath("imports").iterdir()) == []
+
+
+def test_look_again_whose_worker_stopped_is_started_again_once_then_fails(login, member):
+    from huddle.capture.models import MiningJob
+    from huddle.core import jobs as core_jobs
+
+    mining = jobs.mining_job_create(actor=member.actor)
+    for attempt in (1, 2):
+        DBTaskResult.objects.filter(id=mining.task_id).update(status="RUNNING")
+        assert core_jobs.claim(MiningJob, mining.pk) is not None  # then kill -9
+        assert core_jobs.sweep_all(now=_later())["capture.miningjob"] == {"stopped": 1}
+        mining.refresh_from_db()
+        assert mining.attempts == attempt
+    assert (mining.status, mining.error) == ("failed", MiningJob.STOPPED)
+    page = login(member).get(f"/o/acme/captures/patterns/mining/{mining.public_id}/")
+    assert "The worker stopped while looking for patterns; look again." in page.content.decode()
+
+
+def test_look_again_is_private_and_rate_limited(login, member, personas, monkeypatch):
+    from huddle.core import ratelimit
+
+    mining = jobs.mining_job_create(actor=member.actor)
+    for who in ("owner", "admin", "editor", "viewer", "outsider"):
+        page = login(personas[who]).get(f"/o/acme/captures/patterns/mining/{mining.public_id}/")
+        assert page.status_code == 404, who
+    monkeypatch.setitem(ratelimit.LIMITS, "mining", ratelimit.Limit(1, 3600))
+    assert work() == 1
+    refused = login(member).post("/o/acme/captures/patterns/mine/")
+    assert refused.status_code == 429
+    assert "You looked for patterns many times in the last hour." in refused.content.decode()

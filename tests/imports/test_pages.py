@@ -129,12 +129,26 @@ def test_jobs_patterns_and_promote_are_private(
 
 
 def test_mine_again_button(login, member, viewer, tmp_path, django_capture_on_commit_callbacks):
+    """ "Look again" queues the mining for the worker (it took minutes inside the request for
+    a long history) and follows it on its own page."""
     _imported(member, tmp_path, django_capture_on_commit_callbacks)
     Pattern.objects.all().delete()
     assert login(viewer).post("/o/acme/captures/patterns/mine/").status_code == 403
-    response = login(member).post("/o/acme/captures/patterns/mine/")
+    client = login(member)
+    response = client.post("/o/acme/captures/patterns/mine/")
     assert response.status_code == 302
+    assert response["Location"].startswith("/o/acme/captures/patterns/mining/")
+    assert Pattern.objects.count() == 0  # not in the request
+    again = client.post("/o/acme/captures/patterns/mine/")
+    assert again["Location"] == response["Location"]  # one at a time
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting to look for patterns" in page
+    assert "every 1s" in page
+    assert work() == 1
     assert Pattern.objects.count() == 1
+    page = client.get(response["Location"], headers={"HX-Request": "1"}).content.decode()
+    assert "<strong>1</strong> pattern in your imported prompts" in page
+    assert "every 1s" not in page
 
 
 def test_capture_index_links_to_import_and_patterns(login, member):

@@ -169,6 +169,7 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "import_job": lambda i: {"job_id": i["job"]},
     "pattern_index": _none,
     "pattern_mine": _none,
+    "pattern_mining": lambda i: {"job_id": i["mining"]},
     "pattern_detail": lambda i: {"pattern_id": i["pattern"]},
     "pattern_promote": lambda i: {"pattern_id": i["pattern"]},
     # usage reports

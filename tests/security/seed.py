@@ -13,7 +13,7 @@ from typing import Any
 from huddle.accounts import services as accounts
 from huddle.accounts.models import Organization, Role, Team
 from huddle.accounts.policy import Actor
-from huddle.capture.importers.models import ImportJob, Pattern
+from huddle.capture.importers.models import ImportJob, MiningJob, Pattern
 from huddle.context import pack_services as context_packs
 from huddle.context import services as context
 from huddle.context.models import UploadJob
@@ -129,6 +129,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
     digest = digest_draft(org, week)
     delivery = Delivery.objects.create(digest=digest, channel="email", target=f"x@{slug}.test")
     job = ImportJob.objects.create(organization=org, owner=member.user, source="chatgpt")
+    mining = MiningJob.objects.create(organization=org, owner=member.user)
     usage_import = UsageImport.objects.create(
         organization=org, created_by=owner.user, source="generic", file_name=f"usage{t}.csv"
     )
@@ -173,6 +174,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
         "week": week,
         "delivery": delivery.pk,
         "job": job.public_id,
+        "mining": mining.public_id,
         "usage_import": usage_import.public_id,
         "upload_job": upload_job.public_id,
         "pattern": pattern.public_id,

@@ -8,14 +8,19 @@ the pattern mining after an upload's import, and the sweep that finds jobs whose
   refused file fails the job with the importer's one-line message and nothing of it is kept.
   The upload is deleted once the job is done or failed. The CLI makes its own job
   (``cli_job_start``, no upload), so its imports are listed, leased and swept the same way.
-- **Lease.** A running job records its process (``worker``, host:pid) and a heartbeat, renewed
-  with the progress (bytes read) at most every ``BEAT_EVERY`` seconds in its own tiny write.
-  ``attempts`` fences every change: a process whose job was taken from it can no longer mark it
-  done or failed (``LeaseLost``) and rolls back what it wrote.
-- **Sweep** (``sweep``, every minute in the worker): a running job whose heartbeat is older than
-  ``LEASE`` lost its worker. Its rows are rolled back, its task's row in the queue is marked
-  failed, and it is queued again once (``RETRIES``); after that, or for the CLI's jobs, it fails
-  with ``STOPPED`` and its upload is deleted. Pattern mining whose heartbeat is that old fails.
+- **Lease** (``core.jobs``, shared with uploads and usage imports). A running job records its
+  process (``worker``, host:pid) and a heartbeat, renewed with the progress (bytes read) at
+  most every ``BEAT_EVERY`` seconds in its own tiny write. ``attempts`` fences every change: a
+  process whose job was taken from it can no longer mark it done or failed (``LeaseLost``) and
+  rolls back what it wrote.
+- **Sweep** (``sweep``, every minute in the worker through ``core.jobs.sweep_all``): a running
+  job whose heartbeat is older than ``LEASE`` lost its worker. Its rows are rolled back, its
+  task's row in the queue is marked failed, and it is queued again once (``RETRIES``); after
+  that, or for the CLI's jobs, it fails with ``STOPPED`` and its upload is deleted. Pattern
+  mining whose heartbeat is that old fails; so are the tasks lost before a worker claimed them.
+- **"Look again"** on the patterns page is a ``MiningJob`` (``mining_job_create``) the worker
+  runs on the ``mining`` queue (``mining_job_run``), followed on its own page; never in the
+  request, which a long history held for minutes.
 - **Mining** after an upload's import is its own task (``mine_patterns``) on the ``mining``
   queue, which ``huddle worker`` serves beside the default one: the job is done when the import
   is, and the page then says "Looking for patterns…" until the mining has finished.
@@ -24,11 +29,8 @@ the pattern mining after an upload's import, and the sweep that finds jobs whose
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import socket
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +40,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -52,41 +54,28 @@ from huddle.capture.importers.models import (
     ImportJob,
     ImportRun,
     JobStatus,
+    MiningJob,
     MiningStatus,
 )
 from huddle.capture.importers.runs import MemberBusy, run_rollback
-from huddle.core import ratelimit
+from huddle.core import jobs, ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.jobs import LeaseLost, worker_name
 
 log = logging.getLogger(__name__)
-BEAT_EVERY = 2.0  # seconds between two heartbeats (and progress writes) of a running job
-LEASE = timedelta(minutes=2)  # a job whose heartbeat is older has lost its worker
-RETRIES = 1  # a job whose worker stopped is started again this many times
+BEAT_EVERY = jobs.BEAT_EVERY  # seconds between two heartbeats (and progress writes)
+LEASE = ImportJob.LEASE  # a job whose heartbeat is older has lost its worker
+RETRIES = ImportJob.RETRIES  # a job whose worker stopped is started again this many times
 BUSY_DELAY = timedelta(seconds=30)  # a job waiting for the member's other import tries again
-STOPPED = "The worker stopped while importing this file; try again."
-CLI_STOPPED = "The import stopped before it finished; nothing of it was kept. Run it again."
+STOPPED = ImportJob.STOPPED
+CLI_STOPPED = ImportJob.CLI_STOPPED
 GENERIC = "Something went wrong while importing; the team has the details."
+GENERIC_MINING = "Something went wrong while looking for patterns; the team has the details."
 
 
-class LeaseLost(HuddleError):
-    """The job was taken from this process (its heartbeat had stopped for ``LEASE``)."""
-
-    def __init__(self) -> None:
-        minutes = int(LEASE.total_seconds() // 60)
-        super().__init__(
-            "import_stalled",
-            f"This import stalled for more than {minutes} minutes and was stopped; nothing of "
-            "it was kept. Run it again.",
-        )
-
-
-class WorkerStopped(Exception):
-    """Recorded on a task's row in the queue when its worker stopped while running it."""
-
-
-def worker_name() -> str:
-    """This process, as a job's lease records it."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+class WorkerStopped(jobs.WorkerStopped):
+    """Recorded on an import task's row in the queue when its worker stopped while running it
+    (``ImportJob.STOPPED_ERROR`` names this class)."""
 
 
 def my_jobs(actor: Actor) -> QuerySet[ImportJob]:
@@ -95,62 +84,43 @@ def my_jobs(actor: Actor) -> QuerySet[ImportJob]:
 
 def get_job(actor: Actor, public_id: str | UUID) -> ImportJob:
     """One of the actor's own import jobs; ``NotFound`` otherwise."""
+    return _one(my_jobs(actor), public_id)
+
+
+def _one[J: ImportJob | MiningJob](mine: QuerySet[J], public_id: str | UUID) -> J:
     try:
         key = UUID(str(public_id))
     except ValueError:
         raise NotFound() from None
-    job = my_jobs(actor).filter(public_id=key).first()
+    job = mine.filter(public_id=key).first()
     if job is None:
         raise NotFound()
     return job
 
 
-class Lease:
-    """A running job's hold on it: ``beat`` renews the heartbeat (and records the progress) at
-    most every ``BEAT_EVERY`` seconds; ``LeaseLost`` once the sweep has taken the job.
+class Lease(jobs.Lease):
+    """A running import's lease (``core.jobs.Lease``) that records the bytes read with its
+    heartbeat; ``beat`` is also the mining's ``on_step``."""
 
-    ``held`` is the job's rows while this process holds it: the import's (running, this attempt)
-    or the mining's (running).
-    """
-
-    def __init__(self, job: ImportJob, held: QuerySet[ImportJob]) -> None:
-        self.job, self.held, self.last = job, held, time.monotonic()
-
-    def beat(self, done: int | None = None, total: int | None = None, *, now: bool = False) -> None:
-        if not now and time.monotonic() - self.last < BEAT_EVERY:
-            return
-        self.last = time.monotonic()
-        fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
-        if done is not None:
-            fields |= {"bytes_read": done, "bytes_total": total}
-        try:
-            # Its own tiny transaction (a savepoint inside the import's last one, where a
-            # failure must not spoil the rest).
-            with transaction.atomic():
-                updated = self.held.update(**fields)
-        except DatabaseError:  # a busy database: the next beat tries again, well within LEASE
-            log.warning("import job %s: the heartbeat could not be written", self.job.pk)
-            return
-        if not updated:
-            raise LeaseLost()
+    def beat(  # type: ignore[override]
+        self, done: int | None = None, total: int | None = None, *, now: bool = False
+    ) -> None:
+        self.every = BEAT_EVERY  # read when it beats: the tests make it 0
+        fields = {} if done is None else {"bytes_read": done, "bytes_total": total}
+        super().beat(now=now, **fields)
 
 
 def _importing(job: ImportJob) -> QuerySet[ImportJob]:
     """The job while this attempt holds it."""
-    return ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+    return jobs.holding(job)
 
 
 def import_lease(job: ImportJob) -> Lease:
-    return Lease(job, _importing(job))
+    return Lease(job)
 
 
 def _enqueue(job: ImportJob, task: Any, *, delay: timedelta | None = None) -> None:
-    """Queue ``task(job.pk)`` and remember its row, so the sweep can mark it if it is lost."""
-    if delay:
-        task = task.using(run_after=timezone.now() + delay)
-    result = task.enqueue(job.pk)
-    job.task_id = str(result.id)
-    ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
+    jobs.enqueue(job, task, delay=delay)
 
 
 def import_job_create(*, actor: Actor, source: str, upload: UploadedFile | None) -> ImportJob:
@@ -194,38 +164,23 @@ def import_job_create(*, actor: Actor, source: str, upload: UploadedFile | None)
 
 def cli_job_start(*, actor: Actor, source: str, path: str) -> ImportJob:
     """The job of an import the CLI (or any caller of ``import_export`` without a job) runs."""
-    now = timezone.now()
     return ImportJob.objects.create(
         organization=actor.organization,
         owner=actor.user,
         source=source,
         file_name=Path(path).name[:255],
         bytes_total=Path(path).stat().st_size if Path(path).is_file() else 0,
-        status=JobStatus.RUNNING,
-        attempts=1,
-        worker=worker_name(),
-        started_at=now,
-        heartbeat_at=now,
+        **jobs.held_here(ImportJob),
     )
 
 
 def job_done(job: ImportJob, report: dict[str, Any]) -> None:
     """Mark the job done with its report (inside the import's last transaction), and queue the
     pattern mining an upload asked for; ``LeaseLost`` if the job is no longer this attempt's."""
-    now = timezone.now()
     total = max(job.bytes_total, 1)
-    updated = _importing(job).update(
-        status=JobStatus.DONE,
-        report=report,
-        finished_at=now,
-        heartbeat_at=now,
-        bytes_read=total,
-        bytes_total=total,
-    )
-    if not updated:
-        raise LeaseLost()
-    job.status, job.report, job.finished_at = JobStatus.DONE, report, now
-    job.bytes_read = job.bytes_total = total
+    fields = {"report": report, "heartbeat_at": timezone.now()}
+    if not jobs.finish(job, JobStatus.DONE, **fields, bytes_read=total, bytes_total=total):
+        raise LeaseLost(job)
     if job.mining == MiningStatus.WAITING:
         from huddle.capture.tasks import mine_patterns
 
@@ -235,36 +190,17 @@ def job_done(job: ImportJob, report: dict[str, Any]) -> None:
 def job_fail(job: ImportJob, message: str) -> bool:
     """Mark the job failed with ``message``, unless it is no longer this attempt's."""
     job.error = message
-    return bool(
-        _importing(job).update(
-            status=JobStatus.FAILED, error=message, finished_at=timezone.now(), mining=""
-        )
-    )
+    return jobs.finish(job, JobStatus.FAILED, error=message, mining="")
 
 
 def _claim(job_id: int) -> ImportJob | None:
     """Take a queued job for this process (a second worker given it too takes nothing)."""
-    job = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
-    if job is None:
+    if jobs.claim(ImportJob, job_id, bytes_read=0) is None:
         return None
-    now = timezone.now()
-    taken = ImportJob.objects.filter(
-        pk=job.pk, status=JobStatus.QUEUED, attempts=job.attempts
-    ).update(
-        status=JobStatus.RUNNING,
-        attempts=job.attempts + 1,
-        worker=worker_name(),
-        started_at=now,
-        heartbeat_at=now,
-        bytes_read=0,
-        error="",
-    )
-    if not taken:
-        return None
-    return ImportJob.objects.select_related("organization", "owner").get(pk=job.pk)
+    return ImportJob.objects.select_related("organization", "owner").get(pk=job_id)
 
 
-def _actor(job: ImportJob) -> Actor:
+def _actor(job: ImportJob | MiningJob) -> Actor:
     membership = (
         Membership.objects.select_related("user", "organization")
         .filter(organization_id=job.organization_id, user_id=job.owner_id)
@@ -291,10 +227,7 @@ def _local_path(job: ImportJob) -> Iterator[str]:
 
 def _delete_files(job: ImportJob) -> None:
     """The upload, and the progress file the imports of earlier versions kept beside it."""
-    if job.file:
-        job.file.storage.delete(f"{job.file.name}.progress")
-        job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
+    job.job_delete_files()
 
 
 def import_job_run(job_id: int) -> ImportJob | None:
@@ -352,69 +285,66 @@ def mining_run(job_id: int) -> ImportJob | None:
     return job
 
 
-def _fail_task(task_id: str, message: str) -> None:
-    """Mark a task's row in the queue failed when its worker stopped while it ran."""
-    from django_tasks_db.models import DBTaskResult
-
-    if not task_id:
-        return
-    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
-        status="FAILED",
-        finished_at=timezone.now(),
-        exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
-        traceback=f"{WorkerStopped.__qualname__}: {message}\n",
+def mining_job_create(*, actor: Actor) -> MiningJob:
+    """Queue "Look again": the actor's patterns mined again by the worker. While one of the
+    actor's is waiting or running, that one is returned (one at a time); ``RateLimited`` past
+    the hourly limit."""
+    policy.require(actor, Action.CREATE_CONTENT)
+    pending = my_minings(actor).filter(status__in=[MiningStatus.WAITING, MiningStatus.RUNNING])
+    if (job := pending.first()) is not None:
+        return job
+    ratelimit.hit(
+        "mining",
+        f"{actor.organization.pk}:{actor.user.pk}",
+        message="You looked for patterns many times in the last hour.",
     )
-
-
-def _stale(deadline: datetime) -> Q:
-    return Q(heartbeat_at__lt=deadline) | Q(heartbeat_at__isnull=True)
-
-
-def _take_over(job: ImportJob, deadline: datetime) -> bool:
-    """Take a stalled import from its (gone) worker: queue it again or fail it, in one write
-    that only succeeds while the job is still that attempt's and still silent."""
-    from huddle.capture.tasks import run_import
-
-    retry = bool(job.file) and job.attempts <= RETRIES
-    message = STOPPED if job.file else CLI_STOPPED
     with transaction.atomic():
-        stalled = _importing(job).filter(_stale(deadline))
-        if retry:
-            if not stalled.update(status=JobStatus.QUEUED, error=""):
-                return False
-            # The new attempt waits for the rollback below: the member's unfinished run
-            # makes it ``MemberBusy`` until then.
-            _fail_task(job.task_id, message)
-            _enqueue(job, run_import)
-        else:
-            if not stalled.update(
-                status=JobStatus.FAILED, error=message, finished_at=timezone.now(), mining=""
-            ):
-                return False
-            _fail_task(job.task_id, message)
-    log.warning(
-        "import job %s: its worker %s stopped; %s",
-        job.pk,
-        job.worker or "?",
-        "queued again" if retry else "failed",
-    )
-    return True
+        job = MiningJob.objects.create(organization=actor.organization, owner=actor.user)
+        jobs.enqueue(job)
+    return job
+
+
+def my_minings(actor: Actor) -> QuerySet[MiningJob]:
+    return MiningJob.objects.filter(organization=actor.organization, owner=actor.user)
+
+
+def get_mining(actor: Actor, public_id: str | UUID) -> MiningJob:
+    """One of the actor's own "Look again" jobs; ``NotFound`` otherwise."""
+    return _one(my_minings(actor), public_id)
+
+
+def mining_job_run(job_id: int) -> MiningJob | None:
+    """The worker's side of ``mining_job_create``: mine, record how many patterns; never
+    raises (a failure is recorded on the job, the lost lease logged)."""
+    from huddle.capture.importers.patterns import patterns_mine
+
+    job = jobs.claim(MiningJob, job_id)
+    if job is None:
+        return MiningJob.objects.filter(pk=job_id).first()
+    try:
+        found = patterns_mine(actor=_actor(job), on_step=Lease(job).beat)
+        if not jobs.finish(job, MiningStatus.DONE, patterns=len(found)):
+            raise LeaseLost(job)
+    except LeaseLost:
+        log.warning("pattern mining %s was taken over after its heartbeat stopped", job.pk)
+    except HuddleError as error:
+        jobs.finish(job, MiningStatus.FAILED, error=error.message)
+    except Exception:  # a failed job is data the member sees, not a crash (logged)
+        log.exception("pattern mining %s failed", job.pk)
+        jobs.finish(job, MiningStatus.FAILED, error=GENERIC_MINING)
+    job.refresh_from_db()
+    return job
+
+
+def _fail_task(task_id: str, message: str) -> None:
+    jobs.fail_task(task_id, message, error=ImportJob.STOPPED_ERROR)
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Find the jobs whose worker stopped (see the module doc); how many of each were found."""
     now = now or timezone.now()
     deadline = now - LEASE
-    found = {"imports": 0, "minings": 0, "runs": 0}
-    running = ImportJob.objects.filter(status=JobStatus.RUNNING).filter(_stale(deadline))
-    for job in running.order_by("pk"):
-        if _take_over(job, deadline):
-            found["imports"] += 1
-            for run in job.runs.filter(status__in=UNFINISHED_RUNS):
-                run_rollback(run)
-            job.refresh_from_db()
-            if job.status == JobStatus.FAILED:
-                _delete_files(job)
+    found = {"imports": jobs.sweep(ImportJob, now=now), "minings": 0, "runs": 0}
     # Runs left unfinished by a job that is no longer running (a rollback that failed, or a
     # sweep that stopped half-way): roll them back too.
     orphans = ImportRun.objects.filter(status__in=UNFINISHED_RUNS).exclude(
@@ -423,7 +353,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for run in orphans.select_related("job"):
         run_rollback(run)
         found["runs"] += 1
-    mining = ImportJob.objects.filter(mining=MiningStatus.RUNNING).filter(_stale(deadline))
+    mining = ImportJob.objects.filter(mining=MiningStatus.RUNNING).filter(jobs.stale(deadline))
     for job in mining:
         with transaction.atomic():
             if mining.filter(pk=job.pk).update(mining=MiningStatus.FAILED):

@@ -12,10 +12,14 @@ An import writes its conversations and prompts in short transactions, each row t
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
 from huddle.accounts.models import Organization
+from huddle.core.jobs import Job
 from huddle.core.models import PublicModel
 
 
@@ -38,15 +42,24 @@ class MiningStatus(models.TextChoices):
     FAILED = "failed", "Looking for patterns stopped"
 
 
-class ImportJob(PublicModel):
+class ImportJob(Job):
     """One import: an upload the worker imports, or an import the CLI runs in-process.
 
-    The running import holds a lease: ``worker`` (host:pid) and ``heartbeat_at``, renewed at
-    least every few seconds while it runs (``jobs.Lease``). ``attempts`` counts the starts and
-    fences every change of state: a worker that lost its lease can't mark the job done or failed.
-    ``task_id`` is the queue's row of the task now working on the job (django-tasks-db).
+    The running import holds a lease (``core.jobs``): ``worker`` (host:pid) and
+    ``heartbeat_at``, renewed at least every few seconds while it runs. ``attempts`` counts the
+    starts and fences every change of state: a worker that lost its lease can't mark the job
+    done or failed. ``task_id`` is the queue's row of the task now working on the job.
     ``mining`` is the pattern mining the worker does after an upload's import (the CLI doesn't).
     """
+
+    LEASE = timedelta(minutes=2)
+    RETRIES = 1
+    STOPPED = "The worker stopped while importing this file; try again."
+    CLI_STOPPED = "The import stopped before it finished; nothing of it was kept. Run it again."
+    TASK = "huddle.capture.tasks.run_import"
+    STOPPED_ERROR = "huddle.capture.importers.jobs.WorkerStopped"
+    NOUN = "import"
+    JOB_FAILED_FIELDS: ClassVar[dict[str, str]] = {"mining": ""}
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="import_jobs"
@@ -56,20 +69,12 @@ class ImportJob(PublicModel):
     )
     source = models.CharField(max_length=16, choices=ExportSource.choices)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    file_name = models.CharField(max_length=255, blank=True)  # as uploaded, for the page
     # In the default media storage under imports/; deleted once the job has finished.
     file = models.FileField(upload_to="imports/", blank=True, max_length=255)
     bytes_total = models.BigIntegerField(default=0)
     bytes_read = models.BigIntegerField(default=0)
     conversations_seen = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=100, blank=True)  # host:pid of the process running it
-    task_id = models.CharField(max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     mining = models.CharField(max_length=16, choices=MiningStatus.choices, blank=True)
 
     class Meta:
@@ -91,9 +96,27 @@ class ImportJob(PublicModel):
     def __str__(self) -> str:
         return f"{self.source} import {self.public_id}"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+    def job_stopped_message(self) -> str:
+        return self.STOPPED if self.file else self.CLI_STOPPED
+
+    def job_taken_over(self) -> None:
+        """Roll back what the lost attempt wrote (its runs still writing)."""
+        from huddle.capture.importers.runs import run_rollback
+
+        for run in self.runs.filter(status__in=UNFINISHED_RUNS):
+            run_rollback(run)
+
+    def job_delete_files(self) -> None:
+        """The upload, and the progress file the imports of earlier versions kept beside it."""
+        if self.file:
+            self.file.storage.delete(f"{self.file.name}.progress")
+        super().job_delete_files()
+
+    @classmethod
+    def job_sweep(cls, now: datetime) -> dict[str, int]:
+        from huddle.capture.importers.jobs import sweep
+
+        return sweep(now)
 
     @property
     def mining_pending(self) -> bool:
@@ -111,6 +134,42 @@ class ImportJob(PublicModel):
         if not self.bytes_total:
             return 0
         return min(99, int(100 * self.bytes_read / self.bytes_total))
+
+
+class MiningJob(Job):
+    """ "Look again" on the patterns page: the member's patterns mined again by the worker (on
+    the ``mining`` queue), which can take minutes for a long history; its page follows it.
+    Leased like every job (``core.jobs``); one whose worker stopped is started again once."""
+
+    QUEUED = MiningStatus.WAITING
+    RETRIES = 1
+    STOPPED = "The worker stopped while looking for patterns; look again."
+    TASK = "huddle.capture.tasks.mine_again"
+    NOUN = "pattern mining"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=MiningStatus.choices, default=MiningStatus.WAITING
+    )
+    patterns = models.PositiveIntegerField(null=True, blank=True)  # how many, once done
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=MiningStatus.values), name="miningjob_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "owner", "-created_at"], name="mining_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"pattern mining {self.public_id} ({self.status})"
+
+    def job_retryable(self) -> bool:
+        return self.attempts <= self.RETRIES  # nothing stored to lose: it can always start again
 
 
 class RunStatus(models.TextChoices):
