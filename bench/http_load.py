@@ -138,8 +138,8 @@ def main() -> None:
     print(json.dumps(result, indent=2))
 
 
-def _wait(port: int) -> None:
-    deadline = time.monotonic() + 30
+def _wait(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -148,7 +148,7 @@ def _wait(port: int) -> None:
                 return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("the server did not start within 30 s")
+    raise SystemExit(f"the server did not start within {seconds:.0f} s")
 
 
 if __name__ == "__main__":

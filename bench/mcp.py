@@ -179,7 +179,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait(port)
+        _wait(port, 120)  # collectstatic and gunicorn take 40 s on a loaded machine
         listing, getting = Session(port, list_token), Session(port, get_token)
         page = listing.rpc("prompts/list", {})
         got = getting.rpc("prompts/get", {"name": slug, "arguments": INPUTS})

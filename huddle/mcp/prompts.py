@@ -13,18 +13,19 @@ from typing import Any
 
 import mcp_types as types
 from django.core import signing
+from django.db.models import Func, OuterRef, Subquery
 
+from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
-from huddle.library.models import Label, Status, WorkflowLabel
+from huddle.library.models import Label, Status, Workflow, WorkflowLabel, WorkflowVersion
 from huddle.library.rendering import render_version
 from huddle.runs import assistant
 from huddle.runs.direct import prompts_of
 
 PAGE = 50  # prompts per page of prompts/list
-MAX_ENDORSED = 10_000  # endorsed workflows listed first; a library endorses a few dozen
 _CURSOR = signing.Signer(salt="huddle.mcp.prompts.cursor")
 _ENDORSED, _OTHERS = "e", "o"
 
@@ -47,32 +48,44 @@ def _encode(phase: str, offset: int) -> str:
     return _CURSOR.sign_object({"p": phase, "o": offset})
 
 
-_COLUMNS = ("pk", "slug", "title", "summary", "kind", "status")
+_COLUMNS = ("slug", "title", "summary", "status")
+
+
+class _Unindexed(Func):
+    """``column`` in an ORDER BY that SQLite's planner may not walk an index for (its unary
+    ``+``, a no-op on any value; other databases get the column itself)."""
+
+    template = "+%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return compiler.compile(self.source_expressions[0])
 
 
 def list_prompts(
     actor: Actor, cursor: str | None = None, *, limit: int = PAGE
 ) -> types.ListPromptsResult:
     """One page of the member's prompts: endorsed workflows first, then the rest, each part
-    newest first (the library page's default order). The cursor says which part and how far."""
+    newest first (the library page's default order). The cursor says which part and how far.
+
+    One query per part, each with the columns a prompt needs and its latest version's inputs:
+    one query when the page is all endorsed, two when it reaches the rest."""
     phase, offset = _decode(cursor)
-    listed = library_queries.search_workflows(actor, library_queries.LibraryFilter())
-    listed = listed.select_related(None)
+    listed = (
+        library_queries.search_workflows(actor, library_queries.LibraryFilter())
+        .select_related(None)
+        .annotate(inputs=Subquery(_LATEST_INPUTS))
+    )
     rows: list[dict[str, Any]] = []
     next_cursor = None
     if phase == _ENDORSED:
-        # The endorsed are few: their keys come unordered (an OR of index look-ups, ~1 ms at
-        # 100k workflows) and are sorted here. Sorted by SQL, the planner walked the whole
-        # updated_at index looking for them: 150 ms when there are none.
-        keys = sorted(
-            listed.filter(status=Status.ENDORSED)
-            .order_by()
-            .values_list("updated_at", "pk")[:MAX_ENDORSED],
-            reverse=True,
-        )
-        wanted = [pk for _, pk in keys[offset : offset + limit + 1]]
-        found = {row["pk"]: row for row in listed.filter(pk__in=wanted).values(*_COLUMNS)}
-        rows = [found[pk] for pk in wanted if pk in found]
+        # The endorsed are few. Naming every visibility lets the (organisation, visibility,
+        # status) index find them in three look-ups, and sorting them without an index keeps
+        # SQLite's planner from walking the whole updated_at index looking for them (150 ms at
+        # 100k workflows when there are none); the visibility rule itself still comes from
+        # policy.visible_q, AND-ed.
+        endorsed = listed.filter(status=Status.ENDORSED, visibility__in=Visibility.values)
+        endorsed = endorsed.order_by(_Unindexed("updated_at").desc(), "-id")
+        rows = list(endorsed.values(*_COLUMNS, "inputs")[offset : offset + limit + 1])
         if len(rows) > limit:
             rows, next_cursor = rows[:limit], _encode(_ENDORSED, offset + limit)
         else:
@@ -80,17 +93,17 @@ def list_prompts(
     if next_cursor is None and phase == _OTHERS:
         room = limit - len(rows)
         others = listed.exclude(status=Status.ENDORSED).order_by("-updated_at", "-id")
-        more = list(others.values(*_COLUMNS)[offset : offset + room + 1])
+        more = list(others.values(*_COLUMNS, "inputs")[offset : offset + room + 1])
         if len(more) > room:
             more, next_cursor = more[:room], _encode(_OTHERS, offset + room)
         rows += more
-    inputs = dict(
-        WorkflowLabel.objects.filter(
-            workflow_id__in=[row["pk"] for row in rows], name=Label.LATEST
-        ).values_list("workflow_id", "version__inputs")
-    )
-    prompts = [_prompt(row, inputs.get(row["pk"]) or []) for row in rows]
+    prompts = [_prompt(row, row["inputs"] or []) for row in rows]
     return types.ListPromptsResult(prompts=prompts, next_cursor=next_cursor)
+
+
+_LATEST_INPUTS = WorkflowLabel.objects.filter(workflow=OuterRef("pk"), name=Label.LATEST).values(
+    "version__inputs"
+)[:1]
 
 
 def _prompt(row: Mapping[str, Any], inputs: list[dict[str, Any]]) -> types.Prompt:
@@ -132,8 +145,7 @@ def get_prompt(
     Raises ``NotFound`` for a workflow the member can't see, ``ValidationFailed`` naming each bad
     input, and the context error naming an asset the member may not use — as the API's render.
     """
-    workflow = library_queries.get_workflow(actor, name)
-    version = library_services.latest_version(workflow)
+    workflow, version = _latest(actor, name)
     # Rendered before the run's transaction opens: on SQLite that takes the write lock.
     rendered = render_version(actor, version, dict(arguments or {}))
     run = None
@@ -159,3 +171,21 @@ def get_prompt(
         ],
         meta={"huddle/run": str(run.public_id)} if run is not None else None,
     )
+
+
+def _latest(actor: Actor, name: str) -> tuple[Workflow, WorkflowVersion]:
+    """The visible workflow named ``name`` and its latest version, in one query (a label with
+    its workflow and version); the library's own look-up says why when there is none."""
+    label = (
+        WorkflowLabel.objects.select_related("workflow", "version")
+        .filter(
+            name=Label.LATEST,
+            workflow__in=library_queries.visible_workflows(actor).filter(slug=name).values("pk"),
+        )
+        .first()
+    )
+    if label is not None:
+        return label.workflow, label.version
+    # Not found, no version yet, or named by its public id: the library's look-up answers.
+    workflow = library_queries.get_workflow(actor, name)
+    return workflow, library_services.latest_version(workflow)

@@ -2,9 +2,11 @@
 
 One server serves everyone: the member a request acts as is in the context variable ``ACTOR``,
 set by the transport (``http.py`` from the bearer token, ``stdio.py`` from ``--org``/``--user``)
-before the SDK handles anything. Handlers are async (the SDK's contract) and run the ORM work in
-Django's sync world with ``sync_to_async`` (thread-sensitive: under ``http.py`` that is the
-request's own thread, so its connection and transaction; under ``stdio.py`` one worker thread).
+before the SDK handles anything. Handlers are async (the SDK's contract). Under ``exchange.py``
+(``INLINE``: the SDK's kernel driven in the HTTP request's thread, no event loop) they run the ORM
+work in place, in the request's connection and transaction; under an event loop (``stdio.py``,
+and the 2026-07-28 era through the SDK's HTTP entry in ``http.py``) they run it in Django's sync
+world with ``sync_to_async`` (thread-sensitive: the request's own thread, or stdio's worker).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ ACTOR: ContextVar[Actor] = ContextVar("huddle_mcp_actor")
 # Set by ``stdio.py``: a process that outlives its database connections' lifetime checks them
 # before each request, as Django does at the start of an HTTP request.
 LONG_LIVED: ContextVar[bool] = ContextVar("huddle_mcp_long_lived", default=False)
+# Set by ``exchange.py``: no event loop runs in this thread, so the ORM work runs in place.
+INLINE: ContextVar[bool] = ContextVar("huddle_mcp_inline", default=False)
 RESOURCE_NOT_FOUND = -32002  # the MCP specification's code for an unknown resource
 
 INSTRUCTIONS = (
@@ -54,7 +58,12 @@ def _in_django[T](work: Callable[[Actor], T]) -> Callable[[], Any]:
         except Exception as error:  # noqa: BLE001 - any other failure is a bug: logged, not leaked
             raise unexpected(error) from None
 
-    return sync_to_async(run, thread_sensitive=True)
+    async def call() -> T:
+        if INLINE.get():
+            return run()
+        return await sync_to_async(run, thread_sensitive=True)()
+
+    return call
 
 
 async def _list_prompts(

@@ -138,3 +138,83 @@ def test_a_body_that_is_not_json_rpc_is_a_parse_error(library, member):
     response = Client().post("/mcp", "{nope", content_type="application/json", headers=headers)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == -32700
+
+
+def post(token: str, body: object, **headers: str):
+    headers = {"authorization": f"Bearer {token}", **headers}
+    data = body if isinstance(body, str) else json.dumps(body)
+    content_type = headers.pop("content_type", "application/json")
+    return Client().post("/mcp", data, content_type=content_type, headers=headers)
+
+
+def test_a_client_that_does_not_accept_json_is_told_so(library, member):
+    response = post(
+        token_of(member),
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        accept="text/event-stream",
+    )
+    assert response.status_code == 406
+    assert "must accept application/json" in response.json()["error"]["message"]
+
+
+def test_a_body_that_is_not_json_by_its_content_type_is_refused(library, member):
+    response = post(
+        token_of(member),
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        accept="application/json",
+        content_type="text/plain",
+    )
+    assert response.status_code == 415
+    assert "Content-Type must be application/json" in response.json()["error"]["message"]
+
+
+def test_a_notification_is_acknowledged_without_an_answer_or_a_session(library, member):
+    response = post(
+        token_of(member),
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        accept="application/json, text/event-stream",
+    )
+    assert response.status_code == 202
+    assert response.content == b""
+    assert "mcp-session-id" not in response
+
+
+def test_initialize_answers_with_the_negotiated_version_and_no_session(library, member):
+    params = {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"},
+    }
+    response = post(
+        token_of(member),
+        {"jsonrpc": "2.0", "id": "a", "method": "initialize", "params": params},
+        accept="application/json",
+    )
+    answer = response.json()
+    assert answer["id"] == "a"
+    assert answer["result"]["protocolVersion"] == "2025-06-18"
+    assert answer["result"]["serverInfo"]["name"] == "huddle"
+    assert "mcp-session-id" not in response
+
+
+def test_without_a_protocol_header_a_request_is_answered_in_the_default_version(library, member):
+    response = post(
+        token_of(member),
+        {"jsonrpc": "2.0", "id": 7, "method": "prompts/list"},
+        accept="application/json",
+    )
+    answer = response.json()
+    assert answer["id"] == 7
+    assert len(answer["result"]["prompts"]) == 3
+
+
+def test_an_unknown_method_is_a_json_rpc_error_with_the_requests_id(library, member):
+    response = rpc(Client(), "prompts/forget", token=token_of(member))
+    assert response.status_code == 200
+    assert response.json()["id"] == 1
+    assert error(response)["code"] == -32601
+
+
+def test_invalid_parameters_of_a_known_method_are_a_json_rpc_error(library, member):
+    response = rpc(Client(), "prompts/get", {"arguments": {}}, token=token_of(member))
+    assert error(response)["code"] == -32602

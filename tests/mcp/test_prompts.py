@@ -166,3 +166,18 @@ def test_context_the_member_may_not_use_is_named(editor, member):
     services.workflow_publish(actor=editor.actor, workflow=workflow, visibility="org")
     with pytest.raises(HuddleError, match="Context 'secret_plan' does not exist or you can't"):
         prompts.get_prompt(member.actor, workflow.slug, {})
+
+
+def test_a_page_of_prompts_takes_one_query_per_part(
+    library, editor, member, django_assert_num_queries
+):
+    # Endorsed first, then the rest: two queries, each with the latest version's inputs.
+    with django_assert_num_queries(2):
+        listed = prompts.list_prompts(member.actor)
+    assert listed.prompts[0].name == library["endorsed"].slug
+    assert [a.name for a in listed.prompts[2].arguments] == ["product"]
+    # A page filled by endorsed workflows, with more to come, asks nothing of the rest.
+    library_services.workflow_endorse(actor=editor.actor, workflow=library["launch"])
+    with django_assert_num_queries(1):
+        page = prompts.list_prompts(member.actor, limit=1)
+    assert page.next_cursor is not None
