@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huddle.accounts import policy, queries, services
+from huddle.accounts import oauth, policy, queries, services
 from huddle.accounts.forms import (
     InviteForm,
     OrganizationForm,
@@ -321,7 +321,12 @@ def tokens(request: HttpRequest, actor: Actor) -> HttpResponse:
     response = render(
         request,
         "accounts/tokens.html",
-        {"tokens": queries.my_tokens(actor), "form": form, "new_token": new_token},
+        {
+            "tokens": queries.my_tokens(actor),
+            "connections": oauth.my_connections(actor),
+            "form": form,
+            "new_token": new_token,
+        },
     )
     # The page may show a secret: never let a proxy or the browser's back button keep it.
     response["Cache-Control"] = "no-store"
@@ -334,6 +339,16 @@ def token_revoke(request: HttpRequest, actor: Actor, token_id: str) -> HttpRespo
     token = policy.get_api_token(actor, token_id)
     services.token_revoke(actor=actor, token=token)
     messages.success(request, f"Token {token.name} revoked; it stops working immediately.")
+    return redirect("tokens", org_slug=actor.organization.slug)
+
+
+@org_view(Action.USE_API_TOKENS)
+@require_POST
+def connection_revoke(request: HttpRequest, actor: Actor, token_id: int) -> HttpResponse:
+    token = oauth.get_connection(actor, token_id)
+    oauth.connection_revoke(actor=actor, token=token)
+    name = token.application.name if token.application else "The app"
+    messages.success(request, f"{name} disconnected; its access stops working immediately.")
     return redirect("tokens", org_slug=actor.organization.slug)
 
 
