@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "huddle.insights",
     "huddle.rituals",
     "huddle.mcp",
+    # The OAuth 2.1 authorization server of /mcp (ChatGPT's and claude.ai's connectors):
+    # huddle/mcp/oauth.py.
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +217,28 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # API tokens: how often (seconds) a token's last-used time is written at most.
 HUDDLE_TOKEN_TOUCH_SECONDS = 60
+
+# OAuth for /mcp (huddle/mcp/oauth.py, accounts/oauth.py): django-oauth-toolkit as the
+# authorization server. Connectors register themselves (RFC 7591, open: they do so before anyone
+# signs in), use the authorization code grant with PKCE S256, and get an hour-long access token
+# and a 30-day refresh token that turns over at each use.
+OAUTH2_PROVIDER = {
+    "SCOPES": {"mcp": "Use your Huddle library, context and runs from an AI assistant"},
+    "DEFAULT_SCOPES": ["mcp"],
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, no "plain"
+    # Only the authorization code grant (huddle.mcp.oauth.RegistrationView refuses the others):
+    # a password grant would let a client try passwords past the login page's limit.
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+    "OAUTH2_VALIDATOR_CLASS": "huddle.mcp.oauth.Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
+    "ROTATE_REFRESH_TOKEN": True,
+    "OAUTH2_PROTECTED_RESOURCE_NAME": "Huddle",
+}
 HUDDLE_INVITATION_DAYS = env_int("HUDDLE_INVITATION_DAYS", 7, minimum=1)
 
 # Uploads (context files): refused above this size, before the body is read.

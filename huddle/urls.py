@@ -53,6 +53,8 @@ urlpatterns = [
     path("scim/v2/", include(scim_patterns)),
     path("api/v1/", api.urls),
     path("mcp", mcp_endpoint, name="mcp"),
+    # OAuth for /mcp: the .well-known metadata at the root, the endpoints under /oauth/.
+    path("", include("huddle.mcp.oauth")),
     re_path(r"^api/", core_views.page_not_found),
 ]
 

@@ -6,6 +6,11 @@ org_patterns = [
     path("settings/", views.organization_settings, name="organization_settings"),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path(
+        "settings/tokens/apps/<int:token_id>/revoke/",
+        views.connection_revoke,
+        name="connection_revoke",
+    ),
     path("members/", views.members, name="members"),
     path("members/<uuid:member_id>/role/", views.member_role, name="member_role"),
     path("members/<uuid:member_id>/remove/", views.member_remove, name="member_remove"),

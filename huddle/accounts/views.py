@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huddle.accounts import policy, queries, services
+from huddle.accounts import oauth, policy, queries, services
 from huddle.accounts.assistants import assistant_configs
 from huddle.accounts.forms import (
     InviteForm,
@@ -325,6 +325,7 @@ def tokens(request: HttpRequest, actor: Actor) -> HttpResponse:
         "accounts/tokens.html",
         {
             "tokens": queries.my_tokens(actor),
+            "connections": oauth.my_connections(actor),
             "form": form,
             "new_token": new_token,
             "mcp_url": mcp_url,
@@ -342,6 +343,16 @@ def token_revoke(request: HttpRequest, actor: Actor, token_id: str) -> HttpRespo
     token = policy.get_api_token(actor, token_id)
     services.token_revoke(actor=actor, token=token)
     messages.success(request, f"Token {token.name} revoked; it stops working immediately.")
+    return redirect("tokens", org_slug=actor.organization.slug)
+
+
+@org_view(Action.USE_API_TOKENS)
+@require_POST
+def connection_revoke(request: HttpRequest, actor: Actor, token_id: int) -> HttpResponse:
+    token = oauth.get_connection(actor, token_id)
+    oauth.connection_revoke(actor=actor, token=token)
+    name = token.application.name if token.application else "The app"
+    messages.success(request, f"{name} disconnected; its access stops working immediately.")
     return redirect("tokens", org_slug=actor.organization.slug)
 
 

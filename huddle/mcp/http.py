@@ -3,7 +3,8 @@
 Huddle is a WSGI app (gunicorn's sync workers); the SDK's transport is ASGI. Stateless mode with
 JSON responses needs nothing of ASGI: each POST carries a whole JSON-RPC exchange and its answer
 is one JSON body, no session survives the request. So the view authenticates the bearer token
-with the API's own check, then:
+(an API token with the API's own check, or an OAuth token of a connected app: ``oauth.py``),
+then:
 
 - a request of the handshake era (no ``MCP-Protocol-Version`` header, or 2025-11-25 and before:
   what clients speak today) is answered by ``exchange.py``: the SDK's request kernel driven in
@@ -27,21 +28,28 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from oauth2_provider.www_authenticate import build_bearer_challenge
 
+from huddle.accounts.oauth import oauth_authenticate
 from huddle.accounts.policy import Actor
 from huddle.accounts.services import token_authenticate
 from huddle.core.accesslog import keep_out
 from huddle.mcp import exchange, tools
 from huddle.mcp.server import ACTOR, server
 
-UNAUTHENTICATED = "Missing, unknown or revoked API token. Send 'Authorization: Bearer <token>'."
+UNAUTHENTICATED = (
+    "Missing, unknown or revoked token. Send 'Authorization: Bearer <token>' with an API token "
+    "or an OAuth access token (see /.well-known/oauth-protected-resource)."
+)
 
 
-def _refusal(status: int, code: int, message: str) -> JsonResponse:
+def _refusal(request: HttpRequest, status: int, code: int, message: str) -> JsonResponse:
     body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
     response = JsonResponse(body, status=status)
     if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="huddle"'
+        # RFC 9728: where an OAuth client (ChatGPT's, claude.ai's connector) finds out how to
+        # get a token (huddle/mcp/oauth.py).
+        response["WWW-Authenticate"] = build_bearer_challenge(request, realm="huddle")
     return response
 
 
@@ -75,22 +83,23 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         # Stateless: no session to end (DELETE) and no stream to open (GET). Handed to the SDK,
         # a GET would open a stream that waits for the client to leave, holding the worker.
-        response = _refusal(405, -32600, "Send MCP requests as POST; this server keeps no stream.")
+        response = _refusal(
+            request, 405, -32600, "Send MCP requests as POST; this server keeps no stream."
+        )
         response["Allow"] = "POST"
         return response
     try:
         body = request.body
     except RequestDataTooBig:
-        return _refusal(413, -32600, "The request is too large.")
+        return _refusal(request, 413, -32600, "The request is too large.")
     asked, anonymous = _asks(body)
     # Asking leaves no time beside the asker: no last-used time, no access-log line when
     # anonymous (as the API's asks do; docs/ARCHITECTURE.md, "Asks and anonymity").
-    resolved = token_authenticate(_bearer(request), touch=not asked)
-    if resolved is None:
-        return _refusal(401, -32001, UNAUTHENTICATED)
+    actor = _authenticate(request, touch=not asked)
+    if actor is None:
+        return _refusal(request, 401, -32001, UNAUTHENTICATED)
     if anonymous:
         keep_out(request)
-    _token, actor = resolved
     version = request.headers.get("mcp-protocol-version")
     if version is None or version in HANDSHAKE_PROTOCOL_VERSIONS:
         # The thread outlives the request (gunicorn): the member it acts as goes with it.
@@ -105,6 +114,16 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
         if name.lower() not in {"content-length", "date", "server"}:
             response[name] = value
     return response
+
+
+def _authenticate(request: HttpRequest, *, touch: bool) -> Actor | None:
+    """The member a bearer token acts as: an API token (``hud_…``, the API's own check) or an
+    OAuth access token of a connected app (``accounts/oauth.py``)."""
+    raw = _bearer(request)
+    if raw.startswith("hud_"):
+        resolved = token_authenticate(raw, touch=touch)
+        return resolved[1] if resolved is not None else None
+    return oauth_authenticate(request) if raw else None
 
 
 def _scope(request: HttpRequest) -> dict[str, Any]:

@@ -35,13 +35,18 @@ def test_two_members_list_the_prompts_each_of_them_can_see(library, member, view
     assert listed(token_of(viewer)) == [endorsed.slug, launch.slug]
 
 
-@pytest.mark.parametrize("header", [None, "Bearer hud_unknown", "Basic abc", "Bearer "])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer hud_unknown", "Bearer an-unknown-oauth-token", "Basic abc", "Bearer "]
+)
 def test_without_a_valid_token_the_answer_is_401(db, header):
     headers = {"authorization": header} if header else {}
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "prompts/list"})
     response = Client().post("/mcp", body, content_type="application/json", headers=headers)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer realm="huddle"'
+    assert response["WWW-Authenticate"] == (
+        'Bearer realm="huddle",'
+        'resource_metadata="http://testserver/.well-known/oauth-protected-resource"'
+    )
     assert response.json()["error"]["message"] == UNAUTHENTICATED
 
 

@@ -81,6 +81,7 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "organization_settings": _none,
     "tokens": _none,
     "token_revoke": lambda i: {"token_id": i["token"]},
+    "connection_revoke": lambda i: {"token_id": i["oauth_token"]},
     "members": _none,
     "member_role": lambda i: {"member_id": i["member"]},
     "member_remove": lambda i: {"member_id": i["member"]},
@@ -227,6 +228,21 @@ EXCLUDED: dict[str, str] = {
     "organisation's token and ids in tests/security/test_isolation_scim.py",
     "mcp": "the MCP server: bearer tokens only, every method aimed at the other organisation "
     "(tests/security/test_mcp_isolation.py)",
+    # OAuth for /mcp (huddle/mcp/oauth.py): django-oauth-toolkit's endpoints, no organisation's
+    # data; the token's organisation in tests/mcp/test_oauth.py.
+    "oauth2_provider:oauth-server-metadata": "public RFC 8414 metadata, no data",
+    "oauth2_provider:oauth-server-metadata-issuer": "public RFC 8414 metadata, no data",
+    "oauth2_provider:oauth-resource-metadata": "public RFC 9728 metadata, no data",
+    "oauth2_provider:oauth-resource-metadata-path": "public RFC 9728 metadata, no data",
+    "oauth2_provider:authorize": "the consent page: only the signed-in user's own organisations "
+    "can be chosen (tests/mcp/test_oauth.py)",
+    "oauth2_provider:token": "OAuth token endpoint: a code or refresh token is the access; the "
+    "organisation stays the consented one (tests/mcp/test_oauth.py)",
+    "oauth2_provider:revoke-token": "RFC 7009 revocation by the client holding the token",
+    "oauth2_provider:dcr-register": "open dynamic client registration (RFC 7591): creates a "
+    "client, no organisation's data",
+    "oauth2_provider:dcr-register-management": "RFC 7592: the client's registration token is "
+    "the access",
 }
 
 # --- API: operation id -> path kwargs --------------------------------------------------------

@@ -120,6 +120,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
         api_key="sk-secret-" + slug,
     )
     token, raw = accounts.token_create(actor=member.actor, name=f"Token{t}")
+    oauth_token = _oauth_token(member.user, org)
     invitation, _url = accounts.invitation_create(
         actor=owner.actor, organization=org, email=f"new@{slug}.test", role="member"
     )
@@ -165,6 +166,7 @@ def seed_org(slug: str, *, text: str = "") -> World:
         "capture": capture.public_id,
         "provider": provider.public_id,
         "token": token.public_id,
+        "oauth_token": oauth_token.pk,
         "invitation": invitation.public_id,
         "member": member.membership.public_id,
         "team": team.public_id,
@@ -191,3 +193,27 @@ def seed_org(slug: str, *, text: str = "") -> World:
 
 
 __all__ = ["PASSWORD", "World", "seed_org"]
+
+
+def _oauth_token(user: Any, org: Organization) -> Any:
+    """A connected app's live OAuth token of ``user`` in ``org`` (huddle/accounts/oauth.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    from huddle.accounts.oauth import SCOPE, organization_scope
+
+    app = Application.objects.create(
+        name=f"Assistant of {org.slug}",
+        client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://chatgpt.com/connector_platform_oauth_redirect",
+    )
+    return AccessToken.objects.create(
+        user=user,
+        application=app,
+        token=f"oauth-{org.slug}-secret",
+        scope=f"{SCOPE} {organization_scope(org.public_id)}",
+        expires=timezone.now() + timedelta(hours=1),
+    )

@@ -1,0 +1,114 @@
+"""OAuth access tokens: an AI assistant (ChatGPT's or claude.ai's connector) acting as a member.
+
+django-oauth-toolkit is the authorization server (``huddle/mcp/oauth.py`` mounts it, with the
+consent page). Its tokens know the user, not the organisation, so the organisation the member
+chose on the consent page travels in the token's scope as ``org:<public id>`` (set on the
+authorization code, carried by oauthlib to the access and refresh tokens, which can't widen it).
+Like an API token, an OAuth token works only while its user is an active member of that
+organisation, with the role they hold now; the member sees and revokes it on the API tokens page.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+from huddle.accounts.models import Membership, Organization
+from huddle.accounts.policy import Action, Actor
+from huddle.core.errors import NotFound
+from huddle.core.services import event_record
+
+SCOPE = "mcp"  # what an assistant's token may do: use /mcp as the member
+ORG_SCOPE = "org:"  # + the organisation's public id
+
+
+def organization_scope(organization_public_id: UUID | str) -> str:
+    return f"{ORG_SCOPE}{organization_public_id}"
+
+
+def organization_of(scope: str) -> UUID | None:
+    """The organisation named in a token's scope, or None."""
+    for part in scope.split():
+        if part.startswith(ORG_SCOPE):
+            try:
+                return UUID(part.removeprefix(ORG_SCOPE))
+            except ValueError:
+                return None
+    return None
+
+
+def oauth_authenticate(request: HttpRequest) -> Actor | None:
+    """The member an OAuth bearer token of scope ``mcp`` acts as, or None when the token is
+    unknown, expired, revoked, or its user is no longer an active member of its organisation."""
+    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[SCOPE])
+    if not valid:
+        return None
+    token = oauth_request.access_token
+    organization = organization_of(token.scope)
+    if organization is None:
+        return None
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(organization__public_id=organization, user=token.user, user__is_active=True)
+        .first()
+    )
+    return Actor(membership) if membership is not None else None
+
+
+def my_connections(actor: Actor) -> QuerySet[AccessToken]:
+    """The actor's OAuth tokens in their current organisation that still work or can still be
+    renewed (their refresh token is live), newest first."""
+    live = Q(expires__gt=timezone.now()) | Q(
+        refresh_token__isnull=False, refresh_token__revoked__isnull=True
+    )
+    return (
+        AccessToken.objects.filter(
+            live,
+            user=actor.user,
+            scope__contains=organization_scope(actor.organization.public_id),
+        )
+        .select_related("application")
+        .order_by("-created")
+    )
+
+
+def get_connection(actor: Actor, token_id: int) -> AccessToken:
+    """One of the actor's own live tokens in this organisation; ``NotFound`` for any other."""
+    token = my_connections(actor).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    return token
+
+
+@transaction.atomic
+def connection_revoke(*, actor: Actor, token: AccessToken) -> None:
+    """Stop ``token`` and the refresh token that would renew it, at once."""
+    refresh = getattr(token, "refresh_token", None)
+    name = token.application.name if token.application else "an app"
+    if refresh is not None:
+        refresh.revoke()  # revokes the refresh token and deletes its access token
+    else:
+        token.revoke()
+    event_record(
+        actor,
+        "oauth.revoked",
+        label=name,
+        client_id=token.application.client_id if token.application else "",
+    )
+
+
+def organizations_for_consent(user: object) -> list[Organization]:
+    """The organisations a signed-in user may connect an assistant to (those where their role
+    may use API tokens), by name."""
+    memberships = (
+        Membership.objects.select_related("user", "organization")
+        .filter(user=user, user__is_active=True)
+        .order_by("organization__name")
+    )
+    return [m.organization for m in memberships if Actor(m).can(Action.USE_API_TOKENS)]
