@@ -175,7 +175,7 @@ def test_a_revoked_or_missing_token_gets_401(live, token):
     # The SDK's client hears the same refusal.
     with pytest.raises(BaseExceptionGroup) as caught:
         over_http(live, live.ids[token] if token else "", "legacy", prompt_names)
-    assert "Missing, unknown or revoked API token" in repr(leaves(caught.value))
+    assert "Missing, unknown or revoked token" in repr(leaves(caught.value))
 
 
 def leaves(group: BaseException) -> list[BaseException]:
