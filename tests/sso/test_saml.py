@@ -18,6 +18,7 @@ from huddle.sso import services
 from huddle.sso.models import SsoConfig, SsoDomain
 from tests.factories import MembershipFactory, UserFactory
 from tests.sso.samlidp.process import running_saml_idp
+from tests.sso.samlidp.serve import ALICE, PASSWORD
 
 SP_ENTITY = "http://localhost/sso/saml/acme/metadata/"
 ACS = "http://localhost/sso/saml/acme/acs/"
@@ -52,8 +53,16 @@ def _assertion(client, saml_idp) -> dict[str, str]:
     start = client.post("/sso/saml/acme/login/")
     assert start.status_code == 302
     assert start["Location"].startswith(saml_idp.url)
-    page = requests.get(start["Location"], timeout=10)
-    assert "Acme SAML sign-in" in page.text
+    login_page = requests.get(start["Location"], timeout=10)
+    assert "Acme SAML sign-in" in login_page.text
+    carried = dict(re.findall(r'name="(SAMLRequest|RelayState)" value="([^"]*)"', login_page.text))
+    credentials = {"username": ALICE, "password": PASSWORD}
+    page = requests.post(
+        f"{saml_idp.url}/sso",
+        {**{k: html.unescape(v) for k, v in carried.items()}, **credentials},
+        timeout=10,
+    )
+    assert "Signed in at Acme" in page.text
     fields = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', page.text))
     action = html.unescape(re.search(r'action="([^"]+)"', page.text)[1])
     assert action == ACS
