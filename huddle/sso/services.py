@@ -32,6 +32,7 @@ from huddle.core.http import OutboundBlocked, check_url, host_key
 from huddle.core.services import event_record
 from huddle.sso.models import (
     GROUP_ROLES,
+    MemberAttributes,
     ScimGroup,
     ScimToken,
     ScimUser,
@@ -61,7 +62,9 @@ class Person:
     name: str = ""
     external_id: str = ""
     active: bool = True
-    department: str = ""
+    # Where the person sits (``MemberAttributes.FIELDS``): department, division, cost_center,
+    # region; a field the provider did not send is "".
+    attributes: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -157,8 +160,10 @@ def scim_user_create(*, organization: Organization, person: Person) -> ScimUser:
         user_name=person.user_name,
         external_id=person.external_id,
         active=person.active,
-        department=person.department,
         data=person.data,
+    )
+    member_attributes_set(
+        organization=organization, user=user, attributes=person.attributes, complete=True
     )
     event_record(
         organization=organization,
@@ -186,17 +191,21 @@ def scim_user_update(*, scim_user: ScimUser, person: Person) -> ScimUser:
         for name, new in (
             ("userName", person.user_name),
             ("externalId", person.external_id),
-            ("department", person.department),
             ("active", person.active),
         )
         if getattr(scim_user, _COLUMNS[name]) != new
     ]
+    changed += member_attributes_set(
+        organization=scim_user.organization,
+        user=scim_user.user,
+        attributes=person.attributes,
+        complete=True,
+    )
     if scim_user.data != person.data:
         changed.append("attributes")
     was_active = scim_user.active
     scim_user.user_name = person.user_name
     scim_user.external_id = person.external_id
-    scim_user.department = person.department
     scim_user.active = person.active
     scim_user.data = person.data
     scim_user.save()
@@ -231,15 +240,43 @@ def scim_user_delete(*, scim_user: ScimUser) -> None:
         target=scim_user,
         label=scim_user.user.email,
     )
+    MemberAttributes.objects.filter(
+        organization=scim_user.organization, user=scim_user.user
+    ).delete()
     scim_user.delete()
 
 
 _COLUMNS = {
     "userName": "user_name",
     "externalId": "external_id",
-    "department": "department",
     "active": "active",
 }
+
+
+def member_attributes_set(
+    *, organization: Organization, user: User, attributes: dict[str, str], complete: bool
+) -> list[str]:
+    """Store where the person sits in the company (``MemberAttributes.FIELDS``); returns the
+    names of the fields that changed. ``complete``: the provider sent the whole person (SCIM), so
+    a missing field is cleared; otherwise (a sign-in's assertion) only the fields given, non-empty,
+    are written. Values are trimmed to the column's 255 characters. Records no event: the caller's
+    event (``scim.user_*``, ``sso.signed_in``) says what happened."""
+    wanted = {
+        name: str(attributes.get(name) or "").strip()[:255] for name in MemberAttributes.FIELDS
+    }
+    if not complete:
+        wanted = {name: value for name, value in wanted.items() if value}
+    row = MemberAttributes.objects.filter(organization=organization, user=user).first()
+    if row is None:
+        if not any(wanted.values()):
+            return []
+        row = MemberAttributes(organization=organization, user=user)
+    changed = [name for name, value in wanted.items() if getattr(row, name) != value]
+    if changed:
+        for name in changed:
+            setattr(row, name, wanted[name])
+        row.save()
+    return changed
 
 
 def _email(value: str) -> str:
@@ -607,13 +644,19 @@ def sso_refusal_record(*, organization: Organization, reason: str) -> None:
 
 @transaction.atomic
 def sso_sign_in_resolve(
-    *, organization: Organization | None, email: str, email_verified: bool, name: str
+    *,
+    organization: Organization | None,
+    email: str,
+    email_verified: bool,
+    name: str,
+    attributes: dict[str, str] | None = None,
 ) -> User:
     """The account an SSO sign-in of ``organization`` is for, made or joined if needed.
 
     Linking is by verified e-mail of a domain mapped to the organisation, never by name: an
     unverified or unmapped address raises ``SsoRefused``. A person without a membership joins as
-    a member, unless provisioning deactivated them there.
+    a member, unless provisioning deactivated them there. ``attributes`` the assertion carried
+    (department, region …) are stored for the member, the fields given only.
     """
     if organization is None:
         raise SsoRefused("unknown_organization", "This sign-in is for no organisation here.")
@@ -643,8 +686,16 @@ def sso_sign_in_resolve(
                 f"Your access to {organization.name} was removed by your identity provider.",
             )
         accounts.membership_add(actor=None, organization=organization, user=user, role=Role.MEMBER)
+    changed = member_attributes_set(
+        organization=organization, user=user, attributes=attributes or {}, complete=False
+    )
     event_record(
-        organization=organization, actor=user, kind="sso.signed_in", target=user, label=email
+        organization=organization,
+        actor=user,
+        kind="sso.signed_in",
+        target=user,
+        label=email,
+        data={"changed": changed} if changed else None,
     )
     return user
 

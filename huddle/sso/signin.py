@@ -45,6 +45,20 @@ _OID_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
 _OID_GIVEN = "urn:oid:2.5.4.42"
 _OID_SN = "urn:oid:2.5.4.4"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Where the person sits, as SAML IdPs name it: plain names (Okta's and Entra ID's custom
+# attributes), Entra ID's claim URIs, and the LDAP OIDs (departmentNumber; stateOrProvinceName,
+# which SCIM's address region is).
+_SAML_ATTRIBUTES = {
+    "department": (
+        "department",
+        "departmentNumber",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/department",
+        "urn:oid:2.16.840.1.113730.3.1.2",
+    ),
+    "division": ("division",),
+    "cost_center": ("costCenter",),
+    "region": ("region", "st", "urn:oid:2.5.4.8"),
+}
 
 
 def _refuse(
@@ -106,17 +120,20 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             email = first("email", "mail", _OID_MAIL) or sociallogin.user.email or ""
             verified = True
             name = f"{first('givenName', _OID_GIVEN)} {first('sn', _OID_SN)}".strip()
+            attributes = {field: first(*names) for field, names in _SAML_ATTRIBUTES.items()}
         else:
             claims = _claims(sociallogin)
             email = str(claims.get("email") or "")
             verified = claims.get("email_verified") in (True, "true", "True")
             name = str(claims.get("name") or "")
+            attributes = _oidc_attributes(claims)
         try:
             user = services.sso_sign_in_resolve(
                 organization=config.organization if config else None,
                 email=email,
                 email_verified=verified,
                 name=name,
+                attributes=attributes,
             )
         except services.SsoRefused as error:
             raise ImmediateHttpResponse(
@@ -233,6 +250,19 @@ def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
     claims = dict(data.get("id_token") or {})
     claims.update(data.get("userinfo") or {})
     return claims
+
+
+def _oidc_attributes(claims: dict[str, Any]) -> dict[str, str]:
+    """Department (and division, cost center) from custom claims of those names; the region from
+    a ``region`` claim or the standard ``address`` claim's region."""
+    address = claims.get("address")
+    region = claims.get("region") or (address.get("region") if isinstance(address, dict) else "")
+    return {
+        "department": str(claims.get("department") or ""),
+        "division": str(claims.get("division") or ""),
+        "cost_center": str(claims.get("cost_center") or claims.get("costCenter") or ""),
+        "region": str(region or ""),
+    }
 
 
 def _explain(

@@ -12,7 +12,7 @@ import requests
 from huddle.accounts.models import Membership, Role, User
 from huddle.core.crypto import encrypt
 from huddle.core.models import Event
-from huddle.sso.models import ScimUser, SsoConfig, SsoDomain
+from huddle.sso.models import MemberAttributes, ScimUser, SsoConfig, SsoDomain
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.sso.idp.process import running_idp
 
@@ -84,6 +84,9 @@ def test_a_new_person_signs_in_and_joins_as_a_member(acme, idp, client):
     assert Membership.objects.get(organization=acme, user=user).role == Role.MEMBER
     assert client.get("/o/acme/").status_code == 200
     assert Event.objects.filter(organization=acme, kind="sso.signed_in", actor=user).exists()
+    # The department claim and the standard address claim's region are kept for insights.
+    where = MemberAttributes.objects.get(organization=acme, user=user)
+    assert (where.department, where.region) == ("Marketing", "EMEA")
 
 
 def test_an_existing_account_is_linked_by_its_verified_address(acme, idp, client):

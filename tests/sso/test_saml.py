@@ -15,7 +15,7 @@ from django.test import Client
 from huddle.accounts.models import Membership, Role, User
 from huddle.core.models import Event
 from huddle.sso import services
-from huddle.sso.models import SsoConfig, SsoDomain
+from huddle.sso.models import MemberAttributes, SsoConfig, SsoDomain
 from tests.factories import MembershipFactory, UserFactory
 from tests.sso.samlidp.process import running_saml_idp
 from tests.sso.samlidp.serve import ALICE, PASSWORD
@@ -94,6 +94,9 @@ def test_a_person_signs_in_by_saml_and_joins_as_a_member(acme, saml_idp, client)
     assert user.name == "Alice Ng"
     assert Membership.objects.get(organization=acme, user=user).role == Role.MEMBER
     assert client.get("/o/acme/").status_code == 200
+    # departmentNumber and stateOrProvinceName (as OIDs) are kept for insights.
+    where = MemberAttributes.objects.get(organization=acme, user=user)
+    assert (where.department, where.region) == ("Brand", "APAC")
 
 
 def test_a_replayed_assertion_is_refused(acme, saml_idp, client):

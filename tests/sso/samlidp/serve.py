@@ -110,7 +110,13 @@ def main() -> None:
             args["sp_entity_id"] = OTHER_SP
         email = PARTNER if fault == "partner" else ALICE
         response = server.create_authn_response(
-            {"email": [email], "givenName": ["Alice"], "sn": ["Ng"]},
+            {
+                "email": [email],
+                "givenName": ["Alice"],
+                "sn": ["Ng"],
+                "departmentNumber": ["Brand"],
+                "st": ["APAC"],  # stateOrProvinceName: the region
+            },
             userid=email,
             authn={
                 "class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
