@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import DomainNameValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -602,36 +604,74 @@ def sso_config_save(
 
 
 @transaction.atomic
-def sso_domain_add(*, actor: Actor, domain: str) -> SsoDomain:
-    """Map an e-mail domain to the organisation (owners only).
+def sso_domain_add(
+    *, actor: Actor | None, domain: str, organization: Organization | None = None
+) -> SsoDomain:
+    """Map an e-mail domain to an organisation.
 
-    An owner may map only the domain of their own address, and a domain belongs to one
-    organisation at most: nobody can claim another company's people.
+    An owner (``actor``) maps to their own organisation, and only the domain of their own
+    address. The server's operator (``actor=None``, the ``huddle`` CLI) names the
+    ``organization`` and may map any well-formed domain. Either way a domain belongs to one
+    organisation at most (``Conflict``): nobody can claim another company's people. Raises
+    ``ValidationFailed`` for a domain that is not a host name.
     """
-    policy.require(actor, Action.MANAGE_ORGANIZATION)
-    domain = domain.strip().lower().lstrip("@")
-    own = actor.user.email.rsplit("@", 1)[-1].lower()
-    if domain != own:
+    domain = domain.strip().lower().lstrip("@").rstrip(".")
+    if actor is not None:
+        policy.require(actor, Action.MANAGE_ORGANIZATION)
+        organization = actor.organization
+        own = actor.user.email.rsplit("@", 1)[-1].lower()
+        if domain != own:
+            raise ValidationFailed(
+                f"You can map only the domain of your own address ({own}).",
+                fields={"domain": [f"Use {own}, or ask an owner whose address is at {domain}."]},
+            )
+    elif organization is None:
+        raise ValidationFailed("Name the organisation to map the domain to.")
+    try:
+        DomainNameValidator()(domain)
+    except DjangoValidationError:
         raise ValidationFailed(
-            f"You can map only the domain of your own address ({own}).",
-            fields={"domain": [f"Use {own}, or ask an owner whose address is at {domain}."]},
+            f"{domain or 'An empty name'} is not an e-mail domain.",
+            fields={"domain": ["Give the part after @, e.g. example.com."]},
+        ) from None
+    if "." not in domain:
+        raise ValidationFailed(
+            f"{domain} is not an e-mail domain.",
+            fields={"domain": ["Give the part after @, e.g. example.com."]},
         )
-    if SsoDomain.objects.filter(domain=domain).exists():
+    holder = SsoDomain.objects.filter(domain=domain).select_related("organization").first()
+    if holder is not None:
+        if holder.organization_id == organization.pk:
+            raise Conflict(f"{domain} is already mapped to {organization.slug}.")
+        if actor is None:  # the operator may know which organisation holds it
+            raise Conflict(
+                f"{domain} is mapped to another organisation, {holder.organization.slug}; remove "
+                f"it there first (huddle sso domain remove --org {holder.organization.slug} "
+                f"{domain})."
+            )
         raise Conflict(f"{domain} is already mapped to an organisation.")
-    mapped = SsoDomain.objects.create(organization=actor.organization, domain=domain)
+    mapped = SsoDomain.objects.create(organization=organization, domain=domain)
     event_record(
-        organization=actor.organization, actor=actor.user, kind="sso.domain_added", target=mapped
+        organization=organization,
+        actor=actor.user if actor else None,
+        kind="sso.domain_added",
+        target=mapped,
     )
     return mapped
 
 
 @transaction.atomic
-def sso_domain_remove(*, actor: Actor, domain: SsoDomain) -> None:
-    policy.require(actor, Action.MANAGE_ORGANIZATION)
-    if domain.organization_id != actor.organization.pk:
-        raise NotFound()
+def sso_domain_remove(*, actor: Actor | None, domain: SsoDomain) -> None:
+    """Unmap a domain: an owner of its organisation, or the operator (``actor=None``)."""
+    if actor is not None:
+        policy.require(actor, Action.MANAGE_ORGANIZATION)
+        if domain.organization_id != actor.organization.pk:
+            raise NotFound()
     event_record(
-        organization=actor.organization, actor=actor.user, kind="sso.domain_removed", target=domain
+        organization=domain.organization,
+        actor=actor.user if actor else None,
+        kind="sso.domain_removed",
+        target=domain,
     )
     domain.delete()
 
