@@ -140,6 +140,19 @@ class SignedInSession(models.Model):
         return f"session of {self.user_id}"
 
 
+class SessionsEnded(models.Model):
+    """When a person's sessions were last ended (``sessions.sessions_end``): a session started
+    before sessions were recorded is signed out at its next request when there is such a row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sessions of {self.user_id} ended at {self.at}"
+
+
 class SsoConfig(PublicModel):
     """How an organisation signs in with its identity provider (OpenID Connect or SAML).
 
