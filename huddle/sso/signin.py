@@ -11,7 +11,7 @@ clear message and recorded as an ``sso.refused`` event of the organisation.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
@@ -23,11 +23,13 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts.login import HuddleLoginView, LockoutAuthenticationForm
 from huddle.core.crypto import decrypt
@@ -45,6 +47,8 @@ _OID_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
 _OID_GIVEN = "urn:oid:2.5.4.42"
 _OID_SN = "urn:oid:2.5.4.4"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# In the session after an OpenID Connect sign-in: where logging out of Huddle continues.
+END_SESSION = "_huddle_sso_end_session"
 # Where the person sits, as SAML IdPs name it: plain names (Okta's and Entra ID's custom
 # attributes), Entra ID's claim URIs, and the LDAP OIDs (departmentNumber; stateOrProvinceName,
 # which SCIM's address region is).
@@ -140,6 +144,8 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
                 _refuse(request, config, error.reason, error.message)
             ) from None
         login(request, user, backend=BACKEND)
+        if not sociallogin.account.provider.startswith(SAML_PREFIX) and config is not None:
+            _remember_end_session(request, config)
         raise ImmediateHttpResponse(
             redirect("organization_home", org_slug=config.organization.slug)
         )
@@ -158,6 +164,45 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             error, exception, (extra_context or {}).get("saml_last_error_reason")
         )
         raise ImmediateHttpResponse(_refuse(request, config, reason, message))
+
+
+def _remember_end_session(request: HttpRequest, config: SsoConfig) -> None:
+    """Keep in the session where to end the provider's session at logout (OpenID Connect
+    RP-initiated logout): its ``end_session_endpoint`` with the client id and the way back to
+    Huddle's login page. Nothing when the provider has none or cannot be asked now."""
+    adapter = openid_connect_views.OpenIDConnectOAuth2Adapter(request, config.organization.slug)
+    try:
+        endpoint = adapter.openid_config.get("end_session_endpoint")
+    except (requests.RequestException, ValueError):
+        return
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("http", "https"):
+        return
+    query = urlencode(
+        {
+            "client_id": config.oidc_client_id,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+        }
+    )
+    request.session[END_SESSION] = {
+        "url": f"{endpoint}{'&' if '?' in endpoint else '?'}{query}",
+        "organization": config.organization.name,
+    }
+
+
+@require_POST
+def sso_logout(request: HttpRequest) -> HttpResponse:
+    """Log out of Huddle; after an OpenID Connect sign-in, then out of the provider too (a page
+    that moves on to its ``end_session_endpoint``: a redirect there would break the logout
+    form's CSP ``form-action``)."""
+    end_session = request.session.get(END_SESSION)
+    response = LogoutView.as_view()(request)
+    if not isinstance(end_session, dict) or response.status_code != 302:
+        return response
+    return render(
+        request,
+        "sso/signed_out.html",
+        {"end_session": end_session["url"], "organization_name": end_session["organization"]},
+    )
 
 
 def _allowed_issuer_hosts(request: HttpRequest | None) -> list[str]:

@@ -35,6 +35,10 @@ def main() -> None:
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=" ".join(redirect_uris),
+        # Back to Huddle's login page after its single logout.
+        post_logout_redirect_uris=" ".join(
+            uri.split("/sso/", 1)[0] + "/accounts/login/" for uri in redirect_uris
+        ),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )
