@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import jwt
-import requests
 from allauth.account.internal.decorators import login_not_required
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -37,7 +36,7 @@ from huddle.core.errors import HuddleError
 from huddle.core.http import host_key
 from huddle.sso import queries, services
 from huddle.sso.models import SsoConfig
-from huddle.sso.outbound import requests_session
+from huddle.sso.outbound import RequestException, Session, requests_session
 
 PROVIDER = "openid_connect"
 SAML = "saml"
@@ -103,7 +102,7 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             and client_id in (None, app.client_id)
         ]
 
-    def get_requests_session(self) -> requests.Session:
+    def get_requests_session(self) -> Session:
         """Every call allauth makes to an issuer goes through Huddle's outbound client; the
         organisation's issuer host may be private only if its owner said so."""
         return requests_session(_allowed_issuer_hosts(self.request or context.request))
@@ -173,7 +172,7 @@ def _remember_end_session(request: HttpRequest, config: SsoConfig) -> None:
     adapter = openid_connect_views.OpenIDConnectOAuth2Adapter(request, config.organization.slug)
     try:
         endpoint = adapter.openid_config.get("end_session_endpoint")
-    except (requests.RequestException, ValueError):
+    except (RequestException, ValueError):
         return
     if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("http", "https"):
         return
@@ -221,7 +220,7 @@ def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
     lets the discovery fetch's error through as a server error)."""
     try:
         return openid_connect_views.login(request, provider_id)
-    except requests.RequestException as error:
+    except RequestException as error:
         return _refuse(
             request,
             _config(provider_id),

@@ -218,7 +218,8 @@ def test_no_other_http_client_is_used_in_the_code_base():
     root = Path(__file__).resolve().parents[2] / "huddle"
     problems = []
     for path in root.rglob("*.py"):
-        if path == root / "core" / "http.py":
+        # sso/outbound.py is the bridge that makes allauth's requests go through core.http.
+        if path in (root / "core" / "http.py", root / "sso" / "outbound.py"):
             continue
         text = path.read_text()
         for pattern, name in FORBIDDEN:
