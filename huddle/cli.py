@@ -24,6 +24,7 @@ from huddle.library.cli import workflows_app
 from huddle.mcp.stdio import mcp_command
 from huddle.rituals.cli import digest_app, wins_app
 from huddle.runs.cli import runs_app
+from huddle.sso.cli import sso_app
 from huddle.usage.cli import usage_app
 
 app = typer.Typer(
@@ -48,6 +49,7 @@ app.add_typer(wins_app, name="wins")
 app.add_typer(import_app, name="import")
 app.add_typer(mine_app, name="mine")
 app.add_typer(usage_app, name="usage")
+app.add_typer(sso_app, name="sso")
 app.command(name="mcp")(mcp_command)
 
 

@@ -14,7 +14,13 @@ from huddle.mcp.http import mcp_endpoint
 from huddle.rituals.urls import org_patterns as rituals_patterns
 from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
-from huddle.sso.signin import SsoAwareLoginView, oidc_login, saml_finish, sso_start
+from huddle.sso.signin import (
+    SsoAwareLoginView,
+    oidc_login,
+    saml_finish,
+    sso_logout,
+    sso_start,
+)
 from huddle.sso.urls import org_patterns as sso_patterns
 from huddle.sso.urls import scim_patterns
 from huddle.usage.urls import org_patterns as usage_patterns
@@ -24,6 +30,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", SsoAwareLoginView.as_view(), name="login"),
     path("accounts/sso/", sso_start, name="sso_start"),
+    # Before Django's own: the same URL, and after an OIDC sign-in out of the provider too.
+    path("accounts/logout/", sso_logout, name="logout"),
     # Before allauth's own: the same URL, with an unreachable issuer refused readably.
     path("sso/oidc/<str:provider_id>/login/", oidc_login, name="sso_oidc_login"),
     path("sso/", include("allauth.socialaccount.providers.openid_connect.urls")),

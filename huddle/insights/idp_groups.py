@@ -1,25 +1,29 @@
-"""Insights by identity-provider group (issue 22): the groups SCIM pushes (departments, regions)
-are teams, so each row is the team's own report, with the same privacy. A row links to the
-overview filtered to that team."""
+"""Insights by what the identity provider says (issue 22): its groups, which SCIM pushes as
+teams, and where people sit, their department, division and region (``sso.MemberAttributes``,
+from SCIM and sign-in assertions). Each row is that scope's own report, with the same privacy.
+A group's row links to the overview filtered to its team."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from huddle.accounts.models import Membership
 from huddle.accounts.policy import Actor
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import Window
-from huddle.sso.models import ScimGroup
+from huddle.sso.models import MemberAttributes, ScimGroup
 
-# Each row builds (or reuses from the cache) one team report: keep the table bounded.
+# Each row builds (or reuses from the cache) one report: keep each table bounded.
 MAX_GROUPS = 30
+# The divides shown besides groups: a MemberAttributes field and its heading.
+DIVIDES = (("department", "department"), ("division", "division"), ("region", "region"))
 
 
 @dataclass(frozen=True)
 class GroupRow:
     name: str
-    team_slug: str
+    team_slug: str | None
     members: int
     active_members: int
     runs: int
@@ -30,21 +34,74 @@ class GroupRow:
         return self.active_members / self.members if self.members else 0.0
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """One table of the overview: by group, by department …; ``more`` when rows were left off."""
+
+    key: str
+    heading: str
+    rows: list[GroupRow]
+    more: bool = False
+
+
+def _row(actor: Actor, scope: Scope, window: Window, name: str, team_slug: str | None) -> GroupRow:
+    divide = build_cached(actor, scope, window).divide
+    return GroupRow(
+        name=name,
+        team_slug=team_slug,
+        members=divide.members,
+        active_members=divide.active_members,
+        runs=sum(divide.weekly_runs),
+        minutes_saved=sum(divide.weekly_minutes),
+    )
+
+
 def group_breakdown(actor: Actor, window: Window) -> list[GroupRow]:
     """One row per SCIM group of the actor's organisation (at most ``MAX_GROUPS``, by name)."""
     groups = ScimGroup.objects.filter(organization=actor.organization).select_related("team")
-    rows = []
-    for group in groups.order_by("display_name")[:MAX_GROUPS]:
-        report = build_cached(actor, Scope(actor.organization, group.team), window)
-        divide = report.divide
-        rows.append(
-            GroupRow(
-                name=group.display_name,
-                team_slug=group.team.slug,
-                members=divide.members,
-                active_members=divide.active_members,
-                runs=sum(divide.weekly_runs),
-                minutes_saved=sum(divide.weekly_minutes),
-            )
+    return [
+        _row(
+            actor,
+            Scope(actor.organization, group.team),
+            window,
+            group.display_name,
+            group.team.slug,
         )
-    return rows
+        for group in groups.order_by("display_name")[:MAX_GROUPS]
+    ]
+
+
+def attribute_breakdown(actor: Actor, window: Window, name: str) -> Breakdown | None:
+    """One row per value of the ``name`` field (department, division, region) among the
+    organisation's members, at most ``MAX_GROUPS`` by name; ``None`` when no member has one."""
+    organization = actor.organization
+    members = Membership.objects.filter(organization=organization).values("user_id")
+    values = list(
+        MemberAttributes.objects.filter(organization=organization, user_id__in=members)
+        .exclude(**{name: ""})
+        .values_list(name, flat=True)
+        .distinct()
+        .order_by(name)[: MAX_GROUPS + 1]
+    )
+    if not values:
+        return None
+    heading = dict(DIVIDES)[name]
+    rows = [
+        _row(actor, Scope(organization, attribute=(name, value)), window, value, None)
+        for value in values[:MAX_GROUPS]
+    ]
+    return Breakdown(key=name, heading=heading, rows=rows, more=len(values) > MAX_GROUPS)
+
+
+def breakdowns(actor: Actor, window: Window) -> list[Breakdown]:
+    """Every table the overview shows: by identity-provider group, then by department, division
+    and region; a table with no rows is left out."""
+    tables = []
+    groups = group_breakdown(actor, window)
+    if groups:
+        tables.append(Breakdown(key="group", heading="identity-provider group", rows=groups))
+    for name, _heading in DIVIDES:
+        table = attribute_breakdown(actor, window, name)
+        if table is not None:
+            tables.append(table)
+    return tables

@@ -122,7 +122,7 @@ def overview(request: HttpRequest, actor: Actor) -> HttpResponse:
     context["nudges"] = nudges.pending_nudges(actor)
     context.update(issue23_context(report, actor))
     if context["team"] is None:
-        context["idp_groups"] = idp_groups.group_breakdown(actor, report.window)
+        context["idp_breakdowns"] = idp_groups.breakdowns(actor, report.window)
     return render(request, "insights/overview.html", context)
 
 

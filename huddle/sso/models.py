@@ -52,7 +52,6 @@ class ScimUser(PublicModel):
     user_name = models.CharField(max_length=255)
     external_id = models.CharField(max_length=255, blank=True)
     active = models.BooleanField(default=True)
-    department = models.CharField(max_length=255, blank=True)
     data = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +95,39 @@ class ScimGroup(PublicModel):
         return self.display_name
 
 
+class MemberAttributes(models.Model):
+    """Where a person sits in the company, as the identity provider says: department (and the
+    enterprise extension's division and cost center) and region. Insights divide by them.
+
+    One row per person and organisation. SCIM writes every field on each create, PUT and PATCH
+    (it is the full truth); a SAML or OIDC sign-in fills only the fields its assertion carries.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="member_attributes"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="member_attributes")
+    department = models.CharField(max_length=255, blank=True)
+    division = models.CharField(max_length=255, blank=True)
+    cost_center = models.CharField(max_length=255, blank=True)
+    region = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    FIELDS = ("department", "division", "cost_center", "region")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="member_attributes_once")
+        ]
+        indexes = [
+            models.Index(fields=["organization", "department"]),
+            models.Index(fields=["organization", "region"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"attributes of {self.user_id}"
+
+
 class SignedInSession(models.Model):
     """Which session keys belong to whom, so that deactivating a person ends their sessions at
     once without decoding every session in the store."""
@@ -106,6 +138,19 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user_id}"
+
+
+class SessionsEnded(models.Model):
+    """When a person's sessions were last ended (``sessions.sessions_end``): a session started
+    before sessions were recorded is signed out at its next request when there is such a row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sessions of {self.user_id} ended at {self.at}"
 
 
 class SsoConfig(PublicModel):

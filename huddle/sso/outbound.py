@@ -25,6 +25,11 @@ from huddle.core.http import OutboundError, outbound_client
 TIMEOUT = 10.0  # seconds; a sign-in waits on these calls
 
 
+# For the SSO views, which must not import requests themselves (tests/runs/test_http.py).
+RequestException = requests.RequestException
+Session = requests.Session
+
+
 class SafeRequestsAdapter(BaseAdapter):
     """A ``requests`` transport adapter that sends through ``core.http.outbound_client``.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
@@ -88,3 +89,37 @@ def sso_domain(organization: Organization, public_id: str | UUID) -> SsoDomain:
     if domain is None:
         raise NotFound()
     return domain
+
+
+def sso_status(organization: Organization) -> dict[str, Any]:
+    """What ``huddle sso status`` shows: the sign-in settings (whether a secret is set, never
+    the secret), the mapped domains and the state of provisioning."""
+    config = sso_config(organization)
+    token = active_scim_token(organization)
+    return {
+        "organization": organization.slug,
+        "oidc": {
+            "discovery_url": config.oidc_discovery_url,
+            "client_id": config.oidc_client_id,
+            "secret_set": bool(config.oidc_secret_encrypted),
+            "private_network": config.oidc_private_network,
+        }
+        if config is not None and config.oidc_ready
+        else None,
+        "saml": {"entity_id": config.saml_idp_entity_id, "sso_url": config.saml_idp_sso_url}
+        if config is not None and config.saml_ready
+        else None,
+        "sso_required": bool(config and config.sso_required),
+        "domains": list(sso_domains(organization).values_list("domain", flat=True)),
+        "scim": {
+            "token": {
+                "prefix": token.prefix,
+                "created_at": token.created_at.isoformat(),
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+            }
+            if token is not None
+            else None,
+            "people": scim_people_counts(organization),
+            "groups": ScimGroup.objects.filter(organization=organization).count(),
+        },
+    }

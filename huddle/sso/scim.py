@@ -9,6 +9,7 @@ person or group is "not found", exactly like an id that does not exist.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -20,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from scim2_models import (
+    Address,
     AuthenticationScheme,
     Bulk,
     ChangePassword,
@@ -102,6 +104,12 @@ class HuddleScimService(ScimService):
     ) -> PatchOp[Any]:
         return super().read_patch(resource_type, _entra_member_removal(body), content_type)
 
+    def apply_patch(
+        self, current: Resource[Any], patch_op: PatchOp[Any], conditions: Any
+    ) -> Resource[Any] | None:
+        _entra_address_targets(current, patch_op)
+        return super().apply_patch(current, patch_op, conditions)
+
     def patch_response(
         self,
         base_url: str,
@@ -149,6 +157,24 @@ def _entra_member_removal(body: bytes) -> bytes:
             rewritten.append(operation)
     payload["Operations"] = rewritten
     return json.dumps(payload).encode()
+
+
+# Entra ID sets an address field as ``{"op": "Add", "path": "addresses[type eq \"work\"].region"}``
+# also when the person has no work address yet; RFC 7644 has no target for that filter.
+_ADDRESS_PATH = re.compile(r'^addresses\[type eq "([^"]+)"\]\.\w+$', re.IGNORECASE)
+
+
+def _entra_address_targets(current: Resource[Any], patch_op: PatchOp[Any]) -> None:
+    """Give ``current`` an empty address of each type an add or replace sets a field of, so that
+    the filter has its target (what Entra ID expects: the address is made)."""
+    for operation in patch_op.operations or []:
+        match = _ADDRESS_PATH.match(str(operation.path or ""))
+        if match is None or str(operation.op.value) not in ("add", "replace"):
+            continue
+        kind = match[1]
+        addresses = list(getattr(current, "addresses", None) or [])
+        if not any((a.type or "").lower() == kind.lower() for a in addresses):
+            current.addresses = [*addresses, Address(type=kind)]  # type: ignore[attr-defined]
 
 
 USER_TYPE = PROVIDER.resource_types[0]
@@ -227,7 +253,6 @@ def _person(resource: Resource[Any]) -> services.Person:
             part for part in (user.name.given_name, user.name.family_name) if part
         )
     name = name or user.display_name or ""
-    enterprise = user[EnterpriseUser] if user[EnterpriseUser] is not None else None
     data = user.model_dump(mode="json")
     for key in _COMPUTED:
         data.pop(key, None)
@@ -237,9 +262,26 @@ def _person(resource: Resource[Any]) -> services.Person:
         name=name.strip(),
         external_id=user.external_id or "",
         active=user.active is not False,
-        department=(enterprise.department or "") if enterprise is not None else "",
+        attributes=_attributes(user),
         data=data,
     )
+
+
+def _attributes(user: Any) -> dict[str, str]:
+    """Department, division and cost center from the enterprise extension; the region of the
+    work address (else the primary, else the first), where Entra ID and Okta map it."""
+    enterprise = user[EnterpriseUser]
+    addresses = user.addresses or []
+    address = next(
+        (a for a in addresses if (a.type or "").lower() == "work"),
+        next((a for a in addresses if a.primary), addresses[0] if addresses else None),
+    )
+    return {
+        "department": (enterprise.department if enterprise else None) or "",
+        "division": (enterprise.division if enterprise else None) or "",
+        "cost_center": (enterprise.cost_center if enterprise else None) or "",
+        "region": (address.region if address else None) or "",
+    }
 
 
 # --- the storage of one organisation ---------------------------------------------------------

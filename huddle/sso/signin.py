@@ -11,10 +11,9 @@ clear message and recorded as an ``sso.refused`` event of the organisation.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
-import requests
 from allauth.account.internal.decorators import login_not_required
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -23,11 +22,13 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts.login import HuddleLoginView, LockoutAuthenticationForm
 from huddle.core.crypto import decrypt
@@ -35,7 +36,7 @@ from huddle.core.errors import HuddleError
 from huddle.core.http import host_key
 from huddle.sso import queries, services
 from huddle.sso.models import SsoConfig
-from huddle.sso.outbound import requests_session
+from huddle.sso.outbound import RequestException, Session, requests_session
 
 PROVIDER = "openid_connect"
 SAML = "saml"
@@ -45,6 +46,22 @@ _OID_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
 _OID_GIVEN = "urn:oid:2.5.4.42"
 _OID_SN = "urn:oid:2.5.4.4"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# In the session after an OpenID Connect sign-in: where logging out of Huddle continues.
+END_SESSION = "_huddle_sso_end_session"
+# Where the person sits, as SAML IdPs name it: plain names (Okta's and Entra ID's custom
+# attributes), Entra ID's claim URIs, and the LDAP OIDs (departmentNumber; stateOrProvinceName,
+# which SCIM's address region is).
+_SAML_ATTRIBUTES = {
+    "department": (
+        "department",
+        "departmentNumber",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/department",
+        "urn:oid:2.16.840.1.113730.3.1.2",
+    ),
+    "division": ("division",),
+    "cost_center": ("costCenter",),
+    "region": ("region", "st", "urn:oid:2.5.4.8"),
+}
 
 
 def _refuse(
@@ -85,7 +102,7 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             and client_id in (None, app.client_id)
         ]
 
-    def get_requests_session(self) -> requests.Session:
+    def get_requests_session(self) -> Session:
         """Every call allauth makes to an issuer goes through Huddle's outbound client; the
         organisation's issuer host may be private only if its owner said so."""
         return requests_session(_allowed_issuer_hosts(self.request or context.request))
@@ -106,23 +123,28 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
             email = first("email", "mail", _OID_MAIL) or sociallogin.user.email or ""
             verified = True
             name = f"{first('givenName', _OID_GIVEN)} {first('sn', _OID_SN)}".strip()
+            attributes = {field: first(*names) for field, names in _SAML_ATTRIBUTES.items()}
         else:
             claims = _claims(sociallogin)
             email = str(claims.get("email") or "")
             verified = claims.get("email_verified") in (True, "true", "True")
             name = str(claims.get("name") or "")
+            attributes = _oidc_attributes(claims)
         try:
             user = services.sso_sign_in_resolve(
                 organization=config.organization if config else None,
                 email=email,
                 email_verified=verified,
                 name=name,
+                attributes=attributes,
             )
         except services.SsoRefused as error:
             raise ImmediateHttpResponse(
                 _refuse(request, config, error.reason, error.message)
             ) from None
         login(request, user, backend=BACKEND)
+        if not sociallogin.account.provider.startswith(SAML_PREFIX) and config is not None:
+            _remember_end_session(request, config)
         raise ImmediateHttpResponse(
             redirect("organization_home", org_slug=config.organization.slug)
         )
@@ -143,6 +165,45 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(_refuse(request, config, reason, message))
 
 
+def _remember_end_session(request: HttpRequest, config: SsoConfig) -> None:
+    """Keep in the session where to end the provider's session at logout (OpenID Connect
+    RP-initiated logout): its ``end_session_endpoint`` with the client id and the way back to
+    Huddle's login page. Nothing when the provider has none or cannot be asked now."""
+    adapter = openid_connect_views.OpenIDConnectOAuth2Adapter(request, config.organization.slug)
+    try:
+        endpoint = adapter.openid_config.get("end_session_endpoint")
+    except (RequestException, ValueError):
+        return
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("http", "https"):
+        return
+    query = urlencode(
+        {
+            "client_id": config.oidc_client_id,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+        }
+    )
+    request.session[END_SESSION] = {
+        "url": f"{endpoint}{'&' if '?' in endpoint else '?'}{query}",
+        "organization": config.organization.name,
+    }
+
+
+@require_POST
+def sso_logout(request: HttpRequest) -> HttpResponse:
+    """Log out of Huddle; after an OpenID Connect sign-in, then out of the provider too (a page
+    that moves on to its ``end_session_endpoint``: a redirect there would break the logout
+    form's CSP ``form-action``)."""
+    end_session = request.session.get(END_SESSION)
+    response = LogoutView.as_view()(request)
+    if not isinstance(end_session, dict) or response.status_code != 302:
+        return response
+    return render(
+        request,
+        "sso/signed_out.html",
+        {"end_session": end_session["url"], "organization_name": end_session["organization"]},
+    )
+
+
 def _allowed_issuer_hosts(request: HttpRequest | None) -> list[str]:
     """The discovery URL's host:port when the organisation signing in allowed a private issuer
     (found from the sign-in URL, ``/sso/<slug>/login/...``); nothing otherwise."""
@@ -159,7 +220,7 @@ def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
     lets the discovery fetch's error through as a server error)."""
     try:
         return openid_connect_views.login(request, provider_id)
-    except requests.RequestException as error:
+    except RequestException as error:
         return _refuse(
             request,
             _config(provider_id),
@@ -233,6 +294,19 @@ def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
     claims = dict(data.get("id_token") or {})
     claims.update(data.get("userinfo") or {})
     return claims
+
+
+def _oidc_attributes(claims: dict[str, Any]) -> dict[str, str]:
+    """Department (and division, cost center) from custom claims of those names; the region from
+    a ``region`` claim or the standard ``address`` claim's region."""
+    address = claims.get("address")
+    region = claims.get("region") or (address.get("region") if isinstance(address, dict) else "")
+    return {
+        "department": str(claims.get("department") or ""),
+        "division": str(claims.get("division") or ""),
+        "cost_center": str(claims.get("cost_center") or claims.get("costCenter") or ""),
+        "region": str(region or ""),
+    }
 
 
 def _explain(

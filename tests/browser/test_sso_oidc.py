@@ -62,3 +62,20 @@ def test_a_token_for_another_application_is_refused_with_a_message(page: Page, l
     assert Event.objects.filter(kind="sso.refused", data__reason="wrong_audience").exists()
     page.goto(f"{live_server.url}/o/acme/")
     assert "/accounts/login/" in page.url  # not signed in
+
+
+def test_logging_out_of_huddle_signs_out_at_the_provider_too(page: Page, live_server, idp):
+    _through_the_provider(page, live_server, idp)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Marketing")
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("status")).to_contain_text("Signing you out at Acme Marketing's")
+    # The page moves on to the provider, which asks to confirm (no ID token hint is sent).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign out of Acme Identity?")
+    page.get_by_role("button", name="Sign out of Acme").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+    # The provider's session is over: signing in again asks for the password.
+    page.get_by_role("link", name="Sign in with single sign-on").click()
+    page.get_by_label("Work e-mail").fill("alice@acme-corp.com")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="Continue to Acme Marketing's sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Identity sign-in")

@@ -4,7 +4,7 @@ the full authorization-code flow over HTTP, and each refusal with its message an
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -12,7 +12,7 @@ import requests
 from huddle.accounts.models import Membership, Role, User
 from huddle.core.crypto import encrypt
 from huddle.core.models import Event
-from huddle.sso.models import ScimUser, SsoConfig, SsoDomain
+from huddle.sso.models import MemberAttributes, ScimUser, SsoConfig, SsoDomain
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.sso.idp.process import running_idp
 
@@ -84,6 +84,9 @@ def test_a_new_person_signs_in_and_joins_as_a_member(acme, idp, client):
     assert Membership.objects.get(organization=acme, user=user).role == Role.MEMBER
     assert client.get("/o/acme/").status_code == 200
     assert Event.objects.filter(organization=acme, kind="sso.signed_in", actor=user).exists()
+    # The department claim and the standard address claim's region are kept for insights.
+    where = MemberAttributes.objects.get(organization=acme, user=user)
+    assert (where.department, where.region) == ("Marketing", "EMEA")
 
 
 def test_an_existing_account_is_linked_by_its_verified_address(acme, idp, client):
@@ -153,3 +156,25 @@ def test_sso_required_refuses_passwords_of_the_domain_but_owners_keep_theirs(acm
         ).status_code
         == 302
     )
+
+
+def test_logging_out_after_an_oidc_sign_in_goes_on_to_the_providers_logout(acme, idp, client):
+    assert _sign_in(client, idp).status_code == 302
+    page = client.post("/accounts/logout/")
+    assert page.status_code == 200
+    html = page.content.decode().replace("&amp;", "&")
+    end_session = re.search(r'href="([^"]+/o/logout/[^"]*)"', html)[1]
+    query = parse_qs(urlsplit(end_session).query)
+    assert end_session.startswith(idp.url)
+    assert query["client_id"] == [idp.client_id]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    assert "You are signed out of Huddle" in html
+    assert "_auth_user_id" not in client.session
+    assert client.get("/o/acme/").status_code == 302
+
+
+def test_a_password_log_out_stays_in_huddle(acme, owner, login):
+    browser = login(owner.user)
+    response = browser.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"

@@ -15,9 +15,10 @@ from django.test import Client
 from huddle.accounts.models import Membership, Role, User
 from huddle.core.models import Event
 from huddle.sso import services
-from huddle.sso.models import SsoConfig, SsoDomain
+from huddle.sso.models import MemberAttributes, SsoConfig, SsoDomain
 from tests.factories import MembershipFactory, UserFactory
 from tests.sso.samlidp.process import running_saml_idp
+from tests.sso.samlidp.serve import ALICE, PASSWORD
 
 SP_ENTITY = "http://localhost/sso/saml/acme/metadata/"
 ACS = "http://localhost/sso/saml/acme/acs/"
@@ -52,8 +53,16 @@ def _assertion(client, saml_idp) -> dict[str, str]:
     start = client.post("/sso/saml/acme/login/")
     assert start.status_code == 302
     assert start["Location"].startswith(saml_idp.url)
-    page = requests.get(start["Location"], timeout=10)
-    assert "Acme SAML sign-in" in page.text
+    login_page = requests.get(start["Location"], timeout=10)
+    assert "Acme SAML sign-in" in login_page.text
+    carried = dict(re.findall(r'name="(SAMLRequest|RelayState)" value="([^"]*)"', login_page.text))
+    credentials = {"username": ALICE, "password": PASSWORD}
+    page = requests.post(
+        f"{saml_idp.url}/sso",
+        {**{k: html.unescape(v) for k, v in carried.items()}, **credentials},
+        timeout=10,
+    )
+    assert "Signed in at Acme" in page.text
     fields = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', page.text))
     action = html.unescape(re.search(r'action="([^"]+)"', page.text)[1])
     assert action == ACS
@@ -85,6 +94,9 @@ def test_a_person_signs_in_by_saml_and_joins_as_a_member(acme, saml_idp, client)
     assert user.name == "Alice Ng"
     assert Membership.objects.get(organization=acme, user=user).role == Role.MEMBER
     assert client.get("/o/acme/").status_code == 200
+    # departmentNumber and stateOrProvinceName (as OIDs) are kept for insights.
+    where = MemberAttributes.objects.get(organization=acme, user=user)
+    assert (where.department, where.region) == ("Brand", "APAC")
 
 
 def test_a_replayed_assertion_is_refused(acme, saml_idp, client):

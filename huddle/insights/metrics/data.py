@@ -44,11 +44,14 @@ class Scope:
     team: Team | None = None
     # Set by ``pinned``: answers kept for the length of one report (see there).
     _kept: dict[Any, Any] | None = field(default=None, repr=False, compare=False)
+    # The members the identity provider places there, e.g. ("department", "Legal"): a field of
+    # ``sso.MemberAttributes`` and its value (insights by department and region).
+    attribute: tuple[str, str] | None = None
 
     def pinned(self) -> Scope:
         """A copy that remembers its members and the workflows' state once looked up, so the
         several readings of one report ask once. Made per report, never kept longer."""
-        return Scope(self.organization, self.team, {})
+        return Scope(self.organization, self.team, {}, self.attribute)
 
     def _keep(self, key: Any, compute: Any) -> Any:
         if self._kept is None:
@@ -80,6 +83,13 @@ class Scope:
         qs = Membership.objects.filter(organization=self.organization).select_related("user")
         if self.team is not None:
             qs = qs.filter(teams=self.team)
+        if self.attribute is not None:
+            name, value = self.attribute
+            # One filter() call: both conditions hold for the same attributes row.
+            qs = qs.filter(
+                user__member_attributes__organization=self.organization,
+                **{f"user__member_attributes__{name}": value},
+            )
         return qs.order_by("user__email")
 
     def user_ids(self) -> QuerySet:
@@ -88,6 +98,8 @@ class Scope:
 
     @property
     def label(self) -> str:
+        if self.attribute is not None:
+            return self.attribute[1]
         return self.team.name if self.team else self.organization.name
 
 

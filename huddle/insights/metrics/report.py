@@ -8,6 +8,7 @@ can leak them by accident. A member always gets their own profile.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -248,6 +249,8 @@ def build_cached(actor: Actor | None, scope: Scope, window: Window) -> Report:
     run = Run.objects.filter(organization=organization).aggregate(m=Max("id"))["m"]
     who = actor.user.pk if actor is not None else "operator"
     team = scope.team.pk if scope.team is not None else "all"
+    if scope.attribute is not None:  # a department or region: hashed, it is free text
+        team = f"{team}:{hashlib.sha256(repr(scope.attribute).encode()).hexdigest()[:16]}"
     key = (
         f"insights:{organization.pk}:{team}:{who}:{window.as_of.isoformat()}:{window.weeks}"
         f":{event}:{run}:{aggregate_only(organization)}"

@@ -6,20 +6,11 @@ from __future__ import annotations
 
 import os
 import sys
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from tests.sso.provider import serve
 
 IDP_PASSWORD = "alice-idp-password-1"
 ALICE = "alice@acme-corp.com"
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 def main() -> None:
@@ -44,12 +35,14 @@ def main() -> None:
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=" ".join(redirect_uris),
+        # Back to Huddle's login page after its single logout.
+        post_logout_redirect_uris=" ".join(
+            uri.split("/sso/", 1)[0] + "/accounts/login/" for uri in redirect_uris
+        ),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )
-    server = make_server("127.0.0.1", int(port), get_wsgi_application(), _Server, _Quiet)
-    print("READY", flush=True)
-    server.serve_forever()
+    serve(port, get_wsgi_application())
 
 
 if __name__ == "__main__":

@@ -41,5 +41,7 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "OpenID Connect", "profile": "Profile", "email": "E-mail"},
     "OAUTH2_VALIDATOR_CLASS": "tests.sso.idp.validator.Validator",
+    # RP-initiated logout (Huddle's single logout); it asks the person to confirm.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}

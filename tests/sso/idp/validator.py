@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -19,12 +19,22 @@ def mode() -> str:
 
 
 class Validator(OAuth2Validator):
+    # Huddle asks for openid, profile and email: give where the person sits with the profile.
+    oidc_claim_scope: ClassVar[dict[str, str]] = {
+        **OAuth2Validator.oidc_claim_scope,
+        "department": "profile",
+        "address": "profile",
+    }
+
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
         user = request.user
         return {
             "email": "alice@elsewhere-corp.com" if mode() == "other_domain" else user.email,
             "email_verified": mode() != "unverified",
             "name": f"{user.first_name} {user.last_name}".strip(),
+            # Custom and standard claims of where the person sits (insights divide by them).
+            "department": "Marketing",
+            "address": {"region": "EMEA"},
         }
 
     def get_id_token_dictionary(self, token: Any, token_handler: Any, request: Any) -> Any:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.sso.provider import provider_process
 
 
 @dataclass
@@ -30,7 +26,7 @@ class SamlIdp:
         return (self.folder / "idp.xml").read_text()
 
     def fault(self, mode: str) -> None:
-        """``wrong_audience``, ``expired``, or ``ok``."""
+        """``wrong_audience``, ``expired``, ``partner`` (an unmapped domain), or ``ok``."""
         (self.folder / "mode").write_text(mode)
 
 
@@ -61,32 +57,9 @@ def _key_and_certificate(folder: Path) -> None:
 @contextmanager
 def running_saml_idp(folder: Path, sp_entity_id: str, acs_url: str) -> Iterator[SamlIdp]:
     _key_and_certificate(folder)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            *("-m", "tests.sso.samlidp.serve", str(port), str(folder), sp_entity_id, acs_url),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        seen = []
-        for line in process.stdout:  # warnings may come first; stop at READY or at its exit
-            if "READY" in line:
-                break
-            seen.append(line)
-        else:
-            raise RuntimeError("the test identity provider did not start: " + "".join(seen))
-        yield SamlIdp(url=f"http://127.0.0.1:{port}", folder=folder)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with provider_process(
+        "tests.sso.samlidp.serve",
+        *(str(folder), sp_entity_id, acs_url),
+        env={"PYTHONWARNINGS": "ignore"},
+    ) as url:
+        yield SamlIdp(url=url, folder=folder)

@@ -14,42 +14,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from huddle.accounts import policy
 from huddle.accounts import services as accounts
 from huddle.accounts.models import ROLE_RANK, Membership, Organization, Role, Team, User
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.tokens import hash_secret, new_secret
-from huddle.core.crypto import EncryptionUnavailable, encrypt
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
-from huddle.core.http import OutboundBlocked, check_url, host_key
 from huddle.core.services import System, event_record
 from huddle.sso.models import (
     GROUP_ROLES,
+    MemberAttributes,
     ScimGroup,
     ScimToken,
     ScimUser,
-    SsoConfig,
-    SsoDomain,
 )
+from huddle.sso.services.attributes import member_attributes_set
+from huddle.sso.services.errors import Conflict
 from huddle.sso.sessions import sessions_end
 
 TOKEN_KIND = "scim"  # noqa: S105 - the prefix of generated tokens, not a secret
-
-
-class Conflict(HuddleError):
-    """A unique value (a user name, an e-mail address) is taken."""
-
-    status = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__("conflict", message)
 
 
 @dataclass(frozen=True)
@@ -61,7 +49,9 @@ class Person:
     name: str = ""
     external_id: str = ""
     active: bool = True
-    department: str = ""
+    # Where the person sits (``MemberAttributes.FIELDS``): department, division, cost_center,
+    # region; a field the provider did not send is "".
+    attributes: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,8 +143,10 @@ def scim_user_create(*, organization: Organization, person: Person) -> ScimUser:
         user_name=person.user_name,
         external_id=person.external_id,
         active=person.active,
-        department=person.department,
         data=person.data,
+    )
+    member_attributes_set(
+        organization=organization, user=user, attributes=person.attributes, complete=True
     )
     event_record(
         System(organization), "scim.user_created", scim_user, label=email, active=person.active
@@ -177,17 +169,21 @@ def scim_user_update(*, scim_user: ScimUser, person: Person) -> ScimUser:
         for name, new in (
             ("userName", person.user_name),
             ("externalId", person.external_id),
-            ("department", person.department),
             ("active", person.active),
         )
         if getattr(scim_user, _COLUMNS[name]) != new
     ]
+    changed += member_attributes_set(
+        organization=scim_user.organization,
+        user=scim_user.user,
+        attributes=person.attributes,
+        complete=True,
+    )
     if scim_user.data != person.data:
         changed.append("attributes")
     was_active = scim_user.active
     scim_user.user_name = person.user_name
     scim_user.external_id = person.external_id
-    scim_user.department = person.department
     scim_user.active = person.active
     scim_user.data = person.data
     scim_user.save()
@@ -213,13 +209,15 @@ def scim_user_delete(*, scim_user: ScimUser) -> None:
     event_record(
         System(scim_user.organization), "scim.user_deleted", scim_user, label=scim_user.user.email
     )
+    MemberAttributes.objects.filter(
+        organization=scim_user.organization, user=scim_user.user
+    ).delete()
     scim_user.delete()
 
 
 _COLUMNS = {
     "userName": "user_name",
     "externalId": "external_id",
-    "department": "department",
     "active": "active",
 }
 
@@ -428,221 +426,3 @@ def _set_members(group: ScimGroup, members: list[ScimUser]) -> tuple[int, int]:
         scim_user = after.get(pk) or before[pk]
         _sync_access(scim_user)
     return len(after.keys() - before.keys()), len(before.keys() - after.keys())
-
-
-# --- single sign-on --------------------------------------------------------------------------
-
-
-class SsoRefused(HuddleError):
-    """A sign-in by the identity provider that Huddle refuses; ``reason`` names why."""
-
-    status = 403
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__("sso_refused", message)
-        self.reason = reason
-
-
-def _local_http(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in {"localhost", "127.0.0.1", "::1"}
-
-
-@transaction.atomic
-def sso_config_save(
-    *,
-    actor: Actor,
-    discovery_url: str,
-    client_id: str,
-    client_secret: str | None,
-    sso_required: bool,
-    private_network: bool = False,
-) -> SsoConfig:
-    """Set the organisation's OpenID Connect issuer (owners only). ``client_secret=None`` keeps
-    the stored one; it is stored encrypted. Raises ``ValidationFailed`` for a URL that is not
-    HTTPS (plain HTTP only on this machine, for development), for a private, loopback or
-    link-local address unless ``private_network`` (the owner says the issuer is on the company's
-    network; only that host:port is then allowed one), and when no key can encrypt the secret.
-    Every call to the issuer is checked again when it connects (``sso.outbound``)."""
-    policy.require(actor, Action.MANAGE_ORGANIZATION)
-    discovery_url = discovery_url.strip()
-    client_id = client_id.strip()
-    if discovery_url and not (
-        discovery_url.startswith("https://")
-        or (discovery_url.startswith("http://") and _local_http(discovery_url))
-    ):
-        raise ValidationFailed(
-            "The discovery URL must start with https://.",
-            fields={"discovery_url": ["Use the issuer's https:// address."]},
-        )
-    if discovery_url:
-        allowed = [host_key(discovery_url)] if private_network else []
-        try:
-            check_url(discovery_url, allowed)
-        except OutboundBlocked as error:
-            raise ValidationFailed(
-                error.message,
-                fields={
-                    "discovery_url": [
-                        error.message
-                        + ' Tick "The identity provider is on our private network" if it is.'
-                    ]
-                },
-            ) from None
-    if bool(discovery_url) != bool(client_id):
-        raise ValidationFailed(
-            "Give both the discovery URL and the client ID (or neither, to turn SSO off).",
-            fields={"client_id" if discovery_url else "discovery_url": ["Required."]},
-        )
-    config, _created = SsoConfig.objects.get_or_create(organization=actor.organization)
-    changed = []
-    for name, value in (
-        ("oidc_discovery_url", discovery_url),
-        ("oidc_client_id", client_id),
-        ("sso_required", sso_required),
-        ("oidc_private_network", private_network and bool(discovery_url)),
-    ):
-        if getattr(config, name) != value:
-            setattr(config, name, value)
-            changed.append(name)
-    if client_secret:
-        try:
-            config.oidc_secret_encrypted = encrypt(client_secret.strip())
-        except EncryptionUnavailable as error:
-            raise ValidationFailed(
-                error.message, fields={"client_secret": [error.message]}
-            ) from None
-        changed.append("client_secret")
-    if sso_required and not config.ready:
-        raise ValidationFailed(
-            "Set up the identity provider before requiring single sign-on.",
-            fields={"sso_required": ["Needs a discovery URL and client ID."]},
-        )
-    config.save()
-    event_record(actor, "sso.config_changed", config, changed=changed)
-    return config
-
-
-@transaction.atomic
-def sso_domain_add(*, actor: Actor, domain: str) -> SsoDomain:
-    """Map an e-mail domain to the organisation (owners only).
-
-    An owner may map only the domain of their own address, and a domain belongs to one
-    organisation at most: nobody can claim another company's people.
-    """
-    policy.require(actor, Action.MANAGE_ORGANIZATION)
-    domain = domain.strip().lower().lstrip("@")
-    own = actor.user.email.rsplit("@", 1)[-1].lower()
-    if domain != own:
-        raise ValidationFailed(
-            f"You can map only the domain of your own address ({own}).",
-            fields={"domain": [f"Use {own}, or ask an owner whose address is at {domain}."]},
-        )
-    if SsoDomain.objects.filter(domain=domain).exists():
-        raise Conflict(f"{domain} is already mapped to an organisation.")
-    mapped = SsoDomain.objects.create(organization=actor.organization, domain=domain)
-    event_record(actor, "sso.domain_added", mapped)
-    return mapped
-
-
-@transaction.atomic
-def sso_domain_remove(*, actor: Actor, domain: SsoDomain) -> None:
-    policy.require(actor, Action.MANAGE_ORGANIZATION)
-    if domain.organization_id != actor.organization.pk:
-        raise NotFound()
-    event_record(actor, "sso.domain_removed", domain)
-    domain.delete()
-
-
-@transaction.atomic
-def sso_refusal_record(*, organization: Organization, reason: str) -> None:
-    """Record a refused SSO sign-in (the person is unknown: no actor)."""
-    event_record(System(organization), "sso.refused", reason=reason)
-
-
-@transaction.atomic
-def sso_sign_in_resolve(
-    *, organization: Organization | None, email: str, email_verified: bool, name: str
-) -> User:
-    """The account an SSO sign-in of ``organization`` is for, made or joined if needed.
-
-    Linking is by verified e-mail of a domain mapped to the organisation, never by name: an
-    unverified or unmapped address raises ``SsoRefused``. A person without a membership joins as
-    a member, unless provisioning deactivated them there.
-    """
-    if organization is None:
-        raise SsoRefused("unknown_organization", "This sign-in is for no organisation here.")
-    email = (email or "").strip().lower()
-    domain = email.rsplit("@", 1)[-1] if "@" in email else ""
-    if not SsoDomain.objects.filter(organization=organization, domain=domain).exists():
-        raise SsoRefused(
-            "unmapped_domain",
-            f"{email or 'Your address'} is not in a domain of {organization.name}. An owner can "
-            "map the domain in the single sign-on settings.",
-        )
-    if not email_verified:
-        raise SsoRefused(
-            "unverified_email",
-            f"Your identity provider did not confirm that {email} is verified, so Huddle cannot "
-            "link it to an account.",
-        )
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = accounts.user_create(email=email, password=None, name=name)
-    elif not user.is_active:
-        raise SsoRefused("inactive_account", "This account is disabled.")
-    membership = Membership.objects.filter(organization=organization, user=user).first()
-    if membership is None:
-        if ScimUser.objects.filter(organization=organization, user=user, active=False).exists():
-            raise SsoRefused(
-                "deactivated",
-                f"Your access to {organization.name} was removed by your identity provider.",
-            )
-        membership = accounts.membership_add(
-            actor=None, organization=organization, user=user, role=Role.MEMBER
-        )
-    event_record(Actor(membership), "sso.signed_in", user, label=email)
-    return user
-
-
-def sso_saml_save(*, actor: Actor, metadata_xml: str) -> SsoConfig:
-    """Set the organisation's SAML identity provider from its metadata (owners only); empty
-    metadata turns SAML off.
-
-    Metadata that cannot be read, or that names no single sign-on URL or signing certificate,
-    raises ``ValidationFailed`` and is recorded as an ``sso.refused`` event (``bad_metadata``)."""
-    policy.require(actor, Action.MANAGE_ORGANIZATION)
-    metadata_xml = metadata_xml.strip()
-    idp: dict[str, Any] = {}
-    if metadata_xml:
-        try:
-            idp = OneLogin_Saml2_IdPMetadataParser.parse(metadata_xml).get("idp", {})
-        except Exception:  # noqa: BLE001 - the parser raises anything from lxml to its own errors
-            idp = {}
-        if not (idp.get("entityId") and idp.get("singleSignOnService", {}).get("url")) or not (
-            idp.get("x509cert") or idp.get("x509certMulti", {}).get("signing")
-        ):
-            sso_refusal_record(organization=actor.organization, reason="bad_metadata")
-            raise ValidationFailed(
-                "That is not usable SAML metadata: it must be the identity provider's XML "
-                "metadata with an entity ID, a single sign-on URL and a signing certificate.",
-                fields={"saml_metadata": ["Paste the IdP's metadata XML."]},
-            )
-    return _saml_store(actor=actor, metadata_xml=metadata_xml, idp=idp)
-
-
-@transaction.atomic
-def _saml_store(*, actor: Actor, metadata_xml: str, idp: dict[str, Any]) -> SsoConfig:
-    config, _created = SsoConfig.objects.get_or_create(organization=actor.organization)
-    certificate = idp.get("x509cert") or (idp.get("x509certMulti", {}).get("signing") or [""])[0]
-    config.saml_metadata = metadata_xml
-    config.saml_idp_entity_id = idp.get("entityId", "")
-    config.saml_idp_sso_url = idp.get("singleSignOnService", {}).get("url", "")
-    config.saml_idp_x509cert = certificate
-    if config.sso_required and not config.ready:
-        config.sso_required = False
-    config.save()
-    event_record(
-        actor, "sso.config_changed", config, changed=["saml"], entity_id=config.saml_idp_entity_id
-    )
-    return config
