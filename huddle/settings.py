@@ -223,6 +223,10 @@ HUDDLE_TOKEN_TOUCH_SECONDS = 60
 # authorization server. Connectors register themselves (RFC 7591, open: they do so before anyone
 # signs in), use the authorization code grant with PKCE S256, and get an hour-long access token
 # and a 30-day refresh token that turns over at each use.
+# http redirect URIs stay allowed by the toolkit for native apps' loopback callbacks (RFC 8252:
+# Claude Desktop's mcp-remote bridge); huddle.mcp.oauth.RegistrationView refuses plain http to
+# anything but loopback, so the toolkit's blanket warning about http schemes does not apply.
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 OAUTH2_PROVIDER = {
     "SCOPES": {"mcp": "Use your Huddle library, context and runs from an AI assistant"},
     "DEFAULT_SCOPES": ["mcp"],
@@ -238,6 +242,13 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
     "ROTATE_REFRESH_TOKEN": True,
+    # RFC 9700 (OAuth 2.0 Security BCP): tokens only in the Authorization header, the `iss`
+    # authorization-response parameter, tokens stored hashed, a replayed refresh token revokes
+    # its whole family.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "OAUTH2_PROTECTED_RESOURCE_NAME": "Huddle",
 }
 HUDDLE_INVITATION_DAYS = env_int("HUDDLE_INVITATION_DAYS", 7, minimum=1)

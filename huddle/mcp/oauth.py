@@ -71,7 +71,29 @@ class RegistrationView(oauth_views.DynamicClientRegistrationView):
                 message = "Huddle accepts clients of the authorization_code grant only."
                 body = {"error": "invalid_client_metadata", "error_description": message}
                 return JsonResponse(body, status=400)
+            uris = metadata.get("redirect_uris")
+            plain = [
+                uri
+                for uri in (uris if isinstance(uris, list) else [])
+                if isinstance(uri, str) and not _https_or_loopback(uri)
+            ]
+            if plain:
+                message = (
+                    f"Redirect URIs must use https (plain http only to this device's loopback "
+                    f"address, for desktop apps): {plain[0]}"
+                )
+                body = {"error": "invalid_redirect_uri", "error_description": message}
+                return JsonResponse(body, status=400)
         return super().post(request, *args, **kwargs)
+
+
+def _https_or_loopback(uri: str) -> bool:
+    """RFC 9700 §2.1 / RFC 8252 §7.3: https, or http to a loopback address (a desktop app such as
+    Claude Desktop's mcp-remote bridge listens there for the code)."""
+    parts = urlsplit(uri)
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and (parts.hostname or "") in {"127.0.0.1", "::1", "localhost"}
 
 
 class ConsentForm(AllowForm):

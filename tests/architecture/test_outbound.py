@@ -50,9 +50,6 @@ ALLOWED = {
         "through outbound_client"
     ),
     ("huddle/sso/outbound.py", "import requests"): "the adapter above",
-    ("huddle/sso/signin.py", "import requests"): (
-        "catches requests.RequestException from allauth's (safe) session"
-    ),
 }
 
 

@@ -172,3 +172,21 @@ def test_registration_refuses_grants_other_than_the_authorization_code(db):
     response = Client().post("/oauth/register/", json.dumps(metadata), "application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_client_metadata"
+
+
+@pytest.mark.parametrize(
+    ("uri", "accepted"),
+    [
+        ("https://chatgpt.com/connector_platform_oauth_redirect", True),
+        ("http://127.0.0.1:33418/oauth/callback", True),  # a desktop app's loopback listener
+        ("http://localhost:33418/oauth/callback", True),
+        ("http://attacker.example/callback", False),  # a code sent in the clear
+    ],
+)
+def test_registration_takes_https_or_loopback_redirect_uris_only(db, uri, accepted):
+    metadata = {"client_name": "x", "redirect_uris": [uri]}
+    response = Client().post("/oauth/register/", json.dumps(metadata), "application/json")
+    assert (response.status_code == 201) is accepted, response.content
+    if not accepted:
+        assert response.json()["error"] == "invalid_redirect_uri"
+        assert uri in response.json()["error_description"]
