@@ -214,8 +214,16 @@ def test_memory_past_64_mb_is_refused_by_the_renderers_memory_limit():
     # limits and held by a list literal, which no operator sees.
     items = ", ".join(f"a ~ {i}" for i in range(100))
     source = f"{{% set a = '\U0001f600' * 199990 %}}{{% set l = [{items}] %}}{{{{ l|length }}}}"
-    with pytest.raises(TemplateProblem, match="needs more than 64 MB of memory to render"):
-        render(source, VARS)
+    # On a machine whose every core is busy, the renderer's CPU or wall limit may come first
+    # (also a refusal); the memory limit must still be the one that answers on a later try.
+    for _attempt in range(3):
+        with pytest.raises(TemplateProblem) as refused:
+            render(source, VARS)
+        if "needs more than 64 MB of memory to render" in refused.value.message:
+            break
+        assert "took too long to render" in refused.value.message
+    else:
+        pytest.fail(f"the memory limit never answered: {refused.value.message}")
     assert render("{{ x|title }}", VARS) == "Hello World"
 
 
