@@ -21,7 +21,6 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from huddle.accounts.models import Membership, Organization
 from huddle.accounts.policy import Action, Actor
-from huddle.core.errors import NotFound
 from huddle.core.services import event_record
 
 SCOPE = "mcp"  # what an assistant's token may do: use /mcp as the member
@@ -76,14 +75,6 @@ def my_connections(actor: Actor) -> QuerySet[AccessToken]:
         .select_related("application")
         .order_by("-created")
     )
-
-
-def get_connection(actor: Actor, token_id: int) -> AccessToken:
-    """One of the actor's own live tokens in this organisation; ``NotFound`` for any other."""
-    token = my_connections(actor).filter(pk=token_id).first()
-    if token is None:
-        raise NotFound()
-    return token
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from huddle.core.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from oauth2_provider.models import AccessToken
 
     from huddle.accounts.models import User
 
@@ -304,6 +305,17 @@ def get_invitation(actor: Actor, public_id: object) -> Invitation:
         organization=actor.organization
     )
     return _by_public_id(queryset, public_id)  # type: ignore[return-value]
+
+
+def get_oauth_connection(actor: Actor, token_id: int) -> AccessToken:
+    """One of the actor's own live OAuth connections in this organisation (an AI assistant they
+    connected); anybody else's, or another organisation's, is not found."""
+    from huddle.accounts.oauth import my_connections  # oauth builds on this module's Actor
+
+    token = my_connections(actor).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    return token
 
 
 def get_api_token(actor: Actor, public_id: object) -> ApiToken:

@@ -349,7 +349,7 @@ def token_revoke(request: HttpRequest, actor: Actor, token_id: str) -> HttpRespo
 @org_view(Action.USE_API_TOKENS)
 @require_POST
 def connection_revoke(request: HttpRequest, actor: Actor, token_id: int) -> HttpResponse:
-    token = oauth.get_connection(actor, token_id)
+    token = policy.get_oauth_connection(actor, token_id)
     oauth.connection_revoke(actor=actor, token=token)
     name = token.application.name if token.application else "The app"
     messages.success(request, f"{name} disconnected; its access stops working immediately.")
