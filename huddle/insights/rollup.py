@@ -209,7 +209,12 @@ def on_run_changed(sender: type, instance: Run, **kwargs: Any) -> None:
     and the run is of a day it does not cover (today's runs are read live)."""
     if instance.started_at is None or instance.organization_id is None:
         return
-    day = instance.started_at.astimezone(day_start(today()).tzinfo).date()
+    now = today()
+    day = instance.started_at.astimezone(day_start(now).tzinfo).date()
+    if day >= now:
+        # No marker covers today: a partial one stops at the start of today and the week in
+        # progress has no complete one. Skipping the statement keeps a run's write short.
+        return
     RolledWeek.objects.filter(
         Q(until__isnull=True) | Q(until__gt=day),
         organization_id=instance.organization_id,

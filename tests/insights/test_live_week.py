@@ -72,6 +72,21 @@ def test_a_run_of_today_leaves_the_rolled_days_alone_and_still_counts(org, repor
     assert _marker(org).rolled_at == rolled_at
 
 
+def test_recording_a_run_of_today_touches_no_roll_up_marker(
+    org, report_for, today, django_assert_num_queries
+):
+    # Nothing rolled up covers today, so saving today's run asks nothing of the markers: one
+    # statement (the insert), which keeps the write of every recorded run short.
+    simulation = standard_team(org)
+    user = next(iter(simulation.users.values()))
+    report_for(org, as_of=THURSDAY)
+    with django_assert_num_queries(1):
+        _run(org, user, THURSDAY, hour=23)
+    with django_assert_num_queries(2):  # an earlier day's run: the insert and the marker
+        _run(org, user, THURSDAY - timedelta(days=1))
+    assert _marker(org) is None
+
+
 def test_a_run_of_an_earlier_day_rebuilds_the_week_so_far(org, report_for, today):
     simulation = standard_team(org)
     user = next(iter(simulation.users.values()))
