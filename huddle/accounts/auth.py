@@ -21,10 +21,7 @@ class TokenAuth(HttpBearer):
         self.touch = touch
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        resolved = token_authenticate(token, touch=self.touch)
-        if resolved is None:
-            return None
-        api_token, actor = resolved
-        request.actor = actor  # type: ignore[attr-defined]
-        request.api_token = api_token  # type: ignore[attr-defined]
-        return api_token
+        actor = token_authenticate(token, touch=self.touch)
+        if actor is not None:
+            request.actor = actor  # type: ignore[attr-defined]
+        return actor

@@ -121,8 +121,7 @@ def _authenticate(request: HttpRequest, *, touch: bool) -> Actor | None:
     OAuth access token of a connected app (``accounts/oauth.py``)."""
     raw = _bearer(request)
     if raw.startswith("hud_"):
-        resolved = token_authenticate(raw, touch=touch)
-        return resolved[1] if resolved is not None else None
+        return token_authenticate(raw, touch=touch)
     return oauth_authenticate(request) if raw else None
 
 

@@ -179,7 +179,7 @@ def test_token_is_stored_only_as_a_hash(member):
 
 def test_token_authenticate_records_last_use_at_most_once_a_minute(member):
     token, raw = services.token_create(actor=member.actor, name="ci")
-    _t, actor = services.token_authenticate(raw)
+    actor = services.token_authenticate(raw)
     assert actor.membership == member.membership
     token.refresh_from_db()
     first = token.last_used_at
@@ -187,6 +187,22 @@ def test_token_authenticate_records_last_use_at_most_once_a_minute(member):
     services.token_authenticate(raw)
     token.refresh_from_db()
     assert token.last_used_at == first
+
+
+def test_a_token_of_a_member_of_two_organisations_acts_in_its_own_one_query(
+    member, other_org, django_assert_num_queries
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(organization=other_org, user=member.user, role=Role.OWNER)
+    _token, raw = services.token_create(actor=member.actor, name="ci")
+    with django_assert_num_queries(2):  # the member through the token, and the last-used time
+        actor = services.token_authenticate(raw)
+    assert (actor.organization, actor.role) == (member.org, Role.MEMBER)
+    with django_assert_num_queries(1):
+        assert services.token_authenticate(raw).organization == member.org
+    Membership.objects.filter(organization=member.org, user=member.user).delete()
+    assert services.token_authenticate(raw) is None  # not the owner in the other organisation
 
 
 def test_revoked_token_does_not_authenticate(member):

@@ -89,7 +89,7 @@ def test_token_create_prints_only_a_working_token(org, member, capsys):
     raw = capsys.readouterr().out.strip()
     assert raw.startswith("hud_")
     assert "\n" not in raw
-    _token, actor = token_authenticate(raw)
+    actor = token_authenticate(raw)
     assert actor.user == member.user
     assert ApiToken.objects.get(user=member.user).token_hash != raw
 
