@@ -25,12 +25,21 @@ class RunStatus(models.TextChoices):
 class Run(PublicModel):
     """One use: inputs, prompts, outputs, the final text, minutes, rating, model and tokens."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="runs")
+    # No single-column index on organization or workflow: the composite indexes below start
+    # with them, and every recorded run would pay for the two extra B-trees.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="runs", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs"
     )
     workflow = models.ForeignKey(
-        "library.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+        "library.Workflow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+        db_index=False,
     )
     version = models.ForeignKey(
         "library.WorkflowVersion",
