@@ -115,6 +115,7 @@ def worker(
     from huddle.core.worker import serve
 
     if not batch:
+        from huddle.accounts.tasks import ensure_oauth_prune
         from huddle.core.tasks import ensure_prune, ensure_sweep
         from huddle.insights.tasks import ensure_rollup
         from huddle.rituals.tasks import ensure_tick
@@ -122,11 +123,12 @@ def worker(
         # Periodic work while a worker runs: the ritual's schedule ticks every few minutes, the
         # insights roll-up is caught up for every organisation, jobs whose worker stopped
         # (imports, uploads, usage imports) are swept every minute, and old rate-limit buckets
-        # are pruned every hour.
+        # and abandoned OAuth client registrations are pruned every hour.
         ensure_tick()
         ensure_rollup()
         ensure_sweep()
         ensure_prune()
+        ensure_oauth_prune()
     serve(batch=batch)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
@@ -15,25 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from huddle.core import ratelimit
 
 
-def _address(request: HttpRequest) -> str:
-    """The client's address. Behind proxies (``HUDDLE_BEHIND_PROXY``), the one the outermost
-    trusted proxy appended to ``X-Forwarded-For``: the ``HUDDLE_TRUSTED_PROXIES``-th entry from
-    the right. Entries left of it are whatever the client sent, so taking the left-most one let
-    anyone rotate past the per-address login limit."""
-    if settings.HUDDLE_BEHIND_PROXY:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [hop for hop in hops if hop]
-        if hops:
-            return hops[-min(settings.HUDDLE_TRUSTED_PROXIES, len(hops))][:100]
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 class LockoutAuthenticationForm(AuthenticationForm):
     retry_after: int | None = None
 
     def clean(self) -> dict[str, Any]:
         email = (self.cleaned_data.get("username") or "").strip().lower()
-        address = _address(self.request)
+        address = ratelimit.client_address(self.request)
         waits = [
             ratelimit.peek("login_ip", address),
             ratelimit.peek("login_account", email) if email else None,

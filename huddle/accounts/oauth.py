@@ -10,14 +10,16 @@ organisation, with the role they hold now; the member sees and revokes it on the
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.settings import oauth2_settings
 
 from huddle.accounts.models import Membership, Organization
 from huddle.accounts.policy import Action, Actor
@@ -103,3 +105,32 @@ def organizations_for_consent(user: object) -> list[Organization]:
         .order_by("organization__name")
     )
     return [m.organization for m in memberships if Actor(m).can(Action.USE_API_TOKENS)]
+
+
+# A registration nobody connected within this long is abandoned (a connector registers again).
+UNUSED_REGISTRATION = timedelta(days=1)
+
+
+def registrations_prune(older_than: timedelta = UNUSED_REGISTRATION) -> int:
+    """Delete the expired authorization codes, and the clients registered through dynamic
+    registration more than ``older_than`` ago that never got a code or a token (registration is
+    open, so anything can register); how many clients went. Refresh tokens stay: a revoked one
+    is what lets a replay revoke its family."""
+    now = timezone.now()
+    Grant.objects.filter(expires__lt=now).delete()
+    # Registering also issues a token of the registration scope (to manage the registration):
+    # only a token of any other scope means someone connected.
+    used = AccessToken.objects.filter(application=OuterRef("pk")).exclude(
+        scope=oauth2_settings.DCR_REGISTRATION_SCOPE
+    )
+    unused = Application.objects.filter(
+        ~Exists(used),
+        registration_source=Application.RegistrationSource.DCR,
+        created__lt=now - older_than,
+        refreshtoken__isnull=True,
+        grant__isnull=True,
+    )
+    deleted = Application.objects.filter(pk__in=list(unused.values_list("pk", flat=True)))
+    count = deleted.count()
+    deleted.delete()
+    return count

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 
 from huddle.core.errors import HuddleError
@@ -36,7 +38,23 @@ LIMITS = {
     "provider_test": Limit(10, 60),
     "webhook_retry": Limit(10, 60),
     "password_link": Limit(5, 60 * 60),  # mails per address: a button must not spam an inbox
+    # OAuth client registrations per address: open to anyone (connectors register before anyone
+    # signs in), so a loop must not fill the table; a real user registers once per assistant.
+    "oauth_register": Limit(20, 60 * 60),
 }
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address, the key of per-address limits. Behind proxies
+    (``HUDDLE_BEHIND_PROXY``), the one the outermost trusted proxy appended to
+    ``X-Forwarded-For``: the ``HUDDLE_TRUSTED_PROXIES``-th entry from the right. Entries left of
+    it are whatever the client sent, so taking the left-most one let anyone rotate past a limit."""
+    if settings.HUDDLE_BEHIND_PROXY:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if hops:
+            return hops[-min(settings.HUDDLE_TRUSTED_PROXIES, len(hops))][:100]
+    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 class RateLimited(HuddleError):

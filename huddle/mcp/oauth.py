@@ -5,7 +5,8 @@ use to connect to a remote MCP server. django-oauth-toolkit does the protocol:
   the ``WWW-Authenticate`` header of ``/mcp``'s 401 (``http.py``);
 - authorization server metadata (RFC 8414) at ``/.well-known/oauth-authorization-server``;
 - dynamic client registration (RFC 7591) at ``/oauth/register/``: open, as connectors register
-  themselves before anyone signs in;
+  themselves before anyone signs in, so limited per address (429) and pruned by the worker when
+  never used (``accounts/oauth.registrations_prune``);
 - the authorization code grant with PKCE (S256 only) at ``/oauth/authorize/`` and
   ``/oauth/token/``, refresh tokens, revocation (RFC 7009) at ``/oauth/revoke/``.
 
@@ -32,6 +33,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from huddle.accounts.oauth import ORG_SCOPE, organization_scope, organizations_for_consent
+from huddle.core import ratelimit
 
 ORGANIZATION = "huddle_organization"  # the consent's choice, on oauthlib's request
 
@@ -58,6 +60,15 @@ class RegistrationView(oauth_views.DynamicClientRegistrationView):
     passwords past the login page's limit (password)."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            ratelimit.hit("oauth_register", ratelimit.client_address(request))
+        except ratelimit.RateLimited as limited:
+            message = "Too many client registrations from this address; try again later."
+            response = JsonResponse(
+                {"error": "invalid_client_metadata", "error_description": message}, status=429
+            )
+            response["Retry-After"] = str(limited.retry_after)
+            return response
         try:
             metadata = json.loads(request.body)
         except ValueError:

@@ -154,10 +154,12 @@ def test_worker_batch_processes_the_queue_and_exits(capsys):
 @pytest.mark.django_db
 def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
     """``huddle worker`` queues the ritual's tick, the insights roll-up, the sweep of import jobs
-    whose worker stopped and the pruning of rate limits (unless one of each is waiting) before
-    it serves the queues; ``--batch`` (cron, tests) queues none."""
+    whose worker stopped, the pruning of rate limits and of abandoned OAuth registrations
+    (unless one of each is waiting) before it serves the queues; ``--batch`` (cron, tests)
+    queues none."""
     from django_tasks_db.models import DBTaskResult
 
+    from huddle.accounts.tasks import oauth_prune_task
     from huddle.capture.tasks import sweep_task
     from huddle.core import worker
     from huddle.core.tasks import prune_task
@@ -175,6 +177,6 @@ def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
     assert waiting() == []
     assert run(["worker"]) == 0
     assert run(["worker"]) == 0  # a second worker starting doubles nothing
-    periodic = [rollup_task, tick_task, sweep_task, prune_task]
+    periodic = [rollup_task, tick_task, sweep_task, prune_task, oauth_prune_task]
     assert waiting() == sorted(task.module_path for task in periodic)
     assert served == [{"batch": True}, {"batch": False}, {"batch": False}]

@@ -190,3 +190,52 @@ def test_registration_takes_https_or_loopback_redirect_uris_only(db, uri, accept
     if not accepted:
         assert response.json()["error"] == "invalid_redirect_uri"
         assert uri in response.json()["error_description"]
+
+
+def test_registrations_from_one_address_are_limited_and_the_refusal_registers_nothing(db):
+    from oauth2_provider.models import Application
+
+    from huddle.core.ratelimit import LIMITS
+
+    metadata = json.dumps({"client_name": "loop", "redirect_uris": [REDIRECT]})
+    for _ in range(LIMITS["oauth_register"].limit):
+        assert Client().post("/oauth/register/", metadata, "application/json").status_code == 201
+    refused = Client().post("/oauth/register/", metadata, "application/json")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many client registrations" in refused.json()["error_description"]
+    assert Application.objects.count() == LIMITS["oauth_register"].limit
+    elsewhere = Client(REMOTE_ADDR="10.1.2.3").post(
+        "/oauth/register/", metadata, "application/json"
+    )
+    assert elsewhere.status_code == 201  # another address is not held back
+
+
+def test_the_worker_prunes_registrations_nobody_connected_and_keeps_connected_apps(
+    library, login, member, org
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import Application, Grant
+
+    from huddle.accounts.oauth import registrations_prune
+    from huddle.accounts.tasks import oauth_prune_task
+
+    register(Client(), "Abandoned")
+    half_done = register(Client(), "Consented, never exchanged")
+    _verifier, challenge = pkce()
+    consent(login(member), authorize_url(half_done, challenge), org)
+    Grant.objects.update(expires=timezone.now() - timedelta(minutes=1))
+    connected = connect(login(member), org)["client_id"]
+    fresh = register(Client(), "Registered a minute ago")
+    day_old = timezone.now() - timedelta(days=2)
+    Application.objects.exclude(client_id=fresh).update(created=day_old)
+
+    assert registrations_prune() == 2
+    left = set(Application.objects.values_list("client_id", flat=True))
+    assert left == {connected, fresh}
+    assert not Grant.objects.exists()  # expired codes go too
+    assert oauth_prune_task.call() == 0  # nothing more; the chain queues its next run
+    tokens_page = login(member).get(reverse("tokens", args=[org.slug]))
+    assert b"ChatGPT" in tokens_page.content  # the connected app is still listed
