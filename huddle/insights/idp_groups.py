@@ -1,17 +1,20 @@
 """Insights by what the identity provider says (issue 22): its groups, which SCIM pushes as
 teams, and where people sit, their department, division and region (``sso.MemberAttributes``,
-from SCIM and sign-in assertions). Each row is that scope's own report, with the same privacy.
-A group's row links to the overview filtered to its team."""
+from SCIM and sign-in assertions). Each row is that scope's own report, with the same privacy:
+for someone who may not see individual figures, a row of fewer than ``MIN_GROUP`` people shows
+its name and head count only. A group's row links to the overview filtered to its team."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from huddle.accounts import policy
 from huddle.accounts.models import Membership
 from huddle.accounts.policy import Actor
 from huddle.insights.metrics.data import Scope
 from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import Window
+from huddle.insights.privacy import MIN_GROUP, aggregate_only, too_small
 from huddle.sso.models import MemberAttributes, ScimGroup
 
 # Each row builds (or reuses from the cache) one report: keep each table bounded.
@@ -28,6 +31,9 @@ class GroupRow:
     active_members: int
     runs: int
     minutes_saved: float
+    # Fewer than ``report.MIN_GROUP`` people, for someone who may not see individual figures:
+    # only the name and head count show.
+    hidden: bool = False
 
     @property
     def active_share(self) -> float:
@@ -42,9 +48,15 @@ class Breakdown:
     heading: str
     rows: list[GroupRow]
     more: bool = False
+    min_group: int = MIN_GROUP  # rows of fewer people may be hidden (``GroupRow.hidden``)
 
 
 def _row(actor: Actor, scope: Scope, window: Window, name: str, team_slug: str | None) -> GroupRow:
+    if too_small(scope) and not policy.can_view_individuals(
+        actor, aggregate_only=aggregate_only(scope.organization)
+    ):
+        members = len(scope.member_ids())
+        return GroupRow(name, team_slug, members, 0, 0, 0.0, hidden=True)
     divide = build_cached(actor, scope, window).divide
     return GroupRow(
         name=name,

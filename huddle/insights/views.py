@@ -64,6 +64,8 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
     context = {
         "report": report,
         "teams": queries.organization_teams(actor.organization),
+        "hidden_teams": privacy.hidden_teams(actor),
+        "min_group": privacy.MIN_GROUP,
         "team": team,
         "as_of": window.as_of.isoformat(),
         "weeks": window.weeks,

@@ -40,3 +40,28 @@ def test_the_owner_sees_figures_by_department_and_by_region(page: Page, live_ser
     expect(page.get_by_role("heading", name="By division")).to_have_count(0)
     regions.scroll_into_view_if_needed()
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_member_sees_small_departments_and_teams_by_head_count_only(
+    page: Page, live_server, width
+):
+    load_demo()
+    memberships = Membership.objects.filter(organization__slug="acme").select_related("user")
+    for membership in memberships.order_by("user__email")[:2]:
+        scim_user_create(
+            organization=membership.organization,
+            person=Person(
+                user_name=membership.user.email,
+                email=membership.user.email,
+                attributes={"department": "Legal"},
+            ),
+        )
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, "maya@acme.test", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/o/acme/insights/")
+    legal = page.get_by_role("region", name="By department").get_by_role("row", name="Legal")
+    expect(legal).to_contain_text("Fewer than 5 people: not shown")
+    expect(page.get_by_role("option", name="Content (fewer than 5 people)")).to_be_disabled()
+    legal.scroll_into_view_if_needed()
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from huddle.accounts import policy
 from huddle.accounts.policy import Actor
+from huddle.core.errors import PermissionDenied
 from huddle.insights.metrics import profiles as profiles_mod
 from huddle.insights.metrics.closing import Closing, closing
 from huddle.insights.metrics.data import Scope
@@ -35,7 +36,7 @@ from huddle.insights.metrics.workflows import (
     institutionalisation,
     per_workflow,
 )
-from huddle.insights.privacy import aggregate_only
+from huddle.insights.privacy import MIN_GROUP, aggregate_only, too_small
 from huddle.library.models import Workflow
 
 
@@ -160,6 +161,16 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
     """
     hidden = aggregate_only(scope.organization)
     individuals = policy.can_view_individuals(actor, aggregate_only=hidden)
+    if not individuals and too_small(scope):
+        why = (
+            "this organisation shows insights as aggregates only"
+            if hidden
+            else "they are for admins and owners"
+        )
+        raise PermissionDenied(
+            f"Fewer than {MIN_GROUP} people are in this group, so its figures would be "
+            f"individual figures, and {why}."
+        )
     material = profiles_mod.load(scope, window)
     medians = score_members(material.profiles)
     figures = per_workflow(material)
