@@ -16,7 +16,7 @@ from huddle.accounts import policy
 from huddle.accounts.policy import Actor
 from huddle.insights.metrics import profiles as profiles_mod
 from huddle.insights.metrics.closing import Closing, closing
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.divide import Divide, divide
 from huddle.insights.metrics.flow import Flow, flow
 from huddle.insights.metrics.latency import Latency, know_how_latency
