@@ -40,7 +40,7 @@ def measure(slug: str, weeks: int, cold_repeat: int, warm_repeat: int) -> dict[s
 
     from huddle.accounts.models import Organization
     from huddle.insights import rollup
-    from huddle.insights.metrics.data import Scope
+    from huddle.insights.metrics.data.scope import Scope
     from huddle.insights.metrics.report import build
     from huddle.insights.metrics.window import make_window
     from huddle.insights.models import MemberWeek

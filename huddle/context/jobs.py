@@ -42,11 +42,11 @@ from huddle.context.models import (
     ContextAsset,
     UploadAction,
     UploadJob,
-    UploadStatus,
 )
 from huddle.context.parsing.upload import inspect_upload
 from huddle.core import jobs, ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.jobs import JobStatus
 
 log = logging.getLogger(__name__)
 # A running job whose heartbeat is older belongs to a worker that died.
@@ -211,12 +211,12 @@ def upload_job_run(job_id: int) -> UploadJob | None:
         beat(1.0, "Saving", now=True)
         _save(job, actor, parsed)
     except HuddleError as error:
-        _end(job, UploadStatus.FAILED, error=error.message)
+        _end(job, JobStatus.FAILED, error=error.message)
     except Exception:  # a failed job is data the member sees, not a crash (logged)
         log.exception("context upload job %s failed", job.pk)
         _end(
             job,
-            UploadStatus.FAILED,
+            JobStatus.FAILED,
             error=f"Something went wrong while reading {job.file_name}; the team has the details.",
         )
     _delete_file(job)
@@ -233,7 +233,7 @@ def _save(job: UploadJob, actor: Actor, parsed: Any) -> None:
     params = job.params
     try:
         with transaction.atomic():
-            if not _end(job, UploadStatus.DONE):
+            if not _end(job, JobStatus.DONE):
                 raise _Expired
             if job.action == UploadAction.CREATE:
                 asset = services.asset_create(
@@ -268,7 +268,7 @@ def _save(job: UploadJob, actor: Actor, parsed: Any) -> None:
 
 def _end(job: UploadJob, status: str, *, error: str = "") -> bool:
     """Finish a running job; False if this attempt no longer holds it (expired meanwhile)."""
-    percent = 100 if status == UploadStatus.DONE else job.percent
+    percent = 100 if status == JobStatus.DONE else job.percent
     return jobs.finish(job, status, error=error, percent=percent, stage="")
 
 
@@ -313,6 +313,6 @@ def upload_jobs_expire(of: QuerySet[UploadJob] | None = None) -> int:
 
 def waiting_long(job: UploadJob) -> bool:
     """Queued for longer than a worker takes to start a job: is one running at all?"""
-    return job.status == UploadStatus.QUEUED and job.created_at < timezone.now() - timedelta(
+    return job.status == JobStatus.QUEUED and job.created_at < timezone.now() - timedelta(
         seconds=WAITING_HINT_SECONDS
     )

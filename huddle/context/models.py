@@ -15,7 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from huddle.accounts.models import Organization, Team, Visibility
-from huddle.core.jobs import Job
+from huddle.core.jobs import Job, JobStatus
 from huddle.core.models import PublicModel
 
 CONTEXT_SLUG_RE = r"^[a-z][a-z0-9_]{0,49}$"
@@ -170,13 +170,6 @@ class PackItem(models.Model):
         return f"{self.asset_id} in {self.pack_id}"
 
 
-class UploadStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Reading the file"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
 class UploadAction(models.TextChoices):
     CREATE = "create", "New asset"
     VERSION = "version", "New version"
@@ -217,7 +210,9 @@ class UploadJob(Job):
     )
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(
-        max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+        max_length=10,
+        choices=JobStatus.worded(running="Reading the file"),
+        default=JobStatus.QUEUED,
     )
     file = models.FileField(upload_to="context-uploads/", blank=True, max_length=255)
     file_size = models.BigIntegerField(default=0)
@@ -229,7 +224,7 @@ class UploadJob(Job):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=UploadStatus.values), name="upload_status_valid"
+                condition=models.Q(status__in=JobStatus.values), name="upload_status_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(action__in=UploadAction.values), name="upload_action_valid"

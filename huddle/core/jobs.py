@@ -1,9 +1,10 @@
 """Background jobs: one base model and one lease for imports, uploads and usage imports.
 
 A job is a row a page, the API or the CLI makes and a worker (or the CLI's own process) does:
-``capture.ImportJob`` (chat exports), ``context.UploadJob`` (files that become context assets)
-and ``usage.UsageImport`` (vendor usage reports). Each keeps its own states' values and its own
-progress fields (the pages and the API show them); what they share lives here.
+``capture.ImportJob`` (chat exports), ``capture.MiningJob`` (patterns mined again),
+``context.UploadJob`` (files that become context assets) and ``usage.UsageImport`` (vendor usage
+reports). Each keeps its own progress fields (the pages and the API show them); what they share
+lives here, with the one vocabulary of states (``JobStatus``) where their stored values agree.
 
 - **Claim.** ``claim`` turns a queued job into a running one for this process in one
   conditional write (a second worker given the same job takes nothing): ``attempts`` + 1,
@@ -43,17 +44,43 @@ log = logging.getLogger(__name__)
 BEAT_EVERY = 2.0  # seconds between two heartbeats (and progress writes) of a running job
 
 
-class Job(PublicModel):
-    """What every background job records. A model sets its states' values (``QUEUED``,
-    ``RUNNING``, ``FAILED``, ``FINISHED``: its own status field keeps its choices), its
-    ``LEASE``, how often a job whose worker stopped is queued again (``RETRIES``), the message
-    it then fails with (``STOPPED``) and the task that runs it (``TASK``, a dotted path)."""
+class JobStatus(models.TextChoices):
+    """The states of a job: queued, running, then done or failed. A job model's ``status`` field
+    takes its choices from ``worded`` (each kind of job says what "running" is on its pages).
 
-    QUEUED: ClassVar[str] = "queued"
-    RUNNING: ClassVar[str] = "running"
-    DONE: ClassVar[str] = "done"
-    FAILED: ClassVar[str] = "failed"
-    FINISHED: ClassVar[tuple[str, ...]] = ("done", "failed")
+    Two models store other values, kept as they are (their rows and check constraints hold
+    them) and named in their ``Job`` class attributes: ``capture.MiningStatus`` waits as
+    "waiting" (the same states also track the mining after an import, on ``ImportJob.mining``),
+    and ``usage.ImportStatus`` runs as "writing" and has a further end, "refused".
+    """
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+    @classmethod
+    def worded(cls, **labels: str) -> list[tuple[str, str]]:
+        """The choices of a status field, some states worded for one kind of job (by their
+        lower-case names: ``JobStatus.worded(running="Importing")``). Raises ``ValueError``
+        for a name that is no state."""
+        names = {member.name.lower(): member for member in cls}
+        if unknown := set(labels) - set(names):
+            raise ValueError(f"No such job state: {', '.join(sorted(unknown))}")
+        return [(m.value, labels.get(name, m.label)) for name, m in names.items()]
+
+
+class Job(PublicModel):
+    """What every background job records. A model whose states differ from ``JobStatus`` names
+    its own (``QUEUED``, ``RUNNING``, ``FAILED``, ``FINISHED``), and each sets its ``LEASE``,
+    how often a job whose worker stopped is queued again (``RETRIES``), the message it then
+    fails with (``STOPPED``) and the task that runs it (``TASK``, a dotted path)."""
+
+    QUEUED: ClassVar[str] = JobStatus.QUEUED
+    RUNNING: ClassVar[str] = JobStatus.RUNNING
+    DONE: ClassVar[str] = JobStatus.DONE
+    FAILED: ClassVar[str] = JobStatus.FAILED
+    FINISHED: ClassVar[tuple[str, ...]] = (JobStatus.DONE, JobStatus.FAILED)
     LEASE: ClassVar[timedelta] = timedelta(minutes=2)
     RETRIES: ClassVar[int] = 1
     STOPPED: ClassVar[str] = "The worker stopped before this job finished; try again."

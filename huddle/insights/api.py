@@ -10,7 +10,7 @@ from ninja import Router
 from huddle.accounts import policy, queries
 from huddle.accounts.policy import Action
 from huddle.core.errors import NotFound
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import make_window
 

@@ -26,7 +26,7 @@ def insights(
     """
     from huddle.accounts import queries
     from huddle.core.memory import collector_paused
-    from huddle.insights.metrics.data import Scope
+    from huddle.insights.metrics.data.scope import Scope
     from huddle.insights.metrics.report import build
     from huddle.insights.metrics.window import make_window
 

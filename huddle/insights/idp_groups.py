@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from huddle.accounts import policy
 from huddle.accounts.models import Membership
 from huddle.accounts.policy import Actor
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import Window
 from huddle.insights.privacy import MIN_GROUP, aggregate_only, too_small

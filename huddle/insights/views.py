@@ -23,7 +23,7 @@ from huddle.core.errors import HuddleError, NotFound, PermissionDenied, Validati
 from huddle.core.forms import cleaned
 from huddle.insights import idp_groups, nudges, privacy, services
 from huddle.insights.forms import AggregateOnlyForm, SpotlightForm
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.phases import LABELS, SEED_WORDS
 from huddle.insights.metrics.report import Report, build_cached
 from huddle.insights.metrics.window import Window, make_window

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Sum
 
 from huddle.accounts.models import Membership, Organization, User
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.report import build
 from huddle.insights.metrics.window import Window
 from huddle.insights.privacy import spotlight_allowed

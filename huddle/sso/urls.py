@@ -1,9 +1,10 @@
 from django.urls import path, re_path
 
-from huddle.sso import scim, views
+from huddle.sso import views
+from huddle.sso.scim.endpoint import scim_view
 
 scim_patterns = [
-    re_path(r"^(?P<path>.*)$", scim.scim_view, name="scim"),
+    re_path(r"^(?P<path>.*)$", scim_view, name="scim"),
 ]
 
 org_patterns = [

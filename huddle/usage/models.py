@@ -35,6 +35,8 @@ class ReportSource(models.TextChoices):
     GENERIC = "generic", "Generic CSV (email, date, tool, messages, active_minutes)"
 
 
+# Not ``core.jobs.JobStatus``: a usage import runs as "writing" and may end "refused" (a report
+# that wrote nothing), the values stored in its rows and check constraint.
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", "Waiting to start"
     WRITING = "writing", "Importing"

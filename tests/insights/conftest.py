@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.report import build
 from huddle.insights.metrics.window import Window
 from tests.insights.simulate import AS_OF

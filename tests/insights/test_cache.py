@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F
 
 from huddle.insights.metrics import report as report_module
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.window import Window, day_start, monday
 from huddle.runs.services import Figures, StepRecord, run_record
 from tests.insights.simulate import AS_OF, standard_team

@@ -99,7 +99,7 @@ def test_reuse_counted_on_the_whole_team_would_have_called_that_team_exploration
     """The old measure, recomputed from the same grid, is above the threshold: the case is the
     issue's and not an easier one."""
     from huddle.insights.metrics import profiles
-    from huddle.insights.metrics.data import Scope
+    from huddle.insights.metrics.data.scope import Scope
     from huddle.insights.metrics.window import Window
     from tests.insights.simulate import AS_OF
 

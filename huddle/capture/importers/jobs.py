@@ -53,14 +53,13 @@ from huddle.capture.importers.models import (
     ExportSource,
     ImportJob,
     ImportRun,
-    JobStatus,
     MiningJob,
     MiningStatus,
 )
 from huddle.capture.importers.runs import MemberBusy, run_rollback
 from huddle.core import jobs, ratelimit
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
-from huddle.core.jobs import LeaseLost, worker_name
+from huddle.core.jobs import JobStatus, LeaseLost, worker_name
 
 log = logging.getLogger(__name__)
 BEAT_EVERY = jobs.BEAT_EVERY  # seconds between two heartbeats (and progress writes)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from huddle.accounts.models import Organization
-from huddle.core.jobs import Job
+from huddle.core.jobs import Job, JobStatus
 from huddle.core.models import PublicModel
 
 
@@ -28,13 +28,8 @@ class ExportSource(models.TextChoices):
     CLAUDE = "claude", "Claude"
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
+# Not ``core.jobs.JobStatus``: a mining job (and an import's mining) waits as "waiting", the value
+# stored in its rows and check constraints.
 class MiningStatus(models.TextChoices):
     WAITING = "waiting", "Waiting to look for patterns"
     RUNNING = "running", "Looking for patterns"
@@ -68,7 +63,9 @@ class ImportJob(Job):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
     source = models.CharField(max_length=16, choices=ExportSource.choices)
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(
+        max_length=16, choices=JobStatus.worded(running="Importing"), default=JobStatus.QUEUED
+    )
     # In the default media storage under imports/; deleted once the job has finished.
     file = models.FileField(upload_to="imports/", blank=True, max_length=255)
     bytes_total = models.BigIntegerField(default=0)

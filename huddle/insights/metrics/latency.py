@@ -23,7 +23,7 @@ from datetime import datetime
 
 from django.db.models import Max, Min
 
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.workflows import WorkflowFigures
 from huddle.library.models import Workflow
 from huddle.runs.models import Run

@@ -39,7 +39,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from huddle.insights.metrics import data
+from huddle.insights.metrics.data.counts import hooked
 from huddle.insights.metrics.profiles import Material
 from huddle.insights.metrics.stats import gini
 
@@ -123,7 +123,7 @@ def phases(material: Material) -> list[PhaseWeek]:
     weeks = material.lead_window.week_starts
     grid = material.weeks  # its rows are the scope's members
     members = max(1, len(material.profiles))
-    asks = data.hooked("asks", material.scope, material.lead_window)
+    asks = hooked("asks", material.scope, material.lead_window)
     # Running sums over the weeks: a span's figures per member are one subtraction of two columns.
     zero = np.zeros((grid.runs.shape[0], 1), dtype=np.int64)
     runs_to = np.hstack([zero, np.cumsum(grid.runs, axis=1)])

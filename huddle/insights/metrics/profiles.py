@@ -1,4 +1,5 @@
-"""Member profiles: what each member did in the window, from the two groupings of ``data``."""
+"""Member profiles: what each member did in the window, from the two groupings of ``data``
+(``data.cells`` and ``data.weeks``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import date
 from functools import cached_property
 
 from huddle.accounts.models import display_name
-from huddle.insights.metrics import data
-from huddle.insights.metrics.data import Scope, WorkflowMeta
+from huddle.insights.metrics.data import counts
+from huddle.insights.metrics.data.cells import Cells, by_user_workflow
+from huddle.insights.metrics.data.scope import Scope, WorkflowMeta
+from huddle.insights.metrics.data.weeks import WeekGrid, by_user_week
 from huddle.insights.metrics.tally import Tally
 from huddle.insights.metrics.window import LEAD_WEEKS, Window
 
@@ -126,8 +129,8 @@ class Material:
     scope: Scope
     window: Window
     profiles: list[MemberProfile]
-    cells: data.Cells  # runs per (person, workflow) and figures per person and per workflow
-    weeks: data.WeekGrid  # per person and week, over the window and its lead-in
+    cells: Cells  # runs per (person, workflow) and figures per person and per workflow
+    weeks: WeekGrid  # per person and week, over the window and its lead-in
     lead_window: Window
     workflows: dict[int, WorkflowMeta]
     shares: dict[tuple[int, date], int]
@@ -143,12 +146,12 @@ def load(scope: Scope, window: Window) -> Material:
         "user_id", "user__email", "user__name", "public_id", "role"
     )
     lead = window.extended(LEAD_WEEKS)
-    cells = data.by_user_workflow(scope, window)
-    weeks = data.by_user_week(scope, lead)
+    cells = by_user_workflow(scope, window)
+    weeks = by_user_week(scope, lead)
     metas = scope.workflow_metas()
-    shares = data.shares(scope, lead)
-    captures = data.captures_made(scope, window)
-    brand = data.brand_scores(scope, window)
+    shares = counts.shares(scope, lead)
+    captures = counts.captures_made(scope, window)
+    brand = counts.brand_scores(scope, window)
     in_window = set(window.week_starts)
     offset = lead.weeks - window.weeks  # the window's columns in the lead-in grid
 

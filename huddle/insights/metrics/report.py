@@ -17,7 +17,7 @@ from huddle.accounts.policy import Actor
 from huddle.core.errors import PermissionDenied
 from huddle.insights.metrics import profiles as profiles_mod
 from huddle.insights.metrics.closing import Closing, closing
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.divide import Divide, divide
 from huddle.insights.metrics.flow import Flow, flow
 from huddle.insights.metrics.latency import Latency, know_how_latency

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from huddle.accounts.models import Membership
-from huddle.insights.metrics.data import WorkflowMeta
+from huddle.insights.metrics.data.scope import WorkflowMeta
 from huddle.insights.metrics.profiles import Material, MemberProfile
 from huddle.insights.metrics.workflows import WorkflowFigures
 

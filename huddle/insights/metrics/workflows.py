@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from huddle.insights.metrics.data import WorkflowMeta
+from huddle.insights.metrics.data.scope import WorkflowMeta
 from huddle.insights.metrics.profiles import Material
 from huddle.insights.metrics.tally import Tally
 
