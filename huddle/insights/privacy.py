@@ -11,7 +11,7 @@ from django.db.models import Count
 from huddle.accounts import policy
 from huddle.accounts.models import Membership, Organization, Team
 from huddle.accounts.policy import Actor
-from huddle.insights.metrics.data import Scope
+from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.models import InsightsSettings, SpotlightOptOut
 
 # A team, department or region of fewer people than this shows its figures only to those who may
