@@ -27,7 +27,6 @@ NOT_YET = frozenset(
         "huddle/library/views.py",
         "huddle/rituals/views.py",
         "huddle/runs/views.py",
-        "huddle/sso/views.py",
     }
 )
 
