@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
-from huddle.accounts.models import Role, Team, User
+from huddle.accounts.models import Membership, Role, Team, User
 from huddle.core import ratelimit
 
 
@@ -42,6 +42,27 @@ class RoleForm(forms.Form):
 class TeamForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(max_length=300, required=False)
+
+
+class TeamMembersForm(forms.Form):
+    """The team's members, ticked by their membership's public id; none ticked empties it."""
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=Membership.objects.none(), to_field_name="public_id", required=False
+    )
+
+    def __init__(self, *args: object, memberships: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = memberships
+
+
+class InvitationActionForm(forms.Form):
+    """What an invitation page's button asks for besides joining: mailing a password link."""
+
+    action = forms.ChoiceField(
+        choices=[("", "Join"), ("password_link", "E-mail me a link to choose my password")],
+        required=False,
+    )
 
 
 class TokenForm(forms.Form):

@@ -18,12 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huddle.accounts import oauth, policy, queries, services
 from huddle.accounts.assistants import assistant_configs
 from huddle.accounts.forms import (
+    InvitationActionForm,
     InviteForm,
     OrganizationForm,
     RenameOrganizationForm,
     RoleForm,
     SignUpForm,
     TeamForm,
+    TeamMembersForm,
     TokenForm,
 )
 from huddle.accounts.models import User
@@ -31,6 +33,7 @@ from huddle.accounts.policy import Action, Actor
 from huddle.accounts.queries import EventFilter
 from huddle.accounts.web import LAST_ORG_SESSION_KEY, org_view
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.core.paging import CappedPaginator
 
 
@@ -204,7 +207,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Welcome to {membership.organization.name}!")
             return redirect("organization_home", org_slug=membership.organization.slug)
         if account is not None:
-            if request.POST.get("action") == "password_link" and not account.has_usable_password():
+            action = cleaned(InvitationActionForm(request.POST), "Choose what to do.")["action"]
+            if action == "password_link" and not account.has_usable_password():
                 return _mail_password_link(request, account)
             status = 403  # a sign-up or a password for an account that exists: refused
         elif form is not None and form.is_valid():
@@ -282,9 +286,9 @@ def team(request: HttpRequest, actor: Actor, team_id: str) -> HttpResponse:
     all_members = queries.members(actor)
     if request.method == "POST":
         policy.require(actor, Action.MANAGE_TEAMS)
-        chosen = set(request.POST.getlist("members"))
-        selected = [m for m in all_members if str(m.public_id) in chosen]
-        services.team_set_members(actor=actor, team=team, memberships=selected)
+        form = TeamMembersForm(request.POST, memberships=all_members)
+        selected = cleaned(form, "Choose members of the organisation.")["members"]
+        services.team_set_members(actor=actor, team=team, memberships=list(selected))
         messages.success(request, f"Members of {team.name} saved.")
         return redirect("team", org_slug=actor.organization.slug, team_id=team.public_id)
     in_team = set(team.memberships.values_list("pk", flat=True))

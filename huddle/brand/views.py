@@ -16,8 +16,10 @@ from huddle.accounts.policy import Actor
 from huddle.accounts.web import org_view
 from huddle.brand import rules, services
 from huddle.brand.checker import Finding
+from huddle.brand.forms import BrandCheckForm
 from huddle.brand.judge import judge_available, judge_tone
 from huddle.core.errors import ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.library import queries as library_queries
 
 
@@ -41,29 +43,34 @@ def highlight(text: str, findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
 @org_view()
 @require_http_methods(["GET", "POST"])
 def brand_check_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
-    text = data.get("text", data.get("final_text", ""))
-    workflow = data.get("workflow", "").strip()
-    channel = data.get("channel", "").strip()
+    form = BrandCheckForm(request.POST if request.method == "POST" else request.GET)
+    # A link may prefill the page (GET): what is valid of it is shown, the rest left empty.
+    form.is_valid()
+    values = form.cleaned_data
+    text = form.checked_text()
+    workflow = values.get("workflow", "")
+    channel = values.get("channel", "")
     context: dict[str, Any] = {
         "text": text,
         "workflow_slug": workflow,
         "channel": channel,
         "result": None,
         "problem": None,
-        "compact": request.POST.get("compact") == "1",
+        "compact": values.get("compact", False),
     }
     if request.method == "POST":
         try:
+            cleaned(form, "Check what you sent.")
             result = services.brand_check(
                 actor=actor, text=text, workflow=workflow or None, channel=channel or None
             )
         except ValidationFailed as error:
-            context["problem"] = error
+            # A form's message names each field's problem already: no list of them below it.
+            context["problem"] = ValidationFailed(error.message) if form.errors else error
         else:
             context["result"] = result
             context["pieces"] = highlight(result.text, result.report.findings)
-            if data.get("judge") == "on":
+            if values["judge"]:
                 context["opinion"] = judge_tone(actor=actor, text=text)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "brand/_report.html", context)

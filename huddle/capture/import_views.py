@@ -12,23 +12,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries
+from huddle.capture.forms import ImportForm, TitleForm
 from huddle.capture.importers import jobs, patterns
 from huddle.capture.importers.models import ExportSource, Pattern
 from huddle.capture.promote import choices_from
 from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.core.uploads import max_upload_bytes, refuse_if_too_large
 
 
 @org_view(Action.CREATE_CONTENT)
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
     errors: dict[str, list[str]] = {}
-    source = request.POST.get("source", ExportSource.CHATGPT)
     if request.method == "POST":
         try:
             refuse_if_too_large(request)
+            values = cleaned(form, "The import can't start; see the fields.")
             job = jobs.import_job_create(
-                actor=actor, source=source, upload=request.FILES.get("file")
+                actor=actor, source=values["source"], upload=values["file"]
             )
         except ValidationFailed as error:
             errors = error.fields or {"__all__": [error.message]}
@@ -41,7 +44,7 @@ def import_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         "capture/import.html",
         {
             "errors": errors,
-            "source": source,
+            "source": form["source"].value(),
             "sources": ExportSource.choices,
             "max_mb": max_upload_bytes() // (1024 * 1024),
             "jobs": jobs.my_jobs(actor)[:10],
@@ -86,9 +89,17 @@ def pattern_mining(request: HttpRequest, actor: Actor, job_id: str) -> HttpRespo
 
 
 def _pattern_page(
-    request: HttpRequest, actor: Actor, pattern: Pattern, data: Any, problems: Any = None
+    request: HttpRequest,
+    actor: Actor,
+    pattern: Pattern,
+    data: Any,
+    problems: Any = None,
+    title_form: TitleForm | None = None,
 ) -> HttpResponse:
+    """The pattern's page, showing the choices in ``data`` (the query or the post) and, for a
+    refused post, its ``problems`` and the title's own."""
     built = patterns.pattern_preview(pattern, choices_from(data))
+    title_form = title_form or TitleForm(data)
     return render(
         request,
         "capture/pattern.html",
@@ -98,7 +109,8 @@ def _pattern_page(
             "inputs": built.inputs,
             "dropped": built.dropped,
             "problems": problems or built.problems,
-            "title": data.get("title") or patterns.suggested_title(pattern),
+            "title": title_form["title"].value() or patterns.suggested_title(pattern),
+            "title_errors": title_form.errors.get("title", []),
             "can_create": actor.can(Action.CREATE_CONTENT),
         },
     )
@@ -114,15 +126,15 @@ def pattern_detail(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpR
 @require_POST
 def pattern_promote(request: HttpRequest, actor: Actor, pattern_id: str) -> HttpResponse:
     pattern = patterns.get_pattern(actor, pattern_id)
+    title_form = TitleForm(request.POST)
     try:
+        title = cleaned(title_form, "Check the workflow title.")["title"]
         workflow = patterns.pattern_promote(
-            actor=actor,
-            pattern=pattern,
-            title=request.POST.get("title", ""),
-            choices=choices_from(request.POST),
+            actor=actor, pattern=pattern, title=title, choices=choices_from(request.POST)
         )
     except ValidationFailed as error:
-        return _pattern_page(request, actor, pattern, request.POST, error.fields)
+        problems = {k: v for k, v in error.fields.items() if k != "title"}
+        return _pattern_page(request, actor, pattern, request.POST, problems, title_form)
     messages.success(request, f"“{workflow.title}” is a draft workflow, visible to you.")
     return redirect(
         "workflow_detail", org_slug=actor.organization.slug, workflow_slug=workflow.slug

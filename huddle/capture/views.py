@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,33 +15,13 @@ from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.capture import queries, services
+from huddle.capture.forms import ShareForm, TitleForm, capture_fields, spans_from
 from huddle.capture.models import Capture, Tool
 from huddle.capture.promote import Span, choices_from
 from huddle.capture.services import CaptureData
 from huddle.context import queries as context_queries
 from huddle.core.errors import ValidationFailed
-
-MAX_ROWS = 20
-MAX_SPANS = 30
-TEXT_FIELDS = (
-    "title", "goal", "tool", "context_text", "context_slugs", "negative_constraints",
-    "manual_edits", "minutes_before", "minutes_after", "failures",
-)  # fmt: skip
-
-
-def _posted(post: QueryDict) -> dict[str, Any]:
-    """The form's fields as plain data for ``CaptureData.from_data`` (rows numbered from 0)."""
-    data: dict[str, Any] = {name: post.get(name, "") for name in TEXT_FIELDS}
-    data["steps"] = [
-        {"text": post.get(f"step_text_{i}", ""), "examples": post.getlist(f"step_example_{i}")}
-        for i in range(MAX_ROWS)
-        if f"step_text_{i}" in post
-    ]
-    # The context picker's ticks join the names typed by hand (issue 19).
-    typed = [s.strip() for s in str(data.get("context_slugs") or "").split(",") if s.strip()]
-    picked = dict.fromkeys([*typed, *post.getlist("context_pick")])
-    data["context_slugs"] = ", ".join(picked)
-    return data
+from huddle.core.forms import cleaned
 
 
 def _form_rows(data: dict[str, Any], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -97,7 +77,7 @@ def capture_index(request: HttpRequest, actor: Actor) -> HttpResponse:
 def capture_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     if request.method != "POST":
         return _form(request, {"tool": Tool.CHATGPT}, {}, is_new=True)
-    data = _posted(request.POST)
+    data = capture_fields(request.POST)
     try:
         capture = services.capture_create(actor=actor, data=CaptureData.from_data(data))
     except ValidationFailed as error:
@@ -118,7 +98,7 @@ def capture_edit(request: HttpRequest, actor: Actor, capture_id: str) -> HttpRes
         data = CaptureData.from_capture(capture).fields()
         data["context_slugs"] = ", ".join(data["context_slugs"])
         return _form(request, data, {}, is_new=False, capture=capture)
-    data = _posted(request.POST)
+    data = capture_fields(request.POST)
     try:
         services.capture_update(actor=actor, capture=capture, data=CaptureData.from_data(data))
     except ValidationFailed as error:
@@ -151,10 +131,11 @@ def capture_detail(request: HttpRequest, actor: Actor, capture_id: str) -> HttpR
 @require_POST
 def capture_share(request: HttpRequest, actor: Actor, capture_id: str) -> HttpResponse:
     capture = queries.get_capture(actor, capture_id)
-    visibility = request.POST.get("visibility", "")
-    team = accounts_queries.team_by_slug(actor.organization, request.POST.get("team", ""))
-    services.capture_share(actor=actor, capture=capture, visibility=visibility, team=team)
-    label = dict(Visibility.choices).get(visibility, visibility)
+    form = ShareForm(request.POST, organization=actor.organization)
+    values = cleaned(form, "Choose who can see it.")
+    visibility = values["visibility"]
+    services.capture_share(actor=actor, capture=capture, visibility=visibility, team=values["team"])
+    label = Visibility(visibility).label
     messages.success(request, f"Visible to: {label.lower()}.")
     return redirect(
         "capture_detail", org_slug=actor.organization.slug, capture_id=capture.public_id
@@ -168,23 +149,6 @@ def capture_delete(request: HttpRequest, actor: Actor, capture_id: str) -> HttpR
     services.capture_delete(actor=actor, capture=capture)
     messages.success(request, f"“{capture.title}” deleted.")
     return redirect("capture_index", org_slug=actor.organization.slug)
-
-
-def _spans(post: QueryDict) -> list[Span]:
-    spans = []
-    for k in range(MAX_SPANS):
-        if f"span_name_{k}" not in post:
-            continue
-        spans.append(
-            Span.from_data(
-                {
-                    "step": post.get(f"span_step_{k}", ""),
-                    "text": post.get(f"span_text_{k}", ""),
-                    "name": post.get(f"span_name_{k}", ""),
-                }
-            )
-        )
-    return spans
 
 
 def _promote_context(
@@ -205,14 +169,15 @@ def capture_promote(request: HttpRequest, actor: Actor, capture_id: str) -> Http
     """Select the parts that change, watch the preview, then make the draft workflow."""
     capture = queries.get_capture(actor, capture_id)
     policy.require_edit(actor, capture)
-    spans = _spans(request.POST) if request.method == "POST" else []
-    if request.method == "POST":
+    spans = spans_from(request.POST) if request.method == "POST" else []
+    title_form = TitleForm(request.POST or None, initial={"title": capture.title})
+    if request.method == "POST" and title_form.is_valid():
         try:
             workflow, preview = services.capture_promote(
                 actor=actor,
                 capture=capture,
                 spans=spans,
-                title=request.POST.get("title", ""),
+                title=title_form.cleaned_data["title"],
                 choices=choices_from(request.POST),
             )
         except ValidationFailed:
@@ -228,6 +193,7 @@ def capture_promote(request: HttpRequest, actor: Actor, capture_id: str) -> Http
                 "workflow_detail", org_slug=actor.organization.slug, workflow_slug=workflow.slug
             )
     context = _promote_context(actor, capture, spans, choices_from(request.POST))
+    context["title_form"] = title_form
     return render(request, "capture/promote.html", context)
 
 
@@ -237,5 +203,5 @@ def capture_promote_preview(request: HttpRequest, actor: Actor, capture_id: str)
     """The live preview of the promote page (HTMX)."""
     capture = queries.get_capture(actor, capture_id)
     policy.require_edit(actor, capture)
-    context = _promote_context(actor, capture, _spans(request.POST), choices_from(request.POST))
+    context = _promote_context(actor, capture, spans_from(request.POST), choices_from(request.POST))
     return render(request, "capture/_preview.html", context)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from huddle.accounts.policy import Action, Actor
+from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.core.errors import HuddleError, NotFound
+from huddle.core.forms import cleaned
 from huddle.sso import queries, services
+from huddle.sso.forms import DomainForm, GroupRoleForm, OidcForm, SamlForm
 from huddle.sso.models import GROUP_ROLES
+
+# Which of the page's forms a refused post came from (its template variables' prefix).
+_NAMES: dict[type[Form], str] = {OidcForm: "oidc", SamlForm: "saml", DomainForm: "domain"}
 
 
 def _page(
@@ -20,12 +27,10 @@ def _page(
     actor: Actor,
     *,
     new_token: str | None = None,
-    oidc_error: HuddleError | None = None,
-    domain_error: HuddleError | None = None,
-    saml_error: HuddleError | None = None,
-    saml_posted: str | None = None,
-    posted: dict[str, str] | None = None,
+    refused: tuple[Form, HuddleError] | None = None,
 ) -> HttpResponse:
+    """The page; with ``refused``, the form that was posted shows the error next to its fields
+    and the values typed (422)."""
     context = {
         "scim_url": request.build_absolute_uri("/scim/v2"),
         "token": queries.active_scim_token(actor.organization),
@@ -39,19 +44,20 @@ def _page(
         "callback_url": request.build_absolute_uri(
             reverse("openid_connect_callback", kwargs={"provider_id": actor.organization.slug})
         ),
-        "oidc_error": oidc_error,
-        "saml_error": saml_error,
-        "saml_posted": saml_posted,
         "saml_entity_id": request.build_absolute_uri(
             reverse("saml_metadata", kwargs={"organization_slug": actor.organization.slug})
         ),
         "saml_acs_url": request.build_absolute_uri(
             reverse("saml_acs", kwargs={"organization_slug": actor.organization.slug})
         ),
-        "domain_error": domain_error,
-        "posted": posted or {},
     }
-    status = 422 if oidc_error or domain_error or saml_error else 200
+    if refused is not None:
+        form, error = refused
+        _form_error(form, error)
+        name = _NAMES[type(form)]
+        context[f"{name}_form"] = form
+        context[f"{name}_error"] = error
+    status = 422 if refused else 200
     response = render(request, "sso/settings.html", context, status=status)
     # The page may show a secret: never let a proxy or the browser's back button keep it.
     response["Cache-Control"] = "no-store"
@@ -85,7 +91,8 @@ def scim_token_revoke(request: HttpRequest, actor: Actor, token_id: str) -> Http
 def group_role(request: HttpRequest, actor: Actor, group_id: str) -> HttpResponse:
     group = queries.scim_group(actor.organization, group_id)
     try:
-        services.scim_group_set_role(actor=actor, group=group, role=request.POST.get("role", ""))
+        role = cleaned(GroupRoleForm(request.POST), "That is not a role a group can grant.")["role"]
+        services.scim_group_set_role(actor=actor, group=group, role=role)
     except NotFound:
         raise
     except HuddleError as error:
@@ -99,20 +106,19 @@ def group_role(request: HttpRequest, actor: Actor, group_id: str) -> HttpRespons
 @org_view(Action.MANAGE_ORGANIZATION)
 @require_POST
 def oidc_save(request: HttpRequest, actor: Actor) -> HttpResponse:
-    posted = {
-        key: request.POST.get(key, "") for key in ("discovery_url", "client_id", "private_network")
-    }
+    form = OidcForm(request.POST)
     try:
+        values = cleaned(form, "Check the sign-in settings.")
         services.sso_config_save(
             actor=actor,
-            discovery_url=posted["discovery_url"],
-            client_id=posted["client_id"],
-            client_secret=request.POST.get("client_secret") or None,
-            sso_required=request.POST.get("sso_required") == "on",
-            private_network=posted["private_network"] == "on",
+            discovery_url=values["discovery_url"],
+            client_id=values["client_id"],
+            client_secret=values["client_secret"] or None,
+            sso_required=values["sso_required"],
+            private_network=values["private_network"],
         )
     except HuddleError as error:
-        return _page(request, actor, oidc_error=error, posted=posted)
+        return _page(request, actor, refused=(form, error))
     messages.success(request, "Single sign-on settings saved.")
     return redirect("sso_settings", org_slug=actor.organization.slug)
 
@@ -120,10 +126,12 @@ def oidc_save(request: HttpRequest, actor: Actor) -> HttpResponse:
 @org_view(Action.MANAGE_ORGANIZATION)
 @require_POST
 def domain_add(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = DomainForm(request.POST)
     try:
-        mapped = services.sso_domain_add(actor=actor, domain=request.POST.get("domain", ""))
+        domain = cleaned(form, "Name the domain to map.")["domain"]
+        mapped = services.sso_domain_add(actor=actor, domain=domain)
     except HuddleError as error:
-        return _page(request, actor, domain_error=error)
+        return _page(request, actor, refused=(form, error))
     messages.success(request, f"{mapped.domain} now signs in to {actor.organization.name}.")
     return redirect("sso_settings", org_slug=actor.organization.slug)
 
@@ -140,10 +148,11 @@ def domain_remove(request: HttpRequest, actor: Actor, domain_id: str) -> HttpRes
 @org_view(Action.MANAGE_ORGANIZATION)
 @require_POST
 def saml_save(request: HttpRequest, actor: Actor) -> HttpResponse:
-    metadata = request.POST.get("saml_metadata", "")
+    form = SamlForm(request.POST)
     try:
+        metadata = cleaned(form, "Check the SAML metadata.")["saml_metadata"]
         services.sso_saml_save(actor=actor, metadata_xml=metadata)
     except HuddleError as error:
-        return _page(request, actor, saml_error=error, saml_posted=metadata)
+        return _page(request, actor, refused=(form, error))
     messages.success(request, "SAML settings saved.")
     return redirect("sso_settings", org_slug=actor.organization.slug)

@@ -198,11 +198,40 @@ def test_setting_team_members(admin, member, editor, login):
     assert list(team.memberships.all()) == [member.membership]
 
 
-def test_team_members_from_another_organisation_are_ignored(admin, outsider, login):
+def test_team_members_from_another_organisation_are_refused_and_nothing_changes(
+    admin, member, outsider, login
+):
     team = TeamFactory(organization=admin.org)
-    login(admin).post(
-        f"/o/acme/teams/{team.public_id}/", {"members": [str(outsider.membership.public_id)]}
+    member.membership.teams.add(team)
+    page = f"/o/acme/teams/{team.public_id}/"
+    response = login(admin).post(
+        page,
+        {"members": [str(member.membership.public_id), str(outsider.membership.public_id)]},
+        headers={"referer": page},
+        follow=True,
     )
+    assert list(team.memberships.all()) == [member.membership]
+    assert (
+        f"Choose members of the organisation. Members: Select a valid choice. "
+        f"{outsider.membership.public_id} is not one of the available choices."
+    ) in response.content.decode()
+
+
+def test_a_team_member_that_is_not_an_id_is_named_and_nothing_changes(admin, member, login):
+    team = TeamFactory(organization=admin.org)
+    member.membership.teams.add(team)
+    response = login(admin).post(
+        f"/o/acme/teams/{team.public_id}/", {"members": ["not-an-id"]}, follow=True
+    )
+    assert list(team.memberships.all()) == [member.membership]
+    assert "Members: “not-an-id” is not a valid value." in response.content.decode()
+
+
+def test_unticking_every_member_empties_the_team(admin, member, login):
+    team = TeamFactory(organization=admin.org)
+    member.membership.teams.add(team)
+    response = login(admin).post(f"/o/acme/teams/{team.public_id}/", {})
+    assert response.status_code == 302
     assert team.memberships.count() == 0
 
 

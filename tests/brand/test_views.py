@@ -119,3 +119,31 @@ def test_the_library_editor_saves_and_prefills_required_elements(member, login):
     assert version.required_elements == ["cta", "question_end", "max_words:60"]
     editor_page = client.get("/o/acme/library/teaser/edit/")
     assert b'value="cta, question_end, max_words:60"' in editor_page.content
+
+
+def test_a_channel_name_past_its_length_is_named_and_nothing_is_checked(editor, member, login):
+    brand_context(editor)
+    page = login(member).post(URL, {"text": "We love synergy.", "channel": "x" * 101})
+    html = page.content.decode()
+    assert "Check what you sent. Channel: Ensure this value has at most 100 characters " in html
+    assert "data-score" not in html
+    assert html.count("Ensure this value") == 1  # said once, not again in a list below
+
+
+def test_the_run_flows_compact_report_leaves_out_the_sources(editor, member, login):
+    brand_context(editor)
+    client = login(member)
+    headers = {"HX-Request": "true"}
+    full = client.post(URL, {"final_text": "Hello team."}, headers=headers)
+    compact = client.post(URL, {"final_text": "Hello team.", "compact": "1"}, headers=headers)
+    assert b"Checked against" in full.content
+    assert b"data-score" in compact.content
+    assert b"Checked against" not in compact.content
+
+
+def test_a_link_prefills_the_text_and_channel(editor, member, login):
+    brand_context(editor)
+    page = login(member).get(URL, {"text": "Draft copy", "channel": "linkedin"})
+    html = page.content.decode()
+    assert ">Draft copy</textarea>" in html
+    assert '<option value="linkedin" selected>' in html

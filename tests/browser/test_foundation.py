@@ -84,3 +84,18 @@ def test_role_change_happens_in_place_with_htmx(page: Page, live_server):
     expect(row.get_by_role("status")).to_have_text("Saved")
     page.reload()
     expect(page.get_by_label("Role of Victor Viewer")).to_have_value("member")
+
+
+def test_the_owner_changes_a_teams_members_by_ticking_them(page: Page, live_server):
+    demo = load_demo()
+    log_in(page, live_server.url, demo.owner_email, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/o/acme/teams/")
+    page.get_by_role("link", name="Social").click()
+    members = page.get_by_role("group", name="Members of Social")
+    expect(members.get_by_label("Max Member")).to_be_checked()
+    members.get_by_label("Max Member").uncheck()
+    members.get_by_label("Victor Viewer").check()
+    page.get_by_role("button", name="Save members").click()
+    expect(page.get_by_role("status").first).to_contain_text("Members of Social saved.")
+    expect(members.get_by_label("Victor Viewer")).to_be_checked()
+    expect(members.get_by_label("Max Member")).not_to_be_checked()

@@ -139,3 +139,25 @@ def test_look_again_runs_in_the_worker_and_its_page_follows_it(
     )
     page.get_by_role("link", name="See your patterns").click()
     expect(page.get_by_role("link", name="Write a LinkedIn post about")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_empty_export_is_named_next_to_the_file_field_and_nothing_is_queued(
+    page: Page, live_server, tmp_path: Path, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    load_demo()
+    empty = tmp_path / "export.zip"
+    empty.write_bytes(b"")
+    base = live_server.url
+    log_in(page, base, "max@acme.test")
+    page.goto(f"{base}/o/acme/captures/import/")
+    page.get_by_label("Which service is the export from?").select_option("claude")
+    page.get_by_label("The export file").set_input_files(str(empty))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please fix the problems marked below.")
+    field = page.locator(".field", has=page.get_by_label("The export file"))
+    expect(field).to_contain_text("The submitted file is empty.")
+    # The service chosen stays chosen.
+    expect(page.get_by_label("Which service is the export from?")).to_have_value("claude")
+    assert not ImportJob.objects.exists()

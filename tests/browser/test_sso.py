@@ -22,15 +22,20 @@ def _sign_in(page: Page, live_server, email: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_owner_creates_the_scim_token_and_gives_a_pushed_group_a_role(
-    page: Page, live_server, width
-):
+def _owner_signs_in(page: Page, live_server, width: int) -> None:
+    """The owner of Acme Marketing, signed in at ``width`` pixels."""
     page.set_viewport_size({"width": width, "height": 900})
     org = OrganizationFactory(slug="acme", name="Acme Marketing")
     owner = UserFactory(email="owner@acme.test")
     MembershipFactory(organization=org, user=owner, role=Role.OWNER)
     _sign_in(page, live_server, owner.email)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_owner_creates_the_scim_token_and_gives_a_pushed_group_a_role(
+    page: Page, live_server, width
+):
+    _owner_signs_in(page, live_server, width)
     page.goto(f"{live_server.url}/o/acme/settings/")
     page.get_by_role("link", name="Single sign-on").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Single sign-on and provisioning")
@@ -67,3 +72,25 @@ def test_owner_creates_the_scim_token_and_gives_a_pushed_group_a_role(
         " e.className + '#' + e.id)"
     )
     assert not wide, f"the page scrolls sideways: {wide}"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_refused_sign_in_setting_is_named_next_to_its_field_with_what_was_typed(
+    page: Page, live_server, width
+):
+    _owner_signs_in(page, live_server, width)
+    page.goto(f"{live_server.url}/o/acme/settings/sso/")
+    page.get_by_label("Discovery URL").fill("http://idp.acme-corp.com/.well-known/x")
+    page.get_by_label("Client ID").fill("huddle-web")
+    page.get_by_role("button", name="Save sign-in settings").click()
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "The discovery URL must start with https://."
+    )
+    field = page.locator(".field", has=page.get_by_label("Discovery URL"))
+    expect(field).to_contain_text("Use the issuer's https:// address.")
+    expect(page.get_by_label("Discovery URL")).to_have_value(
+        "http://idp.acme-corp.com/.well-known/x"
+    )
+    expect(page.get_by_label("Client ID")).to_have_value("huddle-web")
+    # The field's own message: nothing the owner did not touch is marked.
+    expect(page.locator(".field", has=page.get_by_label("Client ID"))).not_to_contain_text("Use")

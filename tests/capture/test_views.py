@@ -227,3 +227,62 @@ def test_the_form_offers_the_teams_context_to_tick(member, editor, login):
     )  # fmt: skip
     assert response.status_code == 302
     assert Capture.objects.get().context_slugs == ["personas", "brand_voice"]
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"title": "x" * 201}, "At most 200 characters."),
+        ({"title": "Launch", "tool": "myspace"}, "Use one of chatgpt"),
+        ({"title": "Launch", "minutes_after": "-3"}, "Give a whole number of minutes between 0"),
+        ({"title": "Launch", "context_slugs": "Brand Voice!"}, "is not a context name"),
+    ],
+)
+def test_a_bad_field_is_named_on_the_form_and_nothing_is_captured(member, login, posted, message):
+    response = login(member).post("/o/acme/captures/new/", {"step_text_0": "Hi", **posted})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Capture.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"visibility": "world"}, "Who can see it: Select a valid choice. world is not one"),
+        ({"visibility": "team", "team": "nope"}, "Team: No such team."),
+        ({}, "Who can see it: This field is required."),
+    ],
+)
+def test_sharing_with_a_bad_choice_is_named_and_changes_nothing(member, login, posted, message):
+    capture = make_capture(member)
+    response = login(member).post(
+        _url(capture, "share/"), posted, headers={"referer": _url(capture)}, follow=True
+    )
+    assert f"Choose who can see it. {message}" in response.content.decode()
+    capture.refresh_from_db()
+    assert (capture.visibility, capture.team) == ("private", None)
+
+
+def test_sharing_with_a_team_by_its_slug(member, editor, login):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(organization=member.org, slug="growth")
+    capture = make_capture(member)
+    response = login(member).post(_url(capture, "share/"), {"visibility": "team", "team": "growth"})
+    assert response.status_code == 302
+    capture.refresh_from_db()
+    assert (capture.visibility, capture.team) == ("team", team)
+
+
+def test_a_workflow_title_past_its_length_is_named_next_to_it_and_nothing_is_made(member, login):
+    capture = make_capture(member)
+    response = login(member).post(
+        _url(capture, "promote/"),
+        {"title": "T" * 201, "span_step_0": "", "span_text_0": "Huddle", "span_name_0": "product"},
+    )
+    html = response.content.decode()
+    field = html[html.index('id="promote-title"') : html.index('class="grid-main"')]
+    assert "Ensure this value has at most 200 characters (it has 201)." in field
+    assert f'value="{"T" * 201}"' in field  # what was typed is kept
+    assert 'name="span_text_0" value="Huddle"' in html
+    assert not Workflow.objects.exists()

@@ -177,3 +177,43 @@ def test_api_upload_and_status(api_client, personas, tmp_path, django_capture_on
     bad = client.post("/api/v1/imports", {"source": "gemini", "file": _upload(tmp_path)})
     assert bad.status_code == 422
     assert bad.json()["error"]["fields"] == {"source": ["Choose ChatGPT or Claude."]}
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"source": "myspace"}, "source", "Select a valid choice. myspace is not one of"),
+        ({"source": "chatgpt"}, "file", "Choose the export&#x27;s .zip (or conversations.json)."),
+        (
+            {"source": "chatgpt", "file": SimpleUploadedFile("export.zip", b"")},
+            "file",
+            "The submitted file is empty.",
+        ),
+    ],
+)
+def test_a_bad_upload_field_is_named_next_to_it_and_no_job_starts(
+    login, member, posted, field, message
+):
+    response = login(member).post("/o/acme/captures/import/", posted)
+    html = response.content.decode()
+    assert response.status_code == 422
+    start = html.index(f'for="{field}"')
+    assert message in html[start : html.index("</div>", start)]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_pattern_title_past_its_length_is_named_and_no_workflow_is_made(
+    login, member, tmp_path, django_capture_on_commit_callbacks
+):
+    _imported(member, tmp_path, django_capture_on_commit_callbacks)
+    pattern = Pattern.objects.get()
+    response = login(member).post(
+        f"/o/acme/captures/patterns/{pattern.public_id}/promote/", {"title": "T" * 201}
+    )
+    html = response.content.decode()
+    start = html.index('id="title"')
+    assert (
+        "Ensure this value has at most 200 characters (it has 201)."
+        in (html[start : html.index("</div>", start)])
+    )
+    assert not Workflow.objects.exists()

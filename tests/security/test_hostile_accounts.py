@@ -167,6 +167,22 @@ def test_the_invitation_page_mails_a_passwordless_person_a_link_to_choose_one(
     assert not victim.has_usable_password()
 
 
+def test_an_unknown_invitation_action_is_named_and_mails_nothing(victim, outsider):
+    from huddle.accounts import services
+
+    _invitation, url = services.invitation_create(
+        actor=outsider.actor, organization=outsider.org, email=VICTIM, role="member"
+    )
+    path = url.split("8000", 1)[1]
+    response = Client().post(path, {"action": "make_me_owner"}, follow=True)
+    assert (
+        "Choose what to do. Action: Select a valid choice. make_me_owner is not one of the "
+        "available choices."
+    ) in response.content.decode()
+    assert mail.outbox == []
+    assert not Membership.objects.filter(user=victim, organization__slug="globex").exists()
+
+
 def test_forgot_password_works_for_a_passwordless_account(victim):
     response = Client().post("/accounts/password_reset/", {"email": VICTIM.upper()}, follow=True)
     assert b"If an account uses that address" in response.content

@@ -153,3 +153,62 @@ def test_a_domain_belongs_to_one_organisation_at_most(db, org, other_org, login)
     response = login(boss.user).post(_url(org, "domains/"), {"domain": "acme-corp.com"})
     assert response.status_code == 422
     assert "already mapped" in response.content.decode()
+
+
+def test_an_unknown_group_role_is_named_and_nothing_changes(db, org, owner, login):
+    group = services.scim_group_create(organization=org, display_name="Sales")
+    services.scim_group_set_role(actor=owner.actor, group=group, role="editor")
+    response = login(owner).post(
+        _url(org, f"groups/{group.public_id}/role/"), {"role": "superuser"}, follow=True
+    )
+    assert (
+        "That is not a role a group can grant. Role: Select a valid choice. superuser is not "
+        "one of the available choices."
+    ) in response.content.decode()
+    assert ScimGroup.objects.get(pk=group.pk).role == Role.EDITOR
+
+
+def test_a_too_long_discovery_url_is_named_next_to_its_field_and_nothing_is_saved(
+    db, org, owner, login
+):
+    long_url = "https://idp.acme-corp.com/" + "x" * 500
+    response = login(owner).post(
+        _url(org, "oidc/"), {"discovery_url": long_url, "client_id": "huddle"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Discovery URL: Ensure this value has at most 500 characters (it has 526)." in html
+    field = html[html.index('id="id_discovery_url"') : html.index('for="id_client_id"')]
+    assert "Ensure this value has at most 500 characters" in field
+    assert f'value="{long_url}"' in field  # what was typed stays in the field
+    assert 'value="huddle"' in html
+    assert not SsoConfig.objects.exists()
+
+
+def test_a_refused_oidc_setting_shows_its_problem_next_to_the_field(db, org, owner, login):
+    response = login(owner).post(
+        _url(org, "oidc/"), {"discovery_url": "http://idp.acme-corp.com/x", "client_id": "c"}
+    )
+    html = response.content.decode()
+    field = html[html.index('id="id_discovery_url"') : html.index('for="id_client_id"')]
+    assert "Use the issuer&#x27;s https:// address." in field
+
+
+def test_a_missing_domain_is_named_and_nothing_is_mapped(db, org, owner, login):
+    response = login(owner).post(_url(org, "domains/"), {})
+    assert response.status_code == 422
+    assert "Domain: Give the part after @, e.g. example.com." in response.content.decode()
+    assert not SsoDomain.objects.exists()
+
+
+def test_metadata_past_the_limit_is_refused_and_saml_stays_off(db, org, owner, login):
+    from huddle.sso.forms import MAX_METADATA_CHARS
+
+    response = login(owner).post(
+        _url(org, "saml/"), {"saml_metadata": "<" + "x" * MAX_METADATA_CHARS + ">"}
+    )
+    assert response.status_code == 422
+    assert "Identity provider metadata: Ensure this value has at most" in (
+        response.content.decode()
+    )
+    assert not SsoConfig.objects.filter(organization=org).exclude(saml_metadata="").exists()
