@@ -25,7 +25,6 @@ NOT_YET = frozenset(
         "huddle/brand/views.py",
         "huddle/capture/import_views.py",
         "huddle/capture/views.py",
-        "huddle/runs/views.py",
         "huddle/sso/views.py",
     }
 )
