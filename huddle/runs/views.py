@@ -54,10 +54,6 @@ def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def _prompts(rendered: Any) -> list[tuple[str, str]]:
     """The prompts to paste, in order; instructions-only workflows paste their system text."""
     if rendered.steps:
@@ -301,7 +297,9 @@ def run_direct(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
         final_text=_or(form["final_text"].value(), run.output),
         figures={
             "minutes_spent": form["minutes_spent"].value() or "",
-            "baseline_minutes": _or(form["baseline_minutes"].value(), _blank(run.baseline_minutes)),
+            "baseline_minutes": _or(
+                form["baseline_minutes"].value(), _or(run.baseline_minutes, "")
+            ),
             "rating": form["rating"].value() or "",
         },
     )
