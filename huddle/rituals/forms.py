@@ -64,7 +64,9 @@ class DigestForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         values = super().clean()
         values["action"] = values.get("action") or "save"
-        if values["action"] == "save" and self.data.get("markdown") is None:
+        if values["action"] == "redraft":
+            self.errors.pop("markdown", None)  # drafting again replaces the text typed
+        elif self.data.get("markdown") is None:
             self.add_error("markdown", "Write the digest (or draft it again from the data).")
         return values
 

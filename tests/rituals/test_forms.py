@@ -116,6 +116,8 @@ def test_the_digest_form_refuses_an_unknown_action_and_a_missing_text(
     assert "Ensure this value has at most 20000 characters" in too_long.content.decode()
     draft.refresh_from_db()
     assert draft.edited_by is None
+    redraft = {"action": "redraft", "markdown": "x" * (digest.MAX_MARKDOWN + 1)}
+    assert client.post(url, redraft).status_code == 302  # the text typed is replaced anyway
 
 
 SETTINGS = {
