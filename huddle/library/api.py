@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -247,28 +246,19 @@ def get_workflow(request: HttpRequest, id: str) -> dict[str, Any]:
 
 @router.patch("/{id}", response=WorkflowDetailOut, summary="Change details, sharing or status")
 def patch_workflow(request: HttpRequest, id: str, body: WorkflowPatch) -> dict[str, Any]:
-    # One transaction: a PATCH that fails half-way (say, on the team) changes nothing.
-    with transaction.atomic():
-        return _patch(_actor(request), id, body)
-
-
-def _patch(actor: Actor, id: str, body: WorkflowPatch) -> dict[str, Any]:
+    actor = _actor(request)
     workflow = queries.get_workflow(actor, id)
     changes = body.model_dump(exclude_unset=True)
-    if changes.get("status") == "active":
-        workflow = services.workflow_archive(actor=actor, workflow=workflow, archived=False)
-    details = {k: changes[k] for k in ("title", "summary", "tags") if k in changes}
-    if any(value is not None for value in details.values()):
-        workflow = services.workflow_update_details(actor=actor, workflow=workflow, **details)
-    if changes.get("visibility") or changes.get("team"):
-        workflow = services.workflow_publish(
-            actor=actor,
-            workflow=workflow,
-            visibility=changes.get("visibility") or workflow.visibility,
-            team=_team(actor.organization, changes.get("team")),
-        )
-    if changes.get("status") == "archived":
-        workflow = services.workflow_archive(actor=actor, workflow=workflow, archived=True)
+    workflow = services.workflow_update(
+        actor=actor,
+        workflow=workflow,
+        title=changes.get("title"),
+        summary=changes.get("summary"),
+        tags=changes.get("tags"),
+        visibility=changes.get("visibility"),
+        team=_team(actor.organization, changes.get("team")),
+        archived={"archived": True, "active": False}.get(changes.get("status") or ""),
+    )
     return _detail(workflow)
 
 

@@ -284,6 +284,38 @@ def workflow_publish(
 
 
 @transaction.atomic
+def workflow_update(
+    *,
+    actor: Actor,
+    workflow: Workflow,
+    title: str | None = None,
+    summary: str | None = None,
+    tags: Iterable[str] | None = None,
+    visibility: str | None = None,
+    team: Team | None = None,
+    archived: bool | None = None,
+) -> Workflow:
+    """Change details, sharing and status together (the API's PATCH), or nothing: a change
+    that fails half-way (say, sharing with a team the actor may not use) leaves the workflow as
+    it was. ``None`` leaves that part as it is; ``team`` alone shares with that team at the
+    current visibility. Restoring comes first and archiving last, so the other changes apply to
+    an active workflow. Each part records its own event, as its own service does."""
+    if archived is False:
+        workflow = workflow_archive(actor=actor, workflow=workflow, archived=False)
+    if title is not None or summary is not None or tags is not None:
+        workflow = workflow_update_details(
+            actor=actor, workflow=workflow, title=title, summary=summary, tags=tags
+        )
+    if visibility or team is not None:
+        workflow = workflow_publish(
+            actor=actor, workflow=workflow, visibility=visibility or workflow.visibility, team=team
+        )
+    if archived:
+        workflow = workflow_archive(actor=actor, workflow=workflow, archived=True)
+    return workflow
+
+
+@transaction.atomic
 def workflow_endorse(
     *, actor: Actor, workflow: Workflow, version: WorkflowVersion | None = None
 ) -> Workflow:

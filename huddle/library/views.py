@@ -14,12 +14,21 @@ from huddle.accounts import queries as accounts_queries
 from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
-from huddle.context.tokens import BUDGETS, DEFAULT_BUDGET
+from huddle.context.tokens import BUDGETS
 from huddle.core.errors import HuddleError, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.library import contextrefs, listing, panels, queries, services
 from huddle.library.assembly import assemble
 from huddle.library.content import VersionContent, validate
 from huddle.library.editor import INPUT_TYPE_CHOICES, EditorState
+from huddle.library.forms import (
+    ArchiveForm,
+    BudgetForm,
+    EditorForm,
+    EndorseForm,
+    PublishForm,
+    StarForm,
+)
 from huddle.library.models import Kind, Status, Workflow
 from huddle.library.queries import SORTS, LibraryFilter
 from huddle.library.rendering import content_of, input_values, render_version
@@ -85,7 +94,7 @@ def workflow_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         state = EditorState.from_post(request.POST)
-        if request.POST.get("from_paste"):
+        if cleaned(EditorForm(request.POST), "Check the form.")["from_paste"]:
             # Coming from the paste page: show the editor prefilled, save nothing yet.
             return render(
                 request, "library/editor.html", _editor_context(actor, state, {}, is_new=True)
@@ -173,7 +182,7 @@ def workflow_detail(request: HttpRequest, actor: Actor, workflow_slug: str) -> H
 def workflow_render(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
     workflow = queries.get_workflow(actor, workflow_slug)
     version = services.latest_version(workflow)
-    values = {key[3:]: value for key, value in request.POST.items() if key.startswith("in_")}
+    values = input_values(content_of(version).inputs, request.POST)
     try:
         rendered = render_version(actor, version, values)
     except HuddleError as error:
@@ -188,15 +197,15 @@ def workflow_assembly(request: HttpRequest, actor: Actor, workflow_slug: str) ->
     workflow = queries.get_workflow(actor, workflow_slug)
     version = services.latest_version(workflow)
     content = content_of(version)
-    budget = request.POST.get("budget") or request.GET.get("budget") or DEFAULT_BUDGET
-    if budget not in BUDGETS:
-        budget = DEFAULT_BUDGET
+    picked = BudgetForm(request.POST if request.method == "POST" else request.GET)
+    budget = picked.chosen()
     values = input_values(content.inputs, request.POST, request.GET)
     assembly = problem = None
     # Inputs carried from "Use it" or "Run it" (issue 19): show the assembly at once.
     carried = any(key.startswith("in_") for key in request.GET)
     if request.method == "POST" or carried:
         try:
+            cleaned(picked, "Choose a target model.")
             assembly = assemble(actor, version, values, budget=budget)
         except HuddleError as error:
             problem = error
@@ -301,10 +310,14 @@ def _back(actor: Actor, workflow: Workflow) -> HttpResponse:
 @require_POST
 def workflow_publish(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
     workflow = queries.get_workflow(actor, workflow_slug)
-    visibility = request.POST.get("visibility", "")
-    team = accounts_queries.team_by_slug(actor.organization, request.POST.get("team", ""))
-    services.workflow_publish(actor=actor, workflow=workflow, visibility=visibility, team=team)
-    label = dict(Visibility.choices).get(visibility, visibility)
+    posted = cleaned(
+        PublishForm(request.POST, organization=actor.organization), "Check the sharing."
+    )
+    visibility = posted["visibility"]
+    services.workflow_publish(
+        actor=actor, workflow=workflow, visibility=visibility, team=posted["team"]
+    )
+    label = dict(Visibility.choices)[visibility]
     messages.success(request, f"Visible to: {label.lower()}.")
     return _back(actor, workflow)
 
@@ -313,8 +326,8 @@ def workflow_publish(request: HttpRequest, actor: Actor, workflow_slug: str) -> 
 @require_POST
 def workflow_endorse(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
     workflow = queries.get_workflow(actor, workflow_slug)
-    number = request.POST.get("version", "")
-    version = queries.get_version(workflow, int(number)) if number.isdigit() else None
+    number = cleaned(EndorseForm(request.POST), "Choose a version to endorse.")["version"]
+    version = queries.get_version(workflow, number) if number else None
     services.workflow_endorse(actor=actor, workflow=workflow, version=version)
     messages.success(request, "Endorsed: the team will see this version recommended.")
     return _back(actor, workflow)
@@ -324,7 +337,7 @@ def workflow_endorse(request: HttpRequest, actor: Actor, workflow_slug: str) -> 
 @require_POST
 def workflow_archive(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
     workflow = queries.get_workflow(actor, workflow_slug)
-    archived = request.POST.get("archived", "1") == "1"
+    archived = cleaned(ArchiveForm(request.POST), "Archive or restore?")["archived"]
     services.workflow_archive(actor=actor, workflow=workflow, archived=archived)
     messages.success(request, "Archived." if archived else "Restored.")
     return _back(actor, workflow)
@@ -343,7 +356,7 @@ def workflow_fork(request: HttpRequest, actor: Actor, workflow_slug: str) -> Htt
 @require_POST
 def workflow_star(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpResponse:
     workflow = queries.get_workflow(actor, workflow_slug)
-    starred = request.POST.get("starred", "1") == "1"
+    starred = cleaned(StarForm(request.POST), "Star or unstar?")["starred"]
     workflow = services.workflow_star(actor=actor, workflow=workflow, starred=starred)
     if request.htmx:
         return render(request, "library/_star.html", {"workflow": workflow, "starred": starred})

@@ -3,8 +3,6 @@ digest (edit, send, deliveries and retry) and the schedule settings."""
 
 from __future__ import annotations
 
-from datetime import time
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +13,18 @@ from huddle.accounts.web import org_view
 from huddle.capture import queries as capture_queries
 from huddle.core.accesslog import keep_out
 from huddle.core.errors import NotFound, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.core.numbers import plural
 from huddle.library import queries as library_queries
 from huddle.rituals import config, delivery, digest, queries, services, weeks
+from huddle.rituals.forms import (
+    WEEKDAY_CHOICES,
+    AnswerForm,
+    AskForm,
+    DigestForm,
+    NominateForm,
+    ScheduleForm,
+)
 from huddle.rituals.models import AskStatus, DigestStatus, Recipients
 from huddle.runs import queries as runs_queries
 
@@ -80,8 +87,8 @@ def win_choose(request: HttpRequest, actor: Actor, win_id: str) -> HttpResponse:
 @org_view(Action.CREATE_CONTENT)
 @require_POST
 def win_nominate(request: HttpRequest, actor: Actor) -> HttpResponse:
-    subject = request.POST.get("subject", "")
-    kind, _, public_id = subject.partition(":")
+    posted = cleaned(NominateForm(request.POST), "Check the nomination.")
+    kind, public_id = posted["subject"]
     run = workflow = capture = None
     if kind == "run":
         run = runs_queries.get_run(actor, public_id)
@@ -91,7 +98,7 @@ def win_nominate(request: HttpRequest, actor: Actor) -> HttpResponse:
         capture = capture_queries.get_capture(actor, public_id)
     services.win_nominate(
         actor=actor,
-        story=request.POST.get("story", ""),
+        story=posted["story"],
         run=run,
         workflow=workflow,
         capture=capture,
@@ -107,17 +114,18 @@ def win_nominate(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def asks_index(request: HttpRequest, actor: Actor) -> HttpResponse:
     errors: dict[str, list[str]] = {}
-    text = ""
+    form = AskForm(request.POST or None)
     if request.method == "POST":
-        text = request.POST.get("text", "")
-        anonymous = request.POST.get("anonymous") == "on"
+        form.is_valid()  # "anonymous" is clean even when the text is not
+        anonymous = form.cleaned_data["anonymous"]
         if anonymous:
             # Nothing of this request may name the asker: no access-log line, and no session
             # saved now (its expiry would carry the ask's time beside the asker's id).
             keep_out(request)
             request.session.modified = False
         try:
-            _ask, token = services.ask_create(actor=actor, text=text, anonymous=anonymous)
+            posted = cleaned(form, "Check your question.")
+            _ask, token = services.ask_create(actor=actor, text=posted["text"], anonymous=anonymous)
         except ValidationFailed as error:
             errors = error.fields or {"text": [error.message]}
         else:
@@ -136,7 +144,7 @@ def asks_index(request: HttpRequest, actor: Actor) -> HttpResponse:
         "status": status,
         "for_me": queries.asks_for_helper(board, actor.user) if status == AskStatus.OPEN else [],
         "errors": errors,
-        "text": text,
+        "text": form["text"].value() or "",
         "can_ask": actor.can(Action.TAKE_PART),
         "can_answer": actor.can(Action.CREATE_CONTENT),
         "can_manage": actor.can(Action.MANAGE_RITUALS),
@@ -149,12 +157,12 @@ def asks_index(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_POST
 def ask_answer(request: HttpRequest, actor: Actor, ask_id: str) -> HttpResponse:
     ask = queries.get_ask(actor, ask_id)
-    link = request.POST.get("link", "")
-    kind, _, public_id = link.partition(":")
+    posted = cleaned(AnswerForm(request.POST), "Check your answer.")
+    kind, public_id = posted["link"]
     workflow = library_queries.get_workflow(actor, public_id) if kind == "workflow" else None
     capture = capture_queries.get_capture(actor, public_id) if kind == "capture" else None
     services.ask_answer(
-        actor=actor, ask=ask, text=request.POST.get("text", ""), workflow=workflow, capture=capture
+        actor=actor, ask=ask, text=posted["text"], workflow=workflow, capture=capture
     )
     messages.success(request, "Thanks for answering.")
     return redirect("asks_index", org_slug=actor.organization.slug)
@@ -207,16 +215,17 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
     if request.method == "GET" and actor.can(Action.MANAGE_RITUALS):
         found = digest.digest_draft(actor.organization, found.iso_week, actor=actor)
     errors: dict[str, list[str]] = {}
+    form = DigestForm(request.POST or None)
     if request.method == "POST":
         if not actor.can(Action.MANAGE_RITUALS):
             raise NotFound()
-        action = request.POST.get("action", "save")
         try:
-            if action == "redraft":
+            posted = cleaned(form, "Check the digest.")
+            if posted["action"] == "redraft":
                 digest.digest_redraft(actor=actor, digest=found)
                 messages.success(request, "Drafted again from this week's data.")
             else:
-                digest.digest_edit(actor=actor, digest=found, markdown=request.POST["markdown"])
+                digest.digest_edit(actor=actor, digest=found, markdown=posted["markdown"])
                 messages.success(request, "Draft saved.")
         except ValidationFailed as error:
             errors = error.fields
@@ -233,6 +242,8 @@ def digest_detail(request: HttpRequest, actor: Actor, week: str) -> HttpResponse
         "stale": actor.can(Action.MANAGE_RITUALS) and digest.digest_stale(found),
         "deliveries": delivery.delivery_summary(found) if actor.can(Action.MANAGE_RITUALS) else [],
         "errors": errors,
+        # After a refused edit, what was typed, not the stored draft.
+        "markdown": form["markdown"].value() if errors else found.markdown,
         "prev_week": weeks.shift(found.iso_week, -1),
     }
     return render(request, "rituals/digest.html", context)
@@ -263,51 +274,33 @@ def delivery_retry(request: HttpRequest, actor: Actor, week: str, delivery_id: i
 # --- settings --------------------------------------------------------------------------------
 
 
-def _time(raw: str, default: time) -> time:
-    try:
-        return time.fromisoformat(raw) if raw else default
-    except ValueError:
-        raise ValidationFailed("Use a time like 09:00.", fields={"time": ["HH:MM"]}) from None
-
-
 @org_view(Action.MANAGE_RITUALS)
 @require_http_methods(["GET", "POST"])
 def ritual_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
     current = config.settings_for(actor.organization)
     errors: dict[str, list[str]] = {}
+    form = ScheduleForm(request.POST or None, current=current)
     if request.method == "POST":
-        post = request.POST
         try:
-            fields = config.ScheduleFields(
-                enabled=post.get("enabled") == "on",
-                timezone=post.get("timezone", "UTC").strip(),
-                draft_weekday=int(post.get("draft_weekday", 3)),
-                draft_time=_time(post.get("draft_time", ""), current.draft_time),
-                send_weekday=int(post.get("send_weekday", 4)),
-                send_time=_time(post.get("send_time", ""), current.send_time),
-                recipients=post.get("recipients", Recipients.MEMBERS),
-                email_enabled=post.get("email_enabled") == "on",
-                allowed_private_host=post.get("allowed_private_host", ""),
-            )
+            posted = cleaned(form, "Check the highlighted fields.")
             config.settings_update(
                 actor=actor,
-                fields=fields,
-                slack_url=post.get("slack_url", ""),
-                teams_url=post.get("teams_url", ""),
-                clear_slack=post.get("clear_slack") == "on",
-                clear_teams=post.get("clear_teams") == "on",
+                fields=form.schedule(),
+                slack_url=posted["slack_url"],
+                teams_url=posted["teams_url"],
+                clear_slack=posted["clear_slack"],
+                clear_teams=posted["clear_teams"],
             )
-        except ValueError:
-            errors = {"weekday": ["Choose a day of the week."]}
         except ValidationFailed as error:
             errors = error.fields or {"__all__": [error.message]}
         else:
             messages.success(request, "Ritual settings saved.")
             return redirect("ritual_settings", org_slug=actor.organization.slug)
     context = {
+        "form": form,
         "settings": current,
         "errors": errors,
-        "weekdays": list(enumerate(config.WEEKDAYS)),
+        "weekdays": WEEKDAY_CHOICES,
         "recipients": Recipients.choices,
     }
     return _no_store(render(request, "rituals/settings.html", context))

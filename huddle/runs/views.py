@@ -16,13 +16,42 @@ from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.forms import cleaned
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
 from huddle.library.rendering import content_of, input_values, render_version
 from huddle.runs import direct, queries, services
+from huddle.runs.forms import FinishForm, ManualRunForm, StartForm, StepForm
 from huddle.runs.models import Run
 from huddle.runs.providers import queries as provider_queries
 from huddle.runs.services import Figures, StepRecord
+
+# Fields whose problems the pages show next to the field; the others go in the box on top.
+BESIDE = frozenset({"final_text", "minutes_spent", "baseline_minutes", "rating", "rating_note"})
+
+
+def _problem(problem: HuddleError | None, beside: frozenset[str] = BESIDE) -> dict[str, Any]:
+    """The page's problem: its message and the problems of other fields on top (``loose``),
+    each field's own next to it (``errors``)."""
+    fields = (problem.fields or {}) if problem else {}
+    return {
+        "problem": problem,
+        "errors": {name: found for name, found in fields.items() if name in beside},
+        "loose": [p for name, found in fields.items() if name not in beside for p in found],
+    }
+
+
+def _posted(form: Any, problem_message: str) -> tuple[dict[str, Any], ValidationFailed | None]:
+    """What of a bound form is clean (every field that is), and its problem if any."""
+    try:
+        return cleaned(form, problem_message), None
+    except ValidationFailed as error:
+        return form.cleaned_data, error
+
+
+def _or(value: Any, default: Any) -> Any:
+    """A posted value, or ``default`` when the field was not posted at all."""
+    return default if value is None else value
 
 
 def _prompts(rendered: Any) -> list[tuple[str, str]]:
@@ -40,19 +69,21 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
     version = library_services.latest_version(workflow)
     content = content_of(version)
     names = [s.name for s in content.steps] or ["instructions"]
-    post = request.POST
-    values = input_values(content.inputs, post, request.GET)
-    # Browsers send textarea line breaks as CRLF; store what people see.
-    outputs = [post.get(f"out_{i}", "").replace("\r\n", "\n") for i in range(len(names))]
-    action = post.get("action", "") if request.method == "POST" else ""
+    values = input_values(content.inputs, request.POST, request.GET)
+    form = ManualRunForm(request.POST if request.method == "POST" else None, steps=len(names))
     problem: HuddleError | None = None
+    posted: dict[str, Any] = {}
+    if form.is_bound:
+        posted, problem = _posted(form, "Check the run.")
+    outputs = [posted.get(f"out_{i}", "") for i in range(len(names))]
+    action = posted.get("action", "")
     stage = -1  # -1: inputs only; k: showing prompt k; len(names): final form
     rendered = None
     if action:
         stage = 0
         while stage < len(names) and outputs[stage].strip():
             stage += 1
-        if action == "next" and stage < len(names):
+        if action == "next" and stage < len(names) and problem is None:
             problem = ValidationFailed(f"Paste the AI's answer to step {stage + 1} first.")
         try:
             step_outputs = {name: outputs[i] for i, name in enumerate(names) if i < stage}
@@ -61,8 +92,7 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
             problem, stage, rendered = error, -1, None
     if action == "save" and rendered is not None and problem is None:
         try:
-            figures = Figures.from_data(post)
-            final_text = post.get("final_text", "").replace("\r\n", "\n")
+            final_text = posted["final_text"]
             if not final_text.strip():
                 raise ValidationFailed(
                     "Paste the final text you used (or the AI's answer).",
@@ -80,8 +110,8 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
                     for i, (name, text) in enumerate(prompts)
                 ],
                 final_text=final_text,
-                figures=figures,
-                share_text=post.get("share_text") == "on",
+                figures=posted["figures"],
+                share_text=posted["share_text"],
             )
         except ValidationFailed as error:
             problem = error
@@ -98,7 +128,7 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
         "values": values,
         "has_providers": provider_queries.enabled_providers(actor.organization).exists(),
         "stage": stage,
-        "problem": problem,
+        **_problem(problem),
         "system": rendered.system if rendered and rendered.steps else "",
         "steps": [
             {
@@ -110,12 +140,12 @@ def run_manual(request: HttpRequest, actor: Actor, workflow_slug: str) -> HttpRe
             for i, name in enumerate(names)
         ],
         "total": len(names),
-        "final_text": post.get("final_text") or (outputs[-1] if stage >= len(names) else ""),
-        "minutes_spent": post.get("minutes_spent", ""),
-        "baseline_minutes": post.get("baseline_minutes", version.baseline_minutes or ""),
-        "rating": post.get("rating", ""),
-        "rating_note": post.get("rating_note", ""),
-        "share_text": post.get("share_text") == "on",
+        "final_text": form["final_text"].value() or (outputs[-1] if stage >= len(names) else ""),
+        "minutes_spent": form["minutes_spent"].value() or "",
+        "baseline_minutes": _or(form["baseline_minutes"].value(), version.baseline_minutes or ""),
+        "rating": form["rating"].value() or "",
+        "rating_note": form["rating_note"].value() or "",
+        "share_text": posted.get("share_text", False),
     }
     return render(request, "runs/manual.html", context)
 
@@ -177,14 +207,14 @@ def run_direct_start(request: HttpRequest, actor: Actor, workflow_slug: str) -> 
     values = input_values(content.inputs, request.POST, request.GET)
     problem = None
     if request.method == "POST":
-        config = next(
-            (p for p in providers if str(p.public_id) == request.POST.get("provider")), None
-        )
         try:
-            if config is None:
-                raise ValidationFailed("Choose a provider.")
+            posted = cleaned(StartForm(request.POST, providers=providers), "Choose a provider.")
             run = direct.run_start(
-                actor=actor, workflow=workflow, version=version, inputs=values, config=config
+                actor=actor,
+                workflow=workflow,
+                version=version,
+                inputs=values,
+                config=posted["provider"],
             )
         except HuddleError as error:
             problem = error
@@ -198,7 +228,7 @@ def run_direct_start(request: HttpRequest, actor: Actor, workflow_slug: str) -> 
             "content": content,
             "values": values,
             "providers": providers,
-            "problem": problem,
+            **_problem(problem, frozenset({"provider"})),
         },
     )
 
@@ -240,17 +270,21 @@ def run_direct(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
     if run.status != "running":
         return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
     problem = None
-    if request.method == "POST":
+    form = FinishForm(request.POST if request.method == "POST" else None)
+    if form.is_bound:
         try:
-            final_text = request.POST.get("final_text", "").replace("\r\n", "\n")
-            if not final_text.strip():
-                raise ValidationFailed("Paste or keep the final text you used.")
+            posted = cleaned(form, "Check the run.")
+            if not posted["final_text"].strip():
+                raise ValidationFailed(
+                    "Paste or keep the final text you used.",
+                    fields={"final_text": ["Required."]},
+                )
             run = direct.run_finish(
                 actor=actor,
                 run=run,
-                final_text=final_text,
-                figures=Figures.from_data(request.POST),
-                share_text=request.POST.get("share_text") == "on",
+                final_text=posted["final_text"],
+                figures=posted["figures"],
+                share_text=posted["share_text"],
             )
         except ValidationFailed as error:
             problem = error
@@ -258,7 +292,17 @@ def run_direct(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
             messages.success(request, "Run saved.")
             return redirect("run_detail", org_slug=actor.organization.slug, run_id=run.public_id)
     context = _direct_context(actor, run, {})
-    context.update(problem=problem, final_text=request.POST.get("final_text", run.output))
+    context.update(
+        **_problem(problem),
+        final_text=_or(form["final_text"].value(), run.output),
+        figures={
+            "minutes_spent": form["minutes_spent"].value() or "",
+            "baseline_minutes": _or(
+                form["baseline_minutes"].value(), _or(run.baseline_minutes, "")
+            ),
+            "rating": form["rating"].value() or "",
+        },
+    )
     return render(request, "runs/direct.html", context)
 
 
@@ -268,7 +312,8 @@ def run_direct_step(request: HttpRequest, actor: Actor, run_id: str, index: int)
     """Generate one step. Streams NDJSON (``{"delta"}``… then ``{"done"}`` or ``{"error"}``) to
     scripts; a plain form post waits for the whole answer and goes back to the run page."""
     run = queries.get_run(actor, run_id)
-    outputs = {i: request.POST.get(f"out_{i}", "").replace("\r\n", "\n") for i in range(index)}
+    posted = cleaned(StepForm(request.POST, index=index), "Check the answers so far.")
+    outputs = {i: posted[f"out_{i}"] for i in range(index)}
     names = [s["name"] for s in _direct_context(actor, run, outputs)["steps"]]
     step_outputs = {names[i]: text for i, text in outputs.items() if i < len(names)}
     events = direct.stream_step(actor=actor, run=run, index=index, step_outputs=step_outputs)

@@ -17,15 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 READS = frozenset({"get", "getlist", "items", "keys", "values", "lists", "dict", "__getitem__"})
-# Pages not converted yet (issue 20 item 4 is open until this is empty): the list may only
-# shrink, a module that reads no key by hand any more must leave it.
-NOT_YET = frozenset(
-    {
-        "huddle/library/views.py",
-        "huddle/rituals/views.py",
-        "huddle/runs/views.py",
-    }
-)
 
 
 def _is_post(node: ast.AST, aliases: set[str]) -> bool:
@@ -90,9 +81,6 @@ def page(request):
 @pytest.mark.parametrize("path", views_modules(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_pages_read_posted_fields_through_forms(path):
     found = post_reads(path.read_text())
-    if path.relative_to(ROOT).as_posix() in NOT_YET:
-        assert found, "This page reads no key by hand any more: take it off NOT_YET."
-        pytest.xfail("not converted to forms yet")
     assert not found, "Read these through a form: " + ", ".join(
         f"line {line}: {code}" for line, code in found
     )

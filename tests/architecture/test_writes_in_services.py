@@ -1,6 +1,8 @@
-"""Pages, API handlers and CLI commands parse, call and render: they never write a model nor
-read one through its manager (issue 20). Writes go through ``services.py``, reads through
-``queries.py`` (or ``accounts.policy``), so every door gets the same checks and side effects.
+"""Pages, API handlers and CLI commands parse, call and render: they never write a model, read
+one through its manager nor open a transaction (issue 20). Writes go through ``services.py``,
+reads through ``queries.py`` (or ``accounts.policy``), so every door gets the same checks and
+side effects. Several writes that must land together are one service, which owns the
+transaction (``library.services.workflow_update`` for the API's PATCH).
 
 The scan reads the source (``ast``) of every ``views.py``, ``api.py`` and ``cli.py`` module,
 including ``import_views.py`` and the like, and the project's ``huddle/api.py`` and ``cli.py``.
@@ -20,6 +22,7 @@ WRITES = frozenset(
      "update_or_create"}
 )  # fmt: skip
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+TAKEN = MANAGERS | {"atomic"}  # ``transaction.atomic``: a transaction belongs to a service
 # Receivers that are not models yet have such methods: django-ninja's Router (``@router.delete``
 # declares a route), rich's Progress (``progress.update``) and template-context dicts.
 NOT_MODELS = frozenset({"router", "progress", "context"})
@@ -28,10 +31,13 @@ ALLOWED: set[tuple[str, str]] = set()
 
 
 def direct_data_access(source: str) -> list[tuple[int, str]]:
-    """``(line, code)`` of each model write or manager use in ``source``."""
+    """``(line, code)`` of each model write, manager use or transaction in ``source``."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in MANAGERS:
+        opens_transaction = (
+            isinstance(node, ast.ImportFrom) and node.module == "django.db.transaction"
+        )
+        if opens_transaction or (isinstance(node, ast.Attribute) and node.attr in TAKEN):
             found.append((node.lineno, ast.unparse(node)))
         elif (
             isinstance(node, ast.Call)
@@ -49,8 +55,10 @@ def surface_modules() -> list[Path]:
     return sorted(p for p in (ROOT / "huddle").rglob("*.py") if p.name.endswith(SURFACES))
 
 
-def test_the_scan_finds_writes_and_managers_and_spares_routes_and_dicts():
+def test_the_scan_finds_writes_managers_and_transactions_and_spares_routes_and_dicts():
     source = """
+from django.db.transaction import atomic
+
 @router.delete("/{id}")
 def remove(request, id):
     Run.objects.filter(pk=id).update(rating=None)
@@ -58,6 +66,8 @@ def remove(request, id):
     Team._default_manager.create(name="x")
     context.update(extra=1)
     progress.update(task, advance=1)
+    with transaction.atomic():
+        pass
 """
     found = sorted(code for _line, code in direct_data_access(source))
     assert found == [
@@ -65,7 +75,9 @@ def remove(request, id):
         "Run.objects.filter(pk=id).update",
         "Team._default_manager",
         "Team._default_manager.create",
+        "from django.db.transaction import atomic",
         "run.save",
+        "transaction.atomic",
     ]
 
 
@@ -83,4 +95,6 @@ def test_views_api_and_cli_modules_write_through_services_and_read_through_queri
         for line, code in direct_data_access(path.read_text(encoding="utf-8"))
         if (name, code) not in ALLOWED
     ]
-    assert not found, "write through services.py, read through queries.py:\n" + "\n".join(found)
+    assert not found, (
+        "write (and open transactions) in services.py, read in queries.py:\n" + "\n".join(found)
+    )

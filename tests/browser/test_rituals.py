@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from huddle.accounts.models import Visibility
 from huddle.demo import load_demo
 from huddle.library.models import Workflow
+from huddle.rituals.config import settings_for
 from huddle.rituals.models import Win
 from huddle.rituals.services import week_now
 from tests.browser.test_library import log_in
@@ -88,3 +89,31 @@ def test_the_digest_names_the_win_picked_after_it_was_opened(page: Page, live_se
     page.get_by_role("button", name="Send the digest").click()
     expect(page.get_by_role("status").first).to_contain_text("Sent:")
     expect(article.get_by_role("heading", name=f"The Win of the Week: {title}")).to_be_visible()
+
+
+def test_a_bad_schedule_is_named_next_to_its_field_and_the_rest_stays(page: Page, live_server):
+    """Issue 20 (forms): a time zone that does not exist is refused beside the field, what was
+    typed elsewhere stays on the page, and nothing is saved until it is right."""
+    organization = load_demo().organization
+    base = live_server.url
+    log_in(page, base, "adam@acme.test")
+    page.goto(f"{base}/o/acme/wins/settings/")
+    page.get_by_label("Time zone").fill("Mars/Olympus")
+    page.get_by_label("Draft on").select_option("Tuesday")
+    page.get_by_label("Draft time").fill("10:30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Check the fields below.")).to_be_visible()
+    error = page.locator("#timezone + p.error")
+    expect(error).to_have_text("Unknown time zone.")
+    expect(page.get_by_label("Time zone")).to_have_value("Mars/Olympus")
+    expect(page.get_by_label("Draft on")).to_have_value("1")
+    expect(page.get_by_label("Draft time")).to_have_value("10:30")
+    assert settings_for(organization).timezone != "Mars/Olympus"
+    page.get_by_label("Time zone").fill("Europe/Paris")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_contain_text("Ritual settings saved.")
+    expect(page.get_by_label("Draft on")).to_have_value("1")
+    saved = settings_for(organization)
+    assert (saved.timezone, saved.draft_weekday, saved.draft_time.strftime("%H:%M")) == (
+        "Europe/Paris", 1, "10:30",
+    )  # fmt: skip

@@ -412,3 +412,15 @@ def test_openapi_lists_the_library_paths(db):
     ):
         assert path in paths
     assert set(paths["/api/v1/workflows/{id}"]) == {"get", "patch"}
+
+
+def test_a_patch_that_fails_half_way_changes_nothing(member, api_client):
+    make_workflow(member, slug="post")
+    response = api_client(member).patch(
+        "/api/v1/workflows/post",
+        {"title": "Renamed", "visibility": "team"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"team": ["Required for team visibility."]}
+    assert api_client(member).get("/api/v1/workflows/post").json()["title"] == "Launch post"

@@ -250,3 +250,34 @@ def test_render_names_missing_and_invalid_inputs(member):
         "tone": ["Tone must be one of: warm, formal."],
         "words": ["Words is required."],
     }
+
+
+def test_an_update_that_fails_half_way_changes_nothing(member):
+    workflow = services.workflow_archive(actor=member.actor, workflow=make_workflow(member))
+    with pytest.raises(ValidationFailed, match="Choose the team"):
+        services.workflow_update(
+            actor=member.actor,
+            workflow=workflow,
+            archived=False,
+            title="Renamed",
+            visibility="team",
+        )
+    workflow.refresh_from_db()
+    assert (workflow.title, workflow.status) == ("Launch post", Status.ARCHIVED)
+    assert not Event.objects.filter(kind__in=["workflow.details_changed", "workflow.restored"])
+
+
+def test_an_update_restores_changes_and_shares_in_one_go(member, org):
+    team = TeamFactory(organization=org, slug="content")
+    workflow = services.workflow_archive(actor=member.actor, workflow=make_workflow(member))
+    workflow = services.workflow_update(
+        actor=member.actor,
+        workflow=workflow,
+        archived=False,
+        tags=["social"],
+        visibility="team",
+        team=team,
+    )
+    workflow.refresh_from_db()
+    assert (workflow.status, workflow.visibility, workflow.team) == (Status.SHARED, "team", team)
+    assert list(workflow.tags.values_list("name", flat=True)) == ["social"]

@@ -337,3 +337,91 @@ def test_an_empty_library_links_to_capturing_and_to_importing_a_chat_export(memb
     assert "The library is empty." in page
     assert 'href="/o/acme/captures/new/"' in page
     assert 'href="/o/acme/captures/import/"' in page
+
+
+# --- bad input on the buttons and pickers: a message on the page, nothing written -------------
+
+
+def _post_back(client, workflow, action, data):
+    page = f"/o/acme/library/{workflow.slug}/"
+    return client.post(f"{page}{action}/", data, headers={"referer": page}, follow=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"visibility": "everyone"}, "Who can see it: Select a valid choice."),
+        ({}, "Who can see it: This field is required."),
+        ({"visibility": "team", "team": "nobody"}, "Team: No team &#x27;nobody&#x27;."),
+        ({"visibility": "team", "team": "x" * 51}, "Team: Ensure this value has at most 50"),
+    ],
+)
+def test_bad_sharing_says_what_is_wrong_and_changes_nothing(shelf, member, login, data, message):
+    workflow = shelf["private"]
+    response = _post_back(login(member), workflow, "publish", data)
+    assert "Check the sharing." in response.content.decode()
+    assert message in response.content.decode()
+    workflow.refresh_from_db()
+    assert (workflow.visibility, workflow.status) == ("private", "draft")
+
+
+def test_sharing_with_a_team_by_its_slug(shelf, member, login):
+    workflow = shelf["private"]
+    response = _post_back(
+        login(member), workflow, "publish", {"visibility": "team", "team": "social"}
+    )
+    assert "Visible to: my team." in response.content.decode()
+    workflow.refresh_from_db()
+    assert (workflow.visibility, workflow.team.slug) == ("team", "social")
+
+
+@pytest.mark.parametrize("version", ["two", "0"])
+def test_endorsing_a_version_that_is_not_a_number_says_so(shelf, editor, login, version):
+    response = _post_back(login(editor), shelf["org"], "endorse", {"version": version})
+    assert "Choose a version to endorse. Version:" in response.content.decode()
+    shelf["org"].refresh_from_db()
+    assert shelf["org"].status == "shared"
+
+
+def test_endorsing_a_chosen_version(shelf, editor, login):
+    response = _post_back(login(editor), shelf["org"], "endorse", {"version": "1"})
+    assert "Endorsed" in response.content.decode()
+    shelf["org"].refresh_from_db()
+    assert shelf["org"].status == "endorsed"
+
+
+def test_archive_and_star_buttons_refuse_unknown_values(shelf, member, login):
+    client = login(member)
+    workflow = shelf["org"]
+    response = _post_back(client, workflow, "archive", {"archived": "maybe"})
+    assert "Archive or restore? Archived: Select a valid choice." in response.content.decode()
+    response = _post_back(client, workflow, "star", {"starred": "yes"})
+    assert "Star or unstar? Starred: Select a valid choice." in response.content.decode()
+    workflow.refresh_from_db()
+    assert (workflow.status, workflow.star_count) == ("shared", 0)
+    _post_back(client, workflow, "archive", {"archived": "1"})
+    workflow.refresh_from_db()
+    assert workflow.status == "archived"
+    _post_back(client, workflow, "archive", {"archived": "0"})
+    workflow.refresh_from_db()
+    assert workflow.status == "shared"
+
+
+def test_an_unknown_target_model_is_named_on_the_assembly_page(shelf, member, login):
+    url = f"/o/acme/library/{shelf['org'].slug}/assembly/"
+    response = login(member).post(url, {"in_product": "Huddle", "budget": "1m"})
+    assert response.status_code == 200
+    assert "Choose a target model. Target model: Select a valid choice." in (
+        response.content.decode()
+    )
+    good = login(member).post(url, {"in_product": "Huddle", "budget": "8k"})
+    assert "tokens of 8192" in good.content.decode()
+
+
+def test_the_paste_page_opens_the_editor_filled_in_and_saves_nothing(member, login):
+    response = login(member).post(
+        "/o/acme/library/new/", {"from_paste": "1", "title": "Pasted", "step_template_0": "Hi"}
+    )
+    assert response.status_code == 200
+    assert b'value="Pasted"' in response.content
+    assert not Workflow.objects.filter(title="Pasted").exists()

@@ -72,3 +72,9 @@ def fake_provider():
     fake = FakeProvider()
     with override_provider(lambda config, timeout: fake):
         yield fake
+
+
+def beside(page: str, field: str) -> str:
+    """The field named ``field`` and what follows it inside its ``.field`` box: its errors."""
+    start = page.index(f'name="{field}"')
+    return page[start : page.index("</div>", start)]

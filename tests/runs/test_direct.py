@@ -18,6 +18,7 @@ from huddle.runs.providers.base import ProviderError
 from huddle.runs.providers.services import ProviderFields, provider_create
 from huddle.runs.services import Figures
 from tests.factories import make_workflow
+from tests.runs.conftest import beside
 from tests.runs.servers import (
     Reply,
     anthropic_stream,
@@ -297,3 +298,58 @@ def test_api_direct_run_failure_and_missing_provider(
     )
     assert bad_input.status_code == 422
     assert "product" in bad_input.json()["error"]["fields"]
+
+
+# --- bad input: named next to its field, what was typed stays, nothing is written (issue 20) ---
+
+
+@pytest.mark.parametrize("chosen", [None, "not-a-provider"])
+def test_starting_a_direct_run_without_a_known_provider_says_so(
+    admin,
+    member,
+    chain,
+    login,
+    chosen,
+):
+    provider(admin)
+    data = {"in_product": "Huddle"} | ({"provider": chosen} if chosen else {})
+    response = login(member).post(f"/o/acme/library/{chain.slug}/run/direct/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    expected = "Choose a provider." if chosen is None else "Choose one of the providers listed."
+    assert expected in beside(page, "provider")
+    assert not Run.objects.exists()
+
+
+def test_finishing_a_direct_run_with_bad_minutes_keeps_what_was_typed(
+    admin,
+    member,
+    chain,
+    fake_provider,
+    login,
+):
+    run = direct.run_start(
+        actor=member.actor,
+        workflow=chain,
+        version=latest_version(chain),
+        inputs={"product": "X"},
+        config=provider(admin),
+    )
+    client = login(member)
+    run_url = f"/o/acme/runs/{run.public_id}/direct/"
+    fake_provider.enqueue("Facts.", "Post.")
+    client.post(f"{run_url}step/0/")
+    client.post(f"{run_url}step/1/", {"out_0": "Facts."})
+    response = client.post(
+        run_url, {"final_text": "Post!", "minutes_spent": "a while", "rating": "4"}
+    )
+    page = response.content.decode()
+    assert "Time spent must be a number of minutes." in beside(page, "minutes_spent")
+    assert 'value="a while"' in page
+    assert '<option value="4" selected>' in page
+    assert "Post!</textarea>" in page
+    empty = client.post(run_url, {"final_text": "  ", "minutes_spent": "3"}).content.decode()
+    assert "Paste or keep the final text you used." in empty
+    assert "Required." in beside(empty, "final_text")
+    run.refresh_from_db()
+    assert run.status == "running"

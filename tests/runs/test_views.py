@@ -7,6 +7,7 @@ import pytest
 from huddle.runs.models import Run
 from huddle.runs.services import Figures, StepRecord, run_record
 from tests.factories import make_workflow
+from tests.runs.conftest import beside
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,54 @@ def test_runs_index_lists_my_runs_and_time_saved(chain, member, login):
     page = login(member).get("/o/acme/runs/")
     assert b"Blog from notes" in page.content
     assert b"<strong>45</strong> minutes you saved" in page.content
+
+
+# --- bad input: named next to its field, what was typed stays, nothing is written (issue 20) ---
+
+
+FINAL = {
+    "action": "save", "in_topic": "AI rituals", "out_0": "1. Why", "out_1": "The post.",
+    "final_text": "The post, edited.", "minutes_spent": "25", "baseline_minutes": "120",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rating", "6", "The rating is 1 to 5 stars."),
+        ("rating", "five", "The rating is 1 to 5 stars."),
+        ("baseline_minutes", "-3", "Time without AI must be between 0 and 10080 minutes."),
+        ("minutes_spent", "1" * 31, "Ensure this value has at most 30 characters (it has 31)."),
+        ("rating_note", "n" * 501, "Ensure this value has at most 500 characters (it has 501)."),
+    ],
+)
+def test_bad_figures_are_named_next_to_their_field(chain, member, login, field, value, message):
+    response = login(member).post(f"/o/acme/library/{chain.slug}/run/", {**FINAL, field: value})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check the run." in page
+    assert message.replace("'", "&#x27;") in beside(page, field)
+    assert "The post, edited." in page  # what was typed stays
+    assert not Run.objects.exists()
+
+
+def test_an_unknown_action_says_so_and_saves_nothing(chain, member, login):
+    response = login(member).post(
+        f"/o/acme/library/{chain.slug}/run/", {**FINAL, "action": "publish"}
+    )
+    assert "Select a valid choice. publish is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not Run.objects.exists()
+
+
+def test_good_figures_still_save_the_run(chain, member, login):
+    response = login(member).post(
+        f"/o/acme/library/{chain.slug}/run/",
+        {**FINAL, "final_text": "Line one\r\nLine two", "rating_note": "  handy  "},
+    )
+    assert response.status_code == 302
+    run = Run.objects.get()
+    assert (run.final_text, run.rating_note, run.minutes_saved) == (
+        "Line one\nLine two", "handy", 95,
+    )  # fmt: skip
