@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,22 +31,9 @@ from huddle.accounts.models import User
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.queries import EventFilter
 from huddle.accounts.web import LAST_ORG_SESSION_KEY, org_view
-from huddle.core.errors import HuddleError, NotFound, ValidationFailed
-from huddle.core.forms import cleaned
+from huddle.core.errors import NotFound, ValidationFailed
+from huddle.core.forms import cleaned, errors_onto
 from huddle.core.paging import CappedPaginator
-
-
-def _form_error(form: Form, error: HuddleError) -> None:
-    """Put a service's error on the form, on the fields it names or on the form as a whole."""
-    placed = False
-    for field, problems in error.fields.items():
-        if field in form.fields:
-            for problem in problems:
-                form.add_error(field, problem)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
 
 # --- home, organisations ---------------------------------------------------------------------
 
@@ -74,7 +60,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
                 creator=request.user, slug=form.cleaned_data["slug"], name=form.cleaned_data["name"]
             )
         except ValidationFailed as error:
-            _form_error(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, f"{organization.name} is ready. Invite your team next.")
             return redirect("members", org_slug=organization.slug)
@@ -121,7 +107,7 @@ def members(request: HttpRequest, actor: Actor) -> HttpResponse:
                     base_url=request.build_absolute_uri("/"),
                 )
             except ValidationFailed as error:
-                _form_error(form, error)
+                errors_onto(form, error)
             else:
                 messages.success(
                     request,
@@ -219,7 +205,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     name=form.cleaned_data["name"],
                 )
             except ValidationFailed as error:
-                _form_error(form, error)
+                errors_onto(form, error)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 membership = services.invitation_accept(raw_token=token, user=user)
@@ -268,7 +254,7 @@ def teams(request: HttpRequest, actor: Actor) -> HttpResponse:
                     description=form.cleaned_data["description"],
                 )
             except ValidationFailed as error:
-                _form_error(form, error)
+                errors_onto(form, error)
             else:
                 messages.success(request, f"Team {team.name} created. Add its members below.")
                 return redirect("team", org_slug=actor.organization.slug, team_id=team.public_id)

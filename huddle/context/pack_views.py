@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
-from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.context import pack_services, packs, queries
 from huddle.context.forms import PackForm
 from huddle.context.models import ContextPack
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.core.forms import errors_onto
 
 
 def _save_pack(
@@ -34,7 +34,7 @@ def _save_pack(
             assets=list(form.cleaned_data["assets"]),
         )
     except ValidationFailed as error:
-        _form_error(form, error)
+        errors_onto(form, error)
         return None
     messages.success(request, f"Pack {pack.name} saved.")
     return redirect("context_pack", org_slug=pack.organization.slug, pack_id=pack.public_id)

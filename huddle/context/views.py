@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huddle.accounts import policy
 from huddle.accounts import queries as account_queries
 from huddle.accounts.policy import Action, Actor
-from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.context import jobs, queries, services, tokens
 from huddle.context.forms import ApproveForm, ArchiveForm, AssetForm, SharingForm, initial_for
@@ -20,7 +19,7 @@ from huddle.context.kinds import PARTS, summary_columns
 from huddle.context.models import ContextAsset, Kind, Status, UploadAction, UploadJob
 from huddle.context.usage import usages
 from huddle.core.errors import HuddleError, NotFound, ValidationFailed
-from huddle.core.forms import cleaned
+from huddle.core.forms import cleaned, errors_onto
 from huddle.core.uploads import refuse_if_too_large
 
 KIND_HINTS = {
@@ -52,7 +51,7 @@ def _refused_upload(form: AssetForm, error: HuddleError) -> None:
     """A file refused at upload (too large, or failing the quick checks) as a form error."""
     if error.status not in (413, 422):
         raise error
-    _form_error(form, error)
+    errors_onto(form, error)
 
 
 # --- assets ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from huddle.core.errors import ValidationFailed
+from huddle.core.errors import HuddleError, ValidationFailed
 
 
 def cleaned(form: forms.Form, message: str) -> dict[str, Any]:
@@ -25,3 +25,16 @@ def cleaned(form: forms.Form, message: str) -> dict[str, Any]:
         for name, problems in fields.items()
     )
     raise ValidationFailed(f"{message} {details}", fields=fields)
+
+
+def errors_onto(form: forms.Form, error: HuddleError) -> None:
+    """Put a service's refusal on the form of a page that re-renders: on each field it names
+    that the form has, or on the form as a whole."""
+    placed = False
+    for field, problems in error.fields.items():
+        if field in form.fields:
+            for problem in problems:
+                form.add_error(field, problem)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)

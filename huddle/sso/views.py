@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from huddle.accounts.policy import Action, Actor
-from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.core.errors import HuddleError, NotFound
-from huddle.core.forms import cleaned
+from huddle.core.forms import cleaned, errors_onto
 from huddle.sso import queries, services
 from huddle.sso.forms import DomainForm, GroupRoleForm, OidcForm, SamlForm
 from huddle.sso.models import GROUP_ROLES
@@ -53,7 +52,7 @@ def _page(
     }
     if refused is not None:
         form, error = refused
-        _form_error(form, error)
+        errors_onto(form, error)
         name = _NAMES[type(form)]
         context[f"{name}_form"] = form
         context[f"{name}_error"] = error

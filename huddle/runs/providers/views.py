@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huddle.accounts.policy import Action, Actor
-from huddle.accounts.views import _form_error
 from huddle.accounts.web import org_view
 from huddle.core.crypto import encryption_status
 from huddle.core.errors import ValidationFailed
+from huddle.core.forms import errors_onto
 from huddle.runs.providers import queries, services
 from huddle.runs.providers.forms import ProviderForm
 
@@ -32,7 +32,7 @@ def providers(request: HttpRequest, actor: Actor) -> HttpResponse:
                 actor=actor, fields=form.provider_fields(), api_key=form.cleaned_data["api_key"]
             )
         except ValidationFailed as error:
-            _form_error(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, f"Provider {config.name} added. Test it below.")
             return redirect("providers", org_slug=actor.organization.slug)
@@ -61,7 +61,7 @@ def provider_edit(request: HttpRequest, actor: Actor, provider_id: str) -> HttpR
                 clear_key=form.cleaned_data.get("clear_key", False),
             )
         except ValidationFailed as error:
-            _form_error(form, error)
+            errors_onto(form, error)
         else:
             note = " The stored key was removed." if key_removed else ""
             if key_removed and not form.cleaned_data.get("clear_key"):
