@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from huddle.accounts import policy
 from huddle.accounts.models import ApiToken, Membership
 from huddle.accounts.policy import Action, Actor
-from huddle.accounts.tokens import hash_secret, new_secret
-from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.accounts.tokens import hash_secret, stored_secret
+from huddle.core.errors import NotFound, ValidationFailed
 from huddle.core.services import event_record
 
 
@@ -32,17 +32,9 @@ def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     name = name.strip()[:100]
     if not name:
         raise ValidationFailed("Give the token a name.", fields={"name": ["Required."]})
-    raw, prefix = new_secret("hud")
-    try:
-        token = ApiToken.objects.create(
-            organization=actor.organization,
-            user=actor.user,
-            name=name,
-            prefix=prefix,
-            token_hash=hash_secret(raw),
-        )
-    except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
-        raise HuddleError("token_collision", "Could not create a token; try again.") from None
+    token, raw = stored_secret(
+        ApiToken, "hud", organization=actor.organization, user=actor.user, name=name
+    )
     event_record(actor, "token.created", token)
     return token, raw
 

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+
+from huddle.core.errors import HuddleError
 
 
 def new_secret(kind: str) -> tuple[str, str]:
@@ -21,3 +26,17 @@ def new_secret(kind: str) -> tuple[str, str]:
 
 def hash_secret(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def stored_secret[M: models.Model](model: type[M], kind: str, **fields: Any) -> tuple[M, str]:
+    """Create a ``model`` row holding a fresh secret of ``kind`` (its ``prefix`` and
+    ``token_hash``) besides ``fields``; returns the row and the raw secret, to show once."""
+    raw, prefix = new_secret(kind)
+    try:
+        with transaction.atomic():
+            row = model._default_manager.create(
+                prefix=prefix, token_hash=hash_secret(raw), **fields
+            )
+    except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
+        raise HuddleError("token_collision", "Could not create a token; try again.") from None
+    return row, raw

@@ -215,3 +215,17 @@ def test_a_member_cannot_revoke_someone_elses_token(member, editor):
     token, _raw = services.token_create(actor=editor.actor, name="ci")
     with pytest.raises(PermissionDenied):
         services.token_revoke(actor=member.actor, token=token)
+
+
+def test_a_token_whose_secret_collides_is_refused_and_nothing_is_stored(member, monkeypatch):
+    from huddle.accounts import tokens
+
+    services.token_create(actor=member.actor, name="first")
+    monkeypatch.setattr(tokens, "new_secret", lambda kind: (f"{kind}_same", f"{kind}_same"))
+    services.token_create(actor=member.actor, name="second")
+    with pytest.raises(HuddleError, match="Could not create a token; try again"):
+        services.token_create(actor=member.actor, name="third")
+    assert list(ApiToken.objects.order_by("pk").values_list("name", flat=True)) == [
+        "first",
+        "second",
+    ]

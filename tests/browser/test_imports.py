@@ -27,6 +27,15 @@ FILLS = [("Huddle", "CFOs"), ("Rituals", "founders"), ("the CRM", "marketers"),
          ("Insights", "ops managers")]  # fmt: skip
 
 
+def _upload(page: Page, base: str, export: Path, service: str) -> None:
+    """From the captures page, the way a member finds it: import ``export`` as ``service``'s."""
+    page.goto(f"{base}/o/acme/captures/")
+    page.get_by_role("link", name="Import chat history").click()
+    page.get_by_label("Which service is the export from?").select_option(service)
+    page.get_by_label("The export file").set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+
+
 def test_import_watch_progress_and_promote_a_pattern(
     page: Page, live_server, output_path: str, tmp_path: Path, settings
 ):
@@ -36,11 +45,7 @@ def test_import_watch_progress_and_promote_a_pattern(
     export = chatgpt_zip(tmp_path / "chatgpt-export.zip", chats)
     base = live_server.url
     log_in(page, base, "max@acme.test")
-    page.goto(f"{base}/o/acme/captures/")
-    page.get_by_role("link", name="Import chat history").click()
-    page.get_by_label("Which service is the export from?").select_option("chatgpt")
-    page.get_by_label("The export file").set_input_files(str(export))
-    page.get_by_role("button", name="Import").click()
+    _upload(page, base, export, "chatgpt")
 
     expect(page.get_by_role("heading", name="Importing chatgpt-export.zip")).to_be_visible()
     expect(page.locator("[data-status]")).to_have_text("Waiting to start")
@@ -89,11 +94,7 @@ def test_a_claude_export_chosen_as_chatgpt_fails_saying_which_service_it_is(
     captures = Capture.objects.count()
     base = live_server.url
     log_in(page, base, "max@acme.test")
-    page.goto(f"{base}/o/acme/captures/")
-    page.get_by_role("link", name="Import chat history").click()
-    page.get_by_label("Which service is the export from?").select_option("chatgpt")
-    page.get_by_label("The export file").set_input_files(str(export))
-    page.get_by_role("button", name="Import").click()
+    _upload(page, base, export, "chatgpt")
 
     expect(page.get_by_role("heading", name="Importing claude-data.zip")).to_be_visible()
     import_job_run(ImportJob.objects.get().pk)  # the worker
@@ -151,10 +152,7 @@ def test_an_empty_export_is_named_next_to_the_file_field_and_nothing_is_queued(
     empty.write_bytes(b"")
     base = live_server.url
     log_in(page, base, "max@acme.test")
-    page.goto(f"{base}/o/acme/captures/import/")
-    page.get_by_label("Which service is the export from?").select_option("claude")
-    page.get_by_label("The export file").set_input_files(str(empty))
-    page.get_by_role("button", name="Import").click()
+    _upload(page, base, empty, "claude")
     expect(page.get_by_role("alert")).to_contain_text("Please fix the problems marked below.")
     field = page.locator(".field", has=page.get_by_label("The export file"))
     expect(field).to_contain_text("The submitted file is empty.")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,8 +23,8 @@ from huddle.accounts import policy
 from huddle.accounts import services as accounts
 from huddle.accounts.models import ROLE_RANK, Membership, Organization, Role, Team, User
 from huddle.accounts.policy import Action, Actor
-from huddle.accounts.tokens import hash_secret, new_secret
-from huddle.core.errors import HuddleError, NotFound, ValidationFailed
+from huddle.accounts.tokens import hash_secret, stored_secret
+from huddle.core.errors import NotFound, ValidationFailed
 from huddle.core.services import System, event_record
 from huddle.sso.models import (
     GROUP_ROLES,
@@ -69,16 +69,9 @@ def scim_token_create(*, actor: Actor) -> tuple[ScimToken, str]:
     ScimToken.objects.filter(organization=actor.organization, revoked_at=None).update(
         revoked_at=now
     )
-    raw, prefix = new_secret(TOKEN_KIND)
-    try:
-        token = ScimToken.objects.create(
-            organization=actor.organization,
-            created_by=actor.user,
-            prefix=prefix,
-            token_hash=hash_secret(raw),
-        )
-    except IntegrityError:  # a 256-bit collision: practically impossible, but never silent
-        raise HuddleError("token_collision", "Could not create a token; try again.") from None
+    token, raw = stored_secret(
+        ScimToken, TOKEN_KIND, organization=actor.organization, created_by=actor.user
+    )
     event_record(actor, "scim.token_created", token)
     return token, raw
 
