@@ -272,6 +272,17 @@ def can_view_individuals(actor: Actor | None, *, aggregate_only: bool) -> bool:
     return actor is None or actor.can(Action.VIEW_MEMBER_FIGURES)
 
 
+# A team, department or region of fewer people than this shows its figures only to those who may
+# see individual figures: a total of two people is close to each one's own.
+MIN_GROUP = 5
+
+
+def can_view_group_figures(actor: Actor | None, members: int, *, aggregate_only: bool) -> bool:
+    """The figures of a group (a team, a department) of ``members`` people: anyone's when it is
+    empty or has ``MIN_GROUP`` or more, else only for those who ``can_view_individuals``."""
+    return not 0 < members < MIN_GROUP or can_view_individuals(actor, aggregate_only=aggregate_only)
+
+
 def can_view_member_figures(actor: Actor, user_id: int, *, aggregate_only: bool) -> bool:
     """One member's profile: always one's own; others' as ``can_view_individuals``."""
     return user_id == actor.user.pk or can_view_individuals(actor, aggregate_only=aggregate_only)

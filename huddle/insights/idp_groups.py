@@ -1,8 +1,9 @@
 """Insights by what the identity provider says (issue 22): its groups, which SCIM pushes as
 teams, and where people sit, their department, division and region (``sso.MemberAttributes``,
 from SCIM and sign-in assertions). Each row is that scope's own report, with the same privacy:
-for someone who may not see individual figures, a row of fewer than ``MIN_GROUP`` people shows
-its name and head count only. A group's row links to the overview filtered to its team."""
+a row whose figures ``policy.can_view_group_figures`` keeps from the viewer (fewer than
+``policy.MIN_GROUP`` people) shows its name and head count only. A group's row links to the
+overview filtered to its team."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from huddle.accounts.policy import Actor
 from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import Window
-from huddle.insights.privacy import MIN_GROUP, aggregate_only, too_small
+from huddle.insights.privacy import aggregate_only, group_size
 from huddle.sso.models import MemberAttributes, ScimGroup
 
 # Each row builds (or reuses from the cache) one report: keep each table bounded.
@@ -31,7 +32,7 @@ class GroupRow:
     active_members: int
     runs: int
     minutes_saved: float
-    # Fewer than ``report.MIN_GROUP`` people, for someone who may not see individual figures:
+    # Fewer than ``policy.MIN_GROUP`` people, for someone who may not see individual figures:
     # only the name and head count show.
     hidden: bool = False
 
@@ -48,14 +49,13 @@ class Breakdown:
     heading: str
     rows: list[GroupRow]
     more: bool = False
-    min_group: int = MIN_GROUP  # rows of fewer people may be hidden (``GroupRow.hidden``)
+    min_group: int = policy.MIN_GROUP  # rows of fewer people may be hidden (``GroupRow.hidden``)
 
 
 def _row(actor: Actor, scope: Scope, window: Window, name: str, team_slug: str | None) -> GroupRow:
-    if too_small(scope) and not policy.can_view_individuals(
-        actor, aggregate_only=aggregate_only(scope.organization)
-    ):
-        members = len(scope.member_ids())
+    members = group_size(scope)
+    hidden = aggregate_only(scope.organization)
+    if not policy.can_view_group_figures(actor, members, aggregate_only=hidden):
         return GroupRow(name, team_slug, members, 0, 0, 0.0, hidden=True)
     divide = build_cached(actor, scope, window).divide
     return GroupRow(

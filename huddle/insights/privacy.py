@@ -1,5 +1,5 @@
-"""Privacy reads: the organisation's aggregate-only switch, members' spotlight opt-outs, and
-the smallest group whose figures show to those who may not see individual figures.
+"""Privacy reads: the organisation's aggregate-only switch, members' spotlight opt-outs, and the
+size of a group whose figures ``policy.can_view_group_figures`` is asked about.
 
 ``spotlight_allowed`` is the contract for the rituals app (wins of the week, shout-outs).
 """
@@ -14,10 +14,6 @@ from huddle.accounts.policy import Actor
 from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.models import InsightsSettings, SpotlightOptOut
 
-# A team, department or region of fewer people than this shows its figures only to those who may
-# see individual figures: a total of two people is close to each one's own.
-MIN_GROUP = 5
-
 
 def aggregate_only(organization: Organization) -> bool:
     return InsightsSettings.objects.filter(organization=organization, aggregate_only=True).exists()
@@ -31,19 +27,25 @@ def spotlight_allowed(membership: Membership) -> bool:
     return not SpotlightOptOut.objects.filter(membership=membership).exists()
 
 
-def too_small(scope: Scope) -> bool:
-    """A team or department (not the whole organisation) of 1 to ``MIN_GROUP - 1`` members."""
+def group_size(scope: Scope) -> int:
+    """How many people a team's or department's figures are of; 0 for the whole organisation,
+    which is never too small to show."""
     if scope.team is None and scope.attribute is None:
-        return False
-    return 0 < len(scope.member_ids()) < MIN_GROUP
+        return 0
+    return len(scope.member_ids())
 
 
 def hidden_teams(actor: Actor) -> set[int]:
-    """The teams whose figures ``actor`` may not see for being too small (none for those who
-    may see individual figures): the team filter offers them greyed out."""
-    if policy.can_view_individuals(actor, aggregate_only=aggregate_only(actor.organization)):
+    """The teams whose figures ``actor`` may not see for being too small
+    (``policy.can_view_group_figures``): the team filter offers them greyed out."""
+    hidden = aggregate_only(actor.organization)
+    if policy.can_view_individuals(actor, aggregate_only=hidden):
         return set()
     sizes = Team.objects.filter(organization=actor.organization).annotate(
         people=Count("memberships")
     )
-    return {team.pk for team in sizes if 0 < team.people < MIN_GROUP}
+    return {
+        team.pk
+        for team in sizes
+        if not policy.can_view_group_figures(actor, team.people, aggregate_only=hidden)
+    }

@@ -65,7 +65,7 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
         "report": report,
         "teams": queries.organization_teams(actor.organization),
         "hidden_teams": privacy.hidden_teams(actor),
-        "min_group": privacy.MIN_GROUP,
+        "min_group": policy.MIN_GROUP,
         "team": team,
         "as_of": window.as_of.isoformat(),
         "weeks": window.weeks,

@@ -121,3 +121,23 @@ def test_content_of_another_organisation_is_never_visible(owner, outsider):
     assert not policy.can_see(owner.actor, item)
     with pytest.raises(NotFound):
         policy.require_edit(owner.actor, item)
+
+
+@pytest.mark.parametrize(
+    ("members", "member_sees", "admin_sees", "admin_sees_aggregate_only"),
+    [
+        (0, True, True, True),  # nothing to tell about anyone
+        (1, False, True, False),
+        (policy.MIN_GROUP - 1, False, True, False),
+        (policy.MIN_GROUP, True, True, True),
+    ],
+)
+def test_a_small_groups_figures_are_individual_figures(
+    member, admin, members, member_sees, admin_sees, admin_sees_aggregate_only
+):
+    def sees(persona, hidden):
+        return policy.can_view_group_figures(persona.actor, members, aggregate_only=hidden)
+
+    assert sees(member, False) is member_sees
+    assert sees(admin, False) is admin_sees
+    assert sees(admin, True) is admin_sees_aggregate_only

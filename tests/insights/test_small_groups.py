@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from huddle.accounts.models import Membership, User
+from huddle.accounts.policy import MIN_GROUP
 from huddle.cli import run
 from huddle.insights import services
-from huddle.insights.privacy import MIN_GROUP
 from huddle.sso import services as sso
 from tests.factories import TeamFactory
 from tests.insights.simulate import AS_OF, standard_team

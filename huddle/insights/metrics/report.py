@@ -36,7 +36,7 @@ from huddle.insights.metrics.workflows import (
     institutionalisation,
     per_workflow,
 )
-from huddle.insights.privacy import MIN_GROUP, aggregate_only, too_small
+from huddle.insights.privacy import aggregate_only, group_size
 from huddle.library.models import Workflow
 
 
@@ -161,14 +161,14 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
     """
     hidden = aggregate_only(scope.organization)
     individuals = policy.can_view_individuals(actor, aggregate_only=hidden)
-    if not individuals and too_small(scope):
+    if not policy.can_view_group_figures(actor, group_size(scope), aggregate_only=hidden):
         why = (
             "this organisation shows insights as aggregates only"
             if hidden
             else "they are for admins and owners"
         )
         raise PermissionDenied(
-            f"Fewer than {MIN_GROUP} people are in this group, so its figures would be "
+            f"Fewer than {policy.MIN_GROUP} people are in this group, so its figures would be "
             f"individual figures, and {why}."
         )
     material = profiles_mod.load(scope, window)
