@@ -63,8 +63,9 @@ def token_authenticate(raw_token: str, *, touch: bool = True) -> Actor | None:
     if not raw_token.startswith("hud_") or len(raw_token) > 200:
         return None
     # One filter() call: every condition is on the same token row, and the token's organisation
-    # is the membership's.
-    membership = (
+    # is the membership's. No ORDER BY (not even the membership's by name): a hash names one
+    # token, of one member.
+    found = (
         Membership.objects.select_related("user", "organization")
         .filter(
             user__is_active=True,
@@ -76,8 +77,9 @@ def token_authenticate(raw_token: str, *, touch: bool = True) -> Actor | None:
             token_pk=F("user__api_tokens__pk"),
             token_last_used_at=F("user__api_tokens__last_used_at"),
         )
-        .first()
+        .order_by()[:1]
     )
+    membership = next(iter(found), None)
     if membership is None:
         return None
     now = timezone.now()

@@ -85,20 +85,25 @@ def context_blocks_for(actor: Actor, refs: Sequence[ContextRef]) -> dict[str, Co
     for ref in refs:
         if ref.version is not None:
             wanted |= Q(asset__slug=ref.slug, number=ref.version)
-    # One filter() call and no exclude(): Django builds the SQL noticeably faster that way.
-    rows = ContextVersion.objects.filter(
-        wanted,
-        policy.visible_q(actor, "asset__"),
-        asset__approved_version_id__isnull=False,
-        asset__status__in=(Status.APPROVED, Status.DRAFT),
-    ).values_list(
-        "asset__slug",
-        "asset__kind",
-        "asset__title",
-        "number",
-        "asset__approved_version_id",
-        "id",
-        "parts",
+    # One filter() call, no exclude() and no ORDER BY: Django builds the SQL noticeably faster
+    # that way.
+    rows = (
+        ContextVersion.objects.order_by()
+        .filter(
+            wanted,
+            policy.visible_q(actor, "asset__"),
+            asset__approved_version_id__isnull=False,
+            asset__status__in=(Status.APPROVED, Status.DRAFT),
+        )
+        .values_list(
+            "asset__slug",
+            "asset__kind",
+            "asset__title",
+            "number",
+            "asset__approved_version_id",
+            "id",
+            "parts",
+        )
     )
     found: dict[tuple[str, int | None], ContextBlock] = {}
     for slug, kind, title, number, approved_id, version_id, parts in rows:

@@ -15,6 +15,7 @@ import mcp_types as types
 from django.core import signing
 from django.db.models import Func, OuterRef, Subquery
 
+from huddle.accounts import policy
 from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import ValidationFailed
@@ -175,16 +176,15 @@ def get_prompt(
 
 def _latest(actor: Actor, name: str) -> tuple[Workflow, WorkflowVersion]:
     """The visible workflow named ``name`` and its latest version, in one query (a label with
-    its workflow and version); the library's own look-up says why when there is none."""
-    label = (
-        WorkflowLabel.objects.select_related("workflow", "version")
-        .filter(
-            name=Label.LATEST,
-            workflow__in=library_queries.visible_workflows(actor).filter(slug=name).values("pk"),
-        )
-        .first()
-    )
-    if label is not None:
+    its workflow and version); the library's own look-up says why when there is none.
+
+    One filter() on the label, no subquery and no ORDER BY (a slug names one workflow of the
+    organisation, which has one latest label): Django builds this SQL in ~0.9 ms where the
+    subquery and ``first()`` took ~1.4 (docs/performance.md)."""
+    found = WorkflowLabel.objects.select_related("workflow", "version").filter(
+        policy.visible_q(actor, "workflow__"), name=Label.LATEST, workflow__slug=name
+    )[:1]
+    for label in found:
         return label.workflow, label.version
     # Not found, no version yet, or named by its public id: the library's look-up answers.
     workflow = library_queries.get_workflow(actor, name)
