@@ -60,6 +60,24 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _fixed_work() -> int:
+    total = 0
+    for i in range(50_000):
+        total += i * i % 7
+    return total
+
+
+def host_jitter(repeat: int = 300) -> dict[str, float]:
+    """The same pure-Python work (~2 ms) timed ``repeat`` times: how steady the host is.
+
+    A latency's p95 cannot be steadier than this. On the shared 2-core machine of
+    docs/performance.md some slices of time run at half speed (the work's p95 is 1.0-2.0x its
+    p50 from one minute to the next), which moves every p95 of a run by as much."""
+    samples = timings(_fixed_work, repeat=repeat, warmup=20)
+    figures = summary(samples)
+    return {**figures, "p95_over_p50": round(figures["p95_ms"] / figures["p50_ms"], 2)}
+
+
 def machine() -> dict[str, Any]:
     from django.db import connection
 

@@ -3,7 +3,8 @@
     python -m bench.mcp --org bench --context-org acme
 
 Starts ``huddle serve`` (one gunicorn worker) on a free loopback port against the configured
-database and, one request at a time over a keep-alive connection, times:
+database and, one request at a time from one client connection (gunicorn's sync worker closes
+it after each answer; http.client opens it again, as any client of a sync worker does), times:
 
 - ``prompts/list`` (the first page, 50 prompts: endorsed first, each with its arguments) as a
   member of ``--org`` against ``GET /api/v1/workflows?limit=50`` (the same member's first page);
@@ -11,7 +12,9 @@ database and, one request at a time over a keep-alive connection, times:
   ``--context-org``, made here if missing) against ``POST /api/v1/workflows/<slug>/render`` with
   the same inputs. ``prompts/get`` also records the run it opens (one insert and its event);
   the render records nothing;
-- ``tools/list`` (no database): what the MCP layer itself costs per request.
+- ``tools/list`` (no database): what the MCP layer itself costs per request;
+
+and how steady the host was meanwhile (``host_jitter``: fixed CPU work's p50 and p95).
 
 Targets (issue 21): ``prompts/list`` p95 ≤ 30 ms at 100k workflows, ``prompts/get`` p95 ≤ 10 ms;
 each is reported with its ratio to the API's call.
@@ -29,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import setup_django, summary, write_result
+from bench.common import host_jitter, setup_django, summary, write_result
 from bench.http_load import ROOT, _wait, free_port
 from bench.render import SLUGS
 
@@ -80,7 +83,7 @@ def _five_refs(org: str, email: str) -> str:
 
 
 class Session:
-    """One keep-alive connection sending requests with a bearer token."""
+    """One client connection (reopened after each answer) sending requests with a bearer token."""
 
     def __init__(self, port: int, token: str) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -191,6 +194,7 @@ def main() -> None:
         render = f"/api/v1/workflows/{slug}/render"
         get_api = _timed(lambda: getting.send("POST", render, {"inputs": INPUTS}), args.repeat)
         tools = _timed(lambda: listing.rpc("tools/list", {}), args.repeat)
+        jitter = host_jitter()
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -203,6 +207,7 @@ def main() -> None:
         "prompts_get_five_refs": _compare(get_mcp, get_api, 10),
         "tools_list": summary(tools),
         "repeat": args.repeat,
+        "host_jitter": jitter,
     }
     write_result(args.name, result)
     print(json.dumps(result, indent=2))
