@@ -16,6 +16,7 @@ from huddle.runs.providers.urls import org_patterns as provider_patterns
 from huddle.runs.urls import org_patterns as runs_patterns
 from huddle.sso.signin import (
     SsoAwareLoginView,
+    oidc_callback,
     oidc_login,
     saml_finish,
     sso_logout,
@@ -34,6 +35,8 @@ urlpatterns = [
     path("accounts/logout/", sso_logout, name="logout"),
     # Before allauth's own: the same URL, with an unreachable issuer refused readably.
     path("sso/oidc/<str:provider_id>/login/", oidc_login, name="sso_oidc_login"),
+    # Before allauth's own: the same URL, keeping the ID token for the provider's logout.
+    path("sso/oidc/<str:provider_id>/login/callback/", oidc_callback, name="sso_oidc_callback"),
     path("sso/", include("allauth.socialaccount.providers.openid_connect.urls")),
     # Before allauth's own: the same URL, with replayed assertions refused readably.
     path("sso/saml/<str:organization_slug>/acs/finish/", saml_finish, name="sso_saml_finish"),

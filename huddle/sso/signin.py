@@ -19,13 +19,14 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,6 +49,8 @@ _OID_SN = "urn:oid:2.5.4.4"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 # In the session after an OpenID Connect sign-in: where logging out of Huddle continues.
 END_SESSION = "_huddle_sso_end_session"
+# On the callback's request: the provider's raw ID token (an attribute name, not a secret).
+_ID_TOKEN = "_huddle_oidc_id_token"  # noqa: S105
 # Where the person sits, as SAML IdPs name it: plain names (Okta's and Entra ID's custom
 # attributes), Entra ID's claim URIs, and the LDAP OIDs (departmentNumber; stateOrProvinceName,
 # which SCIM's address region is).
@@ -167,8 +170,10 @@ class HuddleSocialAccountAdapter(DefaultSocialAccountAdapter):
 
 def _remember_end_session(request: HttpRequest, config: SsoConfig) -> None:
     """Keep in the session where to end the provider's session at logout (OpenID Connect
-    RP-initiated logout): its ``end_session_endpoint`` with the client id and the way back to
-    Huddle's login page. Nothing when the provider has none or cannot be asked now."""
+    RP-initiated logout): its ``end_session_endpoint`` with the ID token of this sign-in as
+    ``id_token_hint`` (which says whose session it is: Okta requires it, Keycloak and others
+    then log out without asking again), the client id and the way back to Huddle's login page.
+    Nothing when the provider has none or cannot be asked now."""
     adapter = openid_connect_views.OpenIDConnectOAuth2Adapter(request, config.organization.slug)
     try:
         endpoint = adapter.openid_config.get("end_session_endpoint")
@@ -176,8 +181,10 @@ def _remember_end_session(request: HttpRequest, config: SsoConfig) -> None:
         return
     if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("http", "https"):
         return
+    hint = getattr(request, _ID_TOKEN, None)
     query = urlencode(
         {
+            **({"id_token_hint": hint} if isinstance(hint, str) and hint else {}),
             "client_id": config.oidc_client_id,
             "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
         }
@@ -212,6 +219,28 @@ def _allowed_issuer_hosts(request: HttpRequest | None) -> list[str]:
     if config is None or not config.oidc_private_network or not config.oidc_discovery_url:
         return []
     return [host_key(config.oidc_discovery_url)]
+
+
+class _OidcAdapter(openid_connect_views.OpenIDConnectOAuth2Adapter):
+    """allauth's adapter, keeping the provider's raw ID token on the callback's request (allauth
+    keeps only its claims) for the logout's ``id_token_hint``."""
+
+    def complete_login(
+        self, request: HttpRequest, app: SocialApp, token: Any, **kwargs: Any
+    ) -> SocialLogin:
+        login = super().complete_login(request, app, token, **kwargs)
+        setattr(request, _ID_TOKEN, (kwargs.get("response") or {}).get("id_token"))
+        return login
+
+
+@login_not_required
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's callback view, with the adapter above."""
+    try:
+        view = OAuth2CallbackView.adapter_view(_OidcAdapter(request, provider_id))
+        return view(request)
+    except SocialApp.DoesNotExist:
+        raise Http404 from None
 
 
 @login_not_required

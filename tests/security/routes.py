@@ -214,6 +214,8 @@ EXCLUDED: dict[str, str] = {
     "readably (tests/sso/test_outbound.py)",
     "openid_connect_callback": "allauth's OIDC callback, bound to the session's state "
     "(tests/sso/test_oidc.py)",
+    "sso_oidc_callback": "the same URL as openid_connect_callback, keeping the ID token for the "
+    "provider's logout (tests/sso/test_oidc.py)",
     "saml_login": "allauth's SAML start for an organisation's public sign-in "
     "(tests/sso/test_saml.py)",
     "saml_acs": "allauth's SAML assertion consumer: a signed response is the access "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import requests
 
@@ -168,6 +169,10 @@ def test_logging_out_after_an_oidc_sign_in_goes_on_to_the_providers_logout(acme,
     assert end_session.startswith(idp.url)
     assert query["client_id"] == [idp.client_id]
     assert query["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    # The ID token of this sign-in says whose session to end (Okta requires it).
+    hint = jwt.decode(query["id_token_hint"][0], options={"verify_signature": False})
+    assert hint["aud"] == idp.client_id
+    assert hint["email"] == "alice@acme-corp.com"
     assert "You are signed out of Huddle" in html
     assert "_auth_user_id" not in client.session
     assert client.get("/o/acme/").status_code == 302

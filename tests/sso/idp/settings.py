@@ -41,7 +41,9 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "OpenID Connect", "profile": "Profile", "email": "E-mail"},
     "OAUTH2_VALIDATOR_CLASS": "tests.sso.idp.validator.Validator",
-    # RP-initiated logout (Huddle's single logout); it asks the person to confirm.
+    # RP-initiated logout (Huddle's single logout). It asks the person to confirm unless the
+    # request carries an ID token of theirs (id_token_hint), as the specification requires.
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
