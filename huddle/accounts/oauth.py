@@ -21,8 +21,10 @@ from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.settings import oauth2_settings
 
+from huddle.accounts import policy
 from huddle.accounts.models import Membership, Organization
 from huddle.accounts.policy import Action, Actor
+from huddle.core.errors import NotFound
 from huddle.core.services import event_record
 
 SCOPE = "mcp"  # what an assistant's token may do: use /mcp as the member
@@ -62,26 +64,44 @@ def oauth_authenticate(request: HttpRequest) -> Actor | None:
     return Actor(membership) if membership is not None else None
 
 
-def my_connections(actor: Actor) -> QuerySet[AccessToken]:
-    """The actor's OAuth tokens in their current organisation that still work or can still be
-    renewed (their refresh token is live), newest first."""
+def live_connections(
+    organization: Organization, *, user: object | None = None
+) -> QuerySet[AccessToken]:
+    """The OAuth tokens of ``organization``'s active members (of ``user`` only, when given) that
+    still work or can still be renewed (their refresh token is live), newest first."""
     live = Q(expires__gt=timezone.now()) | Q(
         refresh_token__isnull=False, refresh_token__revoked__isnull=True
     )
-    return (
-        AccessToken.objects.filter(
-            live,
-            user=actor.user,
-            scope__contains=organization_scope(actor.organization.public_id),
-        )
-        .select_related("application")
-        .order_by("-created")
+    tokens = AccessToken.objects.filter(
+        live,
+        scope__contains=organization_scope(organization.public_id),
+        user__is_active=True,
+        user__memberships__organization=organization,
     )
+    if user is not None:
+        tokens = tokens.filter(user=user)
+    return tokens.select_related("application", "user").order_by("-created")
+
+
+def my_connections(actor: Actor) -> QuerySet[AccessToken]:
+    """The actor's own live OAuth connections in their current organisation, newest first."""
+    return live_connections(actor.organization, user=actor.user)
+
+
+def organization_connections(actor: Actor) -> QuerySet[AccessToken]:
+    """Every member's live OAuth connections in the organisation, for those who manage members."""
+    policy.require(actor, Action.MANAGE_MEMBERS)
+    return live_connections(actor.organization)
 
 
 @transaction.atomic
 def connection_revoke(*, actor: Actor, token: AccessToken) -> None:
-    """Stop ``token`` and the refresh token that would renew it, at once."""
+    """Stop ``token`` and the refresh token that would renew it, at once. A member disconnects
+    their own apps; those who manage members, anyone's in the organisation."""
+    if organization_of(token.scope or "") != actor.organization.public_id:
+        raise NotFound()
+    if token.user_id != actor.user.pk:
+        policy.require(actor, Action.MANAGE_MEMBERS)
     refresh = getattr(token, "refresh_token", None)
     name = token.application.name if token.application else "an app"
     if refresh is not None:
@@ -93,6 +113,7 @@ def connection_revoke(*, actor: Actor, token: AccessToken) -> None:
         "oauth.revoked",
         label=name,
         client_id=token.application.client_id if token.application else "",
+        member=token.user.email if token.user_id != actor.user.pk else None,
     )
 
 

@@ -319,19 +319,25 @@ def get_invitation(actor: Actor, public_id: object) -> Invitation:
 
 
 def get_oauth_connection(actor: Actor, token_id: int) -> AccessToken:
-    """One of the actor's own live OAuth connections in this organisation (an AI assistant they
-    connected); anybody else's, or another organisation's, is not found."""
-    from huddle.accounts.oauth import my_connections  # oauth builds on this module's Actor
+    """One live OAuth connection in this organisation (an AI assistant a member connected): the
+    actor's own, or any member's for those who manage members; others', or another
+    organisation's, are not found."""
+    from huddle.accounts import oauth  # oauth builds on this module's Actor
 
-    token = my_connections(actor).filter(pk=token_id).first()
-    if token is None:
+    mine = not actor.can(Action.MANAGE_MEMBERS)
+    token = oauth.live_connections(actor.organization, user=actor.user if mine else None)
+    found = token.filter(pk=token_id).first()
+    if found is None:
         raise NotFound()
-    return token
+    return found
 
 
 def get_api_token(actor: Actor, public_id: object) -> ApiToken:
-    """One of the actor's own tokens in this organisation (others' tokens are not found)."""
+    """One API token in this organisation: the actor's own, or any member's for those who
+    manage members (others' tokens are not found)."""
     queryset = ApiToken.objects.select_related("organization", "user").filter(
-        organization=actor.organization, user=actor.user
+        organization=actor.organization
     )
+    if not actor.can(Action.MANAGE_MEMBERS):
+        queryset = queryset.filter(user=actor.user)
     return _by_public_id(queryset, public_id)  # type: ignore[return-value]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 
 from huddle.accounts import policy
@@ -94,6 +94,23 @@ def pending_invitations(actor: Actor) -> QuerySet[Invitation]:
 def my_tokens(actor: Actor) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(organization=actor.organization, user=actor.user).order_by(
         "revoked_at", "-created_at"
+    )
+
+
+def organization_tokens(actor: Actor) -> QuerySet[ApiToken]:
+    """Every member's working API tokens in the organisation (not revoked, of an active member
+    of it), for those who manage members: the most recently used first, then the never used,
+    newest first."""
+    policy.require(actor, Action.MANAGE_MEMBERS)
+    return (
+        ApiToken.objects.filter(
+            organization=actor.organization,
+            revoked_at=None,
+            user__is_active=True,
+            user__memberships__organization=actor.organization,
+        )
+        .select_related("user")
+        .order_by(F("last_used_at").desc(nulls_last=True), "-created_at")
     )
 
 

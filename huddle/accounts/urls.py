@@ -11,6 +11,21 @@ org_patterns = [
         views.connection_revoke,
         name="connection_revoke",
     ),
+    # Every member's tokens and connected apps, for those who manage members; revoking there
+    # comes back there.
+    path("settings/access/", views.access, name="access"),
+    path(
+        "settings/access/tokens/<uuid:token_id>/revoke/",
+        views.token_revoke,
+        {"back": "access"},
+        name="access_token_revoke",
+    ),
+    path(
+        "settings/access/apps/<int:token_id>/revoke/",
+        views.connection_revoke,
+        {"back": "access"},
+        name="access_connection_revoke",
+    ),
     path("members/", views.members, name="members"),
     path("members/<uuid:member_id>/role/", views.member_role, name="member_role"),
     path("members/<uuid:member_id>/remove/", views.member_remove, name="member_remove"),

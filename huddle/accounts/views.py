@@ -329,21 +329,40 @@ def tokens(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @org_view(Action.USE_API_TOKENS)
 @require_POST
-def token_revoke(request: HttpRequest, actor: Actor, token_id: str) -> HttpResponse:
+def token_revoke(
+    request: HttpRequest, actor: Actor, token_id: str, back: str = "tokens"
+) -> HttpResponse:
     token = policy.get_api_token(actor, token_id)
     services.token_revoke(actor=actor, token=token)
     messages.success(request, f"Token {token.name} revoked; it stops working immediately.")
-    return redirect("tokens", org_slug=actor.organization.slug)
+    return redirect(back, org_slug=actor.organization.slug)
 
 
 @org_view(Action.USE_API_TOKENS)
 @require_POST
-def connection_revoke(request: HttpRequest, actor: Actor, token_id: int) -> HttpResponse:
+def connection_revoke(
+    request: HttpRequest, actor: Actor, token_id: int, back: str = "tokens"
+) -> HttpResponse:
     token = policy.get_oauth_connection(actor, token_id)
     oauth.connection_revoke(actor=actor, token=token)
     name = token.application.name if token.application else "The app"
     messages.success(request, f"{name} disconnected; its access stops working immediately.")
-    return redirect("tokens", org_slug=actor.organization.slug)
+    return redirect(back, org_slug=actor.organization.slug)
+
+
+@org_view(Action.MANAGE_MEMBERS)
+@require_GET
+def access(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """What reaches the organisation from outside: every member's API tokens and connected AI
+    apps, each revocable here."""
+    return render(
+        request,
+        "accounts/access.html",
+        {
+            "tokens": queries.organization_tokens(actor),
+            "connections": oauth.organization_connections(actor),
+        },
+    )
 
 
 # --- activity log ----------------------------------------------------------------------------

@@ -82,6 +82,9 @@ PAGES: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "tokens": _none,
     "token_revoke": lambda i: {"token_id": i["token"]},
     "connection_revoke": lambda i: {"token_id": i["oauth_token"]},
+    "access": _none,
+    "access_token_revoke": lambda i: {"token_id": i["token"]},
+    "access_connection_revoke": lambda i: {"token_id": i["oauth_token"]},
     "members": _none,
     "member_role": lambda i: {"member_id": i["member"]},
     "member_remove": lambda i: {"member_id": i["member"]},
@@ -278,10 +281,13 @@ API: dict[str, Callable[[Ids], dict[str, Any]]] = {
     "huddle_rituals_api_asks_solve": lambda i: {"ask_id": i["ask"]},
     "huddle_capture_import_api_import_detail": lambda i: {"job_id": i["job"]},
     "huddle_usage_api_usage_import_detail": lambda i: {"import_id": i["usage_import"]},
+    "huddle_accounts_api_access_token_revoke": lambda i: {"token_id": i["token"]},
+    "huddle_accounts_api_access_connection_revoke": lambda i: {"connection_id": i["oauth_token"]},
     # The organisation is the token's: these take no id of another tenant in their path. They
     # are checked with a wrong-org token for what they return (canary) and with body references.
     "huddle_accounts_api_me": _none,
     "huddle_accounts_api_stats": _none,
+    "huddle_accounts_api_access": _none,
     "huddle_library_api_list_workflows": _none,
     "huddle_library_api_create_workflow": _none,
     "huddle_runs_api_run_create": _none,

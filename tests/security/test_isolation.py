@@ -323,6 +323,7 @@ ROLE_GATED_PAGES = {
 }
 ROLE_GATED_READS = {
     "activity": "admin",  # the audit trail
+    "access": "admin",  # every member's tokens and connected apps
     "insights_members": "admin",  # others' individual figures
     "insights_member": "admin",  # someone else's profile
     "insights_flow": "admin",  # who uses whose workflows
@@ -332,6 +333,7 @@ ROLE_GATED_API = {
     "huddle_library_api_endorse_workflow": "editor",
     "huddle_context_api_approve": "editor",
     "huddle_rituals_api_wins_choose": "admin",
+    "huddle_accounts_api_access": "admin",  # every member's tokens and connected apps
 }
 RANK = {"viewer": 0, "member": 1, "editor": 2, "admin": 3, "owner": 4}
 

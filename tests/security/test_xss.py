@@ -23,6 +23,7 @@ OWNER_PAGES = [
     "teams",
     "team",
     "tokens",
+    "access",
     "library_index",
     "workflow_detail",
     "workflow_edit",
