@@ -48,6 +48,11 @@ def team_by_slug(organization: Organization, slug: str | None) -> Team | None:
     return Team.objects.filter(organization=organization, slug=slug).first()
 
 
+def team_member_ids(team: Team) -> set[int]:
+    """The primary keys of the team's memberships."""
+    return set(team.memberships.values_list("pk", flat=True))
+
+
 def organization_teams(organization: Organization) -> QuerySet[Team]:
     """Every team of the organisation, by name (for a picker or a filter)."""
     return Team.objects.filter(organization=organization).order_by("name")

@@ -277,7 +277,7 @@ def team(request: HttpRequest, actor: Actor, team_id: str) -> HttpResponse:
         services.team_set_members(actor=actor, team=team, memberships=list(selected))
         messages.success(request, f"Members of {team.name} saved.")
         return redirect("team", org_slug=actor.organization.slug, team_id=team.public_id)
-    in_team = set(team.memberships.values_list("pk", flat=True))
+    in_team = queries.team_member_ids(team)
     return render(
         request,
         "accounts/team.html",

@@ -78,7 +78,7 @@ def context_pack(request: HttpRequest, actor: Actor, pack_id: str) -> HttpRespon
             initial={
                 "name": pack.name,
                 "description": pack.description,
-                "assets": [item.asset for item in pack.items.all()],
+                "assets": queries.pack_assets(pack),
             },
         )
     if request.method == "POST":

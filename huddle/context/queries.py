@@ -84,6 +84,16 @@ def packs(actor: Actor) -> QuerySet[ContextPack]:
     )
 
 
+def packs_of(actor: Actor, asset: ContextAsset) -> QuerySet[ContextPack]:
+    """The packs the actor can see that hold ``asset``, by name."""
+    return asset.packs.filter(policy.visible_q(actor)).order_by("name")
+
+
+def pack_assets(pack: ContextPack) -> list[ContextAsset]:
+    """The pack's assets, in the pack's order."""
+    return [item.asset for item in pack.items.select_related("asset")]
+
+
 def get_pack(actor: Actor, public_id: object) -> ContextPack:
     try:
         return packs(actor).get(public_id=public_id)

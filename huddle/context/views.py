@@ -141,7 +141,7 @@ def context_asset(request: HttpRequest, actor: Actor, asset_id: str) -> HttpResp
         "can_approve": actor.can(Action.CURATE_CONTENT),
         "usages": usages(actor, asset),
         "parts": PARTS[asset.kind],
-        "packs": asset.packs.filter(policy.visible_q(actor)).order_by("name"),
+        "packs": queries.packs_of(actor, asset),
         "sharing_form": SharingForm(
             initial={"visibility": asset.visibility, "team": asset.team},
             teams=account_queries.teams(actor),

@@ -278,7 +278,7 @@ def list_versions(
     workflow = queries.get_workflow(_actor(request), id)
     labels = queries.labels_of(workflow)
     versions, next_cursor = cursor_page(
-        workflow.versions.select_related("author"), cursor=cursor, limit=limit, keyset=("-number",)
+        queries.versions_of(workflow), cursor=cursor, limit=limit, keyset=("-number",)
     )
     return {
         "items": [version_data(v, labels.get(v.number)) for v in versions],

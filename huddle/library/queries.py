@@ -117,6 +117,23 @@ def endorsed_version(workflow: Workflow) -> WorkflowVersion | None:
     return label.version if label else None
 
 
+def versions_of(workflow: Workflow) -> QuerySet[WorkflowVersion]:
+    """The workflow's versions with their authors, newest first."""
+    return workflow.versions.select_related("author").order_by("-number")
+
+
+def version_numbers(workflow: Workflow) -> list[int]:
+    return list(workflow.versions.order_by("number").values_list("number", flat=True))
+
+
+def tags_of(workflow: Workflow) -> list[WorkflowTag]:
+    return list(workflow.tags.all())
+
+
+def is_starred(actor: Actor, workflow: Workflow) -> bool:
+    return workflow.stars.filter(user=actor.user).exists()
+
+
 def visible_forks(actor: Actor, workflow: Workflow) -> QuerySet[Workflow]:
     return visible_workflows(actor).filter(forked_from=workflow).select_related("owner")
 

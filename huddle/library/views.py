@@ -151,7 +151,7 @@ def workflow_detail(request: HttpRequest, actor: Actor, workflow_slug: str) -> H
     workflow = queries.get_workflow(actor, workflow_slug)
     version = services.latest_version(workflow)
     content = content_of(version)
-    versions = workflow.versions.select_related("author").order_by("-number")
+    versions = queries.versions_of(workflow)
     return render(
         request,
         "library/detail.html",
@@ -164,8 +164,8 @@ def workflow_detail(request: HttpRequest, actor: Actor, workflow_slug: str) -> H
             "labels": queries.labels_of(workflow),
             "endorsed": queries.endorsed_version(workflow),
             "forks": queries.visible_forks(actor, workflow),
-            "tags": workflow.tags.all(),
-            "starred": workflow.stars.filter(user=actor.user).exists(),
+            "tags": queries.tags_of(workflow),
+            "starred": queries.is_starred(actor, workflow),
             "can_edit": policy.can_edit(actor, workflow),
             "can_curate": actor.can(Action.CURATE_CONTENT),
             "can_fork": actor.can(Action.CREATE_CONTENT),
@@ -295,7 +295,7 @@ def workflow_diff(request: HttpRequest, actor: Actor, workflow_slug: str) -> Htt
             "old": old,
             "new": new,
             "diff": services.version_diff(old, new),
-            "numbers": list(workflow.versions.order_by("number").values_list("number", flat=True)),
+            "numbers": queries.version_numbers(workflow),
         },
     )
 

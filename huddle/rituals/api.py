@@ -230,7 +230,7 @@ def asks_answer(request: HttpRequest, ask_id: str, payload: AnswerIn) -> Status:
         else None,
         capture=capture_queries.get_capture(actor, payload.capture) if payload.capture else None,
     )
-    answers = list(ask.answers.select_related("author", "workflow", "capture"))
+    answers = queries.answers_of(ask)
     return Status(201, ask_data(ask, answers, []))
 
 
@@ -257,7 +257,7 @@ def asks_solve(request: HttpRequest, ask_id: str) -> dict:
     else:
         services.ask_solve(actor=actor, ask=ask)
     ask.refresh_from_db()
-    answers = list(ask.answers.select_related("author", "workflow", "capture"))
+    answers = queries.answers_of(ask)
     return ask_data(ask, answers, [])
 
 

@@ -18,7 +18,16 @@ from huddle.library import search
 from huddle.library.models import Status, Workflow
 from huddle.rituals import weeks
 from huddle.rituals.digest import digests_q, week_wins
-from huddle.rituals.models import Answer, Ask, AskStatus, Digest, Vote, Win
+from huddle.rituals.models import (
+    Answer,
+    Ask,
+    AskStatus,
+    Delivery,
+    Digest,
+    DigestStatus,
+    Vote,
+    Win,
+)
 
 MATCHES_PER_ASK = 3
 ASKS_MATCHED = 30
@@ -61,6 +70,25 @@ def get_digest(actor: Actor, week: str) -> Digest:
     if digest is None:
         raise NotFound()
     return digest
+
+
+def latest_sent_digest(actor: Actor) -> Digest | None:
+    """The newest digest sent to the organisation (what a member's "this week's digest" opens
+    before the week's is sent)."""
+    return Digest.objects.filter(organization=actor.organization, status=DigestStatus.SENT).first()
+
+
+def get_delivery(digest: Digest, delivery_id: int) -> Delivery:
+    """One delivery of ``digest`` (found with ``get_digest``); another digest's is not found."""
+    found = Delivery.objects.filter(digest=digest, pk=delivery_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def answers_of(ask: Ask) -> list[Answer]:
+    """The ask's answers with their authors, workflows and captures, oldest first."""
+    return list(ask.answers.select_related("author", "workflow", "capture"))
 
 
 def candidates(actor: Actor, week: str) -> list[Win]:

@@ -200,7 +200,7 @@ def digest_current(request: HttpRequest, actor: Actor) -> HttpResponse:
     if actor.can(Action.MANAGE_RITUALS):
         digest.digest_draft(actor.organization, week, actor=actor)
     elif "week" not in request.GET:
-        latest = actor.organization.digests.filter(status=DigestStatus.SENT).first()
+        latest = queries.latest_sent_digest(actor)
         if latest is None:
             messages.info(request, "No digest has been sent yet.")
             return redirect("wins_index", org_slug=actor.organization.slug)
@@ -263,9 +263,7 @@ def digest_send(request: HttpRequest, actor: Actor, week: str) -> HttpResponse:
 @require_POST
 def delivery_retry(request: HttpRequest, actor: Actor, week: str, delivery_id: int) -> HttpResponse:
     found = queries.get_digest(actor, week)
-    item = found.deliveries.filter(pk=delivery_id).first()
-    if item is None:
-        raise NotFound()
+    item = queries.get_delivery(found, delivery_id)
     delivery.delivery_retry(actor=actor, delivery=item)
     messages.success(request, "Queued again.")
     return redirect("digest_detail", org_slug=actor.organization.slug, week=found.iso_week)

@@ -13,7 +13,7 @@ from huddle.accounts import policy
 from huddle.accounts.policy import Action, Actor
 from huddle.core.errors import NotFound
 from huddle.library.models import Workflow
-from huddle.runs.models import Run, RunStatus
+from huddle.runs.models import Run, RunStatus, RunStep
 
 
 def visible_runs(actor: Actor) -> QuerySet[Run]:
@@ -37,6 +37,11 @@ class TimeSaved:
     minutes_saved: float
     median_speedup: float | None  # baseline / spent: "6 h to 30 min = 12x"
     median_minutes_saved: float | None
+
+
+def steps_of(run: Run) -> list[RunStep]:
+    """The run's steps, in order."""
+    return list(run.steps.all())
 
 
 def time_saved(runs: QuerySet[Run]) -> TimeSaved:

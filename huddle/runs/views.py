@@ -177,7 +177,7 @@ def run_detail(request: HttpRequest, actor: Actor, run_id: str) -> HttpResponse:
         "runs/detail.html",
         {
             "run": run,
-            "steps": run.steps.all(),
+            "steps": queries.steps_of(run),
             "can_read": policy.can_read_run_text(actor, run),
             "is_mine": run.user_id == actor.user.pk,
         },
@@ -234,7 +234,7 @@ def run_direct_start(request: HttpRequest, actor: Actor, workflow_slug: str) -> 
 
 
 def _direct_context(actor: Actor, run: Run, outputs: dict[int, str]) -> dict[str, Any]:
-    stored = {step.position: step for step in run.steps.all()}
+    stored = {step.position: step for step in queries.steps_of(run)}
     names = []
     if run.version is not None:
         rendered = render_version(

@@ -1,5 +1,6 @@
 """Pages, API handlers and CLI commands parse, call and render: they never write a model, read
-one through its manager nor open a transaction (issue 20). Writes go through ``services.py``,
+one through its manager or through another object's related manager (``run.steps.all()``) nor
+open a transaction (issue 20). Writes go through ``services.py``,
 reads through ``queries.py`` (or ``accounts.policy``), so every door gets the same checks and
 side effects. Several writes that must land together are one service, which owns the
 transaction (``library.services.workflow_update`` for the API's PATCH).
@@ -22,6 +23,16 @@ WRITES = frozenset(
      "update_or_create"}
 )  # fmt: skip
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+# QuerySet methods: called on an attribute of something (``workflow.versions.filter``), a read
+# through a related manager, which belongs in queries.py. Not ``get``: ``request.GET.get``.
+READS = frozenset(
+    {"all", "filter", "exclude", "order_by", "values", "values_list", "exists", "count",
+     "first", "last", "select_related", "prefetch_related", "annotate", "aggregate", "only",
+     "defer", "distinct", "in_bulk", "iterator", "latest", "earliest"}
+)  # fmt: skip
+# Attributes that are dicts, not related managers (``form.errors``' ``error.fields.values()``);
+# names in capitals are constants (``packs.TARGETS.values()``).
+NOT_RELATED = frozenset({"fields", "cleaned_data", "GET", "POST", "headers", "META"})
 TAKEN = MANAGERS | {"atomic"}  # ``transaction.atomic``: a transaction belongs to a service
 # Receivers that are not models yet have such methods: django-ninja's Router (``@router.delete``
 # declares a route), rich's Progress (``progress.update``) and template-context dicts.
@@ -48,6 +59,15 @@ def direct_data_access(source: str) -> list[tuple[int, str]]:
             if isinstance(receiver, ast.Name) and receiver.id in NOT_MODELS:
                 continue
             found.append((node.lineno, ast.unparse(node.func)))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in READS
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr not in NOT_RELATED
+            and not node.func.value.attr.isupper()
+        ):
+            found.append((node.lineno, ast.unparse(node.func)))
     return found
 
 
@@ -55,7 +75,7 @@ def surface_modules() -> list[Path]:
     return sorted(p for p in (ROOT / "huddle").rglob("*.py") if p.name.endswith(SURFACES))
 
 
-def test_the_scan_finds_writes_managers_and_transactions_and_spares_routes_and_dicts():
+def test_the_scan_finds_writes_managers_related_reads_and_transactions_but_not_dicts():
     source = """
 from django.db.transaction import atomic
 
@@ -68,15 +88,22 @@ def remove(request, id):
     progress.update(task, advance=1)
     with transaction.atomic():
         pass
+    steps = run.steps.all()
+    done = actor.organization.digests.filter(status="sent").first()
+    kept = queries.versions_of(workflow).filter(number=2)
+    shown = error.fields.values(), packs.TARGETS.values(), request.GET.get("q")
 """
     found = sorted(code for _line, code in direct_data_access(source))
     assert found == [
         "Run.objects",
+        "Run.objects.filter",
         "Run.objects.filter(pk=id).update",
         "Team._default_manager",
         "Team._default_manager.create",
+        "actor.organization.digests.filter",
         "from django.db.transaction import atomic",
         "run.save",
+        "run.steps.all",
         "transaction.atomic",
     ]
 
