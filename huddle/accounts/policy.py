@@ -277,10 +277,16 @@ def can_view_individuals(actor: Actor | None, *, aggregate_only: bool) -> bool:
 MIN_GROUP = 5
 
 
-def can_view_group_figures(actor: Actor | None, members: int, *, aggregate_only: bool) -> bool:
-    """The figures of a group (a team, a department) of ``members`` people: anyone's when it is
-    empty or has ``MIN_GROUP`` or more, else only for those who ``can_view_individuals``."""
-    return not 0 < members < MIN_GROUP or can_view_individuals(actor, aggregate_only=aggregate_only)
+def can_view_group_figures(
+    actor: Actor | None, members: int, *, aggregate_only: bool, gap: int = 0
+) -> bool:
+    """The figures of a group (a team, a department) of ``members`` people, ``gap`` people short
+    of the nearest larger group that holds it (0: none does): anyone's when it is empty or has
+    ``MIN_GROUP`` or more and no larger group is within ``MIN_GROUP`` people of it (that group's
+    figures minus these would be those few people's), else only for those who
+    ``can_view_individuals``."""
+    small = 0 < members < MIN_GROUP or 0 < gap < MIN_GROUP
+    return not small or can_view_individuals(actor, aggregate_only=aggregate_only)
 
 
 def can_view_member_figures(actor: Actor, user_id: int, *, aggregate_only: bool) -> bool:

@@ -15,13 +15,11 @@ from huddle.accounts.policy import Actor
 from huddle.insights.metrics.data.scope import Scope
 from huddle.insights.metrics.report import build_cached
 from huddle.insights.metrics.window import Window
-from huddle.insights.privacy import aggregate_only, group_size
+from huddle.insights.privacy import DIVIDES, aggregate_only, exposure, groups_of
 from huddle.sso.models import MemberAttributes, ScimGroup
 
 # Each row builds (or reuses from the cache) one report: keep each table bounded.
 MAX_GROUPS = 30
-# The divides shown besides groups: a MemberAttributes field and its heading.
-DIVIDES = (("department", "department"), ("division", "division"), ("region", "region"))
 
 
 @dataclass(frozen=True)
@@ -32,9 +30,10 @@ class GroupRow:
     active_members: int
     runs: int
     minutes_saved: float
-    # Fewer than ``policy.MIN_GROUP`` people, for someone who may not see individual figures:
-    # only the name and head count show.
+    # Fewer than ``policy.MIN_GROUP`` people, or as few short of a larger group, for someone who
+    # may not see individual figures: only the name and head count show, and why.
     hidden: bool = False
+    why_hidden: str = ""
 
     @property
     def active_share(self) -> float:
@@ -52,11 +51,20 @@ class Breakdown:
     min_group: int = policy.MIN_GROUP  # rows of fewer people may be hidden (``GroupRow.hidden``)
 
 
-def _row(actor: Actor, scope: Scope, window: Window, name: str, team_slug: str | None) -> GroupRow:
-    members = group_size(scope)
+def _row(
+    actor: Actor,
+    scope: Scope,
+    window: Window,
+    name: str,
+    team_slug: str | None,
+    groups: list[frozenset[int]],
+) -> GroupRow:
+    seen = exposure(scope, groups)
     hidden = aggregate_only(scope.organization)
-    if not policy.can_view_group_figures(actor, members, aggregate_only=hidden):
-        return GroupRow(name, team_slug, members, 0, 0, 0.0, hidden=True)
+    if not policy.can_view_group_figures(actor, seen.members, aggregate_only=hidden, gap=seen.gap):
+        return GroupRow(
+            name, team_slug, seen.members, 0, 0, 0.0, hidden=True, why_hidden=seen.why_hidden()
+        )
     divide = build_cached(actor, scope, window).divide
     return GroupRow(
         name=name,
@@ -68,9 +76,13 @@ def _row(actor: Actor, scope: Scope, window: Window, name: str, team_slug: str |
     )
 
 
-def group_breakdown(actor: Actor, window: Window) -> list[GroupRow]:
-    """One row per SCIM group of the actor's organisation (at most ``MAX_GROUPS``, by name)."""
-    groups = ScimGroup.objects.filter(organization=actor.organization).select_related("team")
+def group_breakdown(
+    actor: Actor, window: Window, groups: list[frozenset[int]] | None = None
+) -> list[GroupRow]:
+    """One row per SCIM group of the actor's organisation (at most ``MAX_GROUPS``, by name).
+    ``groups``: every group's people (``privacy.groups_of``), when the caller has them."""
+    groups = groups if groups is not None else groups_of(actor.organization)
+    scim = ScimGroup.objects.filter(organization=actor.organization).select_related("team")
     return [
         _row(
             actor,
@@ -78,12 +90,15 @@ def group_breakdown(actor: Actor, window: Window) -> list[GroupRow]:
             window,
             group.display_name,
             group.team.slug,
+            groups,
         )
-        for group in groups.order_by("display_name")[:MAX_GROUPS]
+        for group in scim.order_by("display_name")[:MAX_GROUPS]
     ]
 
 
-def attribute_breakdown(actor: Actor, window: Window, name: str) -> Breakdown | None:
+def attribute_breakdown(
+    actor: Actor, window: Window, name: str, groups: list[frozenset[int]] | None = None
+) -> Breakdown | None:
     """One row per value of the ``name`` field (department, division, region) among the
     organisation's members, at most ``MAX_GROUPS`` by name; ``None`` when no member has one."""
     organization = actor.organization
@@ -98,8 +113,9 @@ def attribute_breakdown(actor: Actor, window: Window, name: str) -> Breakdown | 
     if not values:
         return None
     heading = dict(DIVIDES)[name]
+    groups = groups if groups is not None else groups_of(organization)
     rows = [
-        _row(actor, Scope(organization, attribute=(name, value)), window, value, None)
+        _row(actor, Scope(organization, attribute=(name, value)), window, value, None, groups)
         for value in values[:MAX_GROUPS]
     ]
     return Breakdown(key=name, heading=heading, rows=rows, more=len(values) > MAX_GROUPS)
@@ -109,11 +125,12 @@ def breakdowns(actor: Actor, window: Window) -> list[Breakdown]:
     """Every table the overview shows: by identity-provider group, then by department, division
     and region; a table with no rows is left out."""
     tables = []
-    groups = group_breakdown(actor, window)
+    people = groups_of(actor.organization)
+    groups = group_breakdown(actor, window, people)
     if groups:
         tables.append(Breakdown(key="group", heading="identity-provider group", rows=groups))
     for name, _heading in DIVIDES:
-        table = attribute_breakdown(actor, window, name)
+        table = attribute_breakdown(actor, window, name, people)
         if table is not None:
             tables.append(table)
     return tables

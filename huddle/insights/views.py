@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from huddle.accounts import policy, queries
+from huddle.accounts.models import Team
 from huddle.accounts.policy import Action, Actor
 from huddle.accounts.web import org_view
 from huddle.core import csvsafe
@@ -63,8 +64,7 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
     query.pop("format", None)
     context = {
         "report": report,
-        "teams": queries.organization_teams(actor.organization),
-        "hidden_teams": privacy.hidden_teams(actor),
+        "team_options": _team_options(actor),
         "min_group": policy.MIN_GROUP,
         "team": team,
         "as_of": window.as_of.isoformat(),
@@ -247,3 +247,9 @@ def nudge(request: HttpRequest, actor: Actor, workflow_id: str) -> HttpResponse:
             request, f"We asked {workflow.owner.display_name} to share “{workflow.title}”."
         )
     return redirect(f"{reverse('insights_overview', args=[actor.organization.slug])}#at-risk")
+
+
+def _team_options(actor: Actor) -> list[tuple[Team, str]]:
+    """The team filter's options, each with why its figures are kept from the viewer ("")."""
+    hidden = privacy.hidden_teams(actor)
+    return [(t, hidden.get(t.pk, "")) for t in queries.organization_teams(actor.organization)]

@@ -141,3 +141,25 @@ def test_a_small_groups_figures_are_individual_figures(
     assert sees(member, False) is member_sees
     assert sees(admin, False) is admin_sees
     assert sees(admin, True) is admin_sees_aggregate_only
+
+
+@pytest.mark.parametrize(
+    ("gap", "member_sees"),
+    [
+        (0, True),  # no larger group holds it
+        (1, False),  # the larger group's figures minus these are one person's
+        (policy.MIN_GROUP - 1, False),
+        (policy.MIN_GROUP, True),
+    ],
+)
+def test_a_group_a_few_people_short_of_a_larger_one_is_as_small(member, admin, gap, member_sees):
+    members = policy.MIN_GROUP + 3
+    assert (
+        policy.can_view_group_figures(member.actor, members, aggregate_only=False, gap=gap)
+        is member_sees
+    )
+    assert policy.can_view_group_figures(admin.actor, members, aggregate_only=False, gap=gap)
+    assert (
+        policy.can_view_group_figures(admin.actor, members, aggregate_only=True, gap=gap)
+        is member_sees
+    )

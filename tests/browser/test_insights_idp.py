@@ -65,3 +65,30 @@ def test_a_member_sees_small_departments_and_teams_by_head_count_only(
     expect(page.get_by_role("option", name="Content (fewer than 5 people)")).to_be_disabled()
     legal.scroll_into_view_if_needed()
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_member_does_not_see_a_department_two_people_short_of_the_organisation(
+    page: Page, live_server, width
+):
+    load_demo()
+    memberships = Membership.objects.filter(organization__slug="acme").select_related("user")
+    everyone = memberships.count()
+    for membership in memberships.order_by("user__email")[: everyone - 2]:
+        scim_user_create(
+            organization=membership.organization,
+            person=Person(
+                user_name=membership.user.email,
+                email=membership.user.email,
+                attributes={"department": "Marketing"},
+            ),
+        )
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, "maya@acme.test", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/o/acme/insights/")
+    row = page.get_by_role("region", name="By department").get_by_role("row", name="Marketing")
+    # The organisation's figures minus this department's would be the other two people's.
+    expect(row).to_contain_text("Within 2 people of a larger group: not shown")
+    expect(row.get_by_role("cell").nth(1)).to_have_text(str(everyone - 2))
+    row.scroll_into_view_if_needed()
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0

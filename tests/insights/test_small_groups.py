@@ -98,3 +98,74 @@ def test_the_team_filter_greys_out_small_teams_for_those_who_may_not_open_them(
     assert (
         '<option value="legal">' in login(admin).get(f"/o/acme/insights/{PERIOD}").content.decode()
     )
+
+
+# --- a group within a few people of a larger one: subtracting one total from the other --------
+
+
+@pytest.fixture
+def nested(placed):
+    """Marketing (a team and a department of five) plus one more person in the Growth division,
+    which holds the five and pat: Growth's figures minus Marketing's would be pat's own."""
+    for email in [*BIG, "pat@sim.test"]:
+        user = User.objects.get(email=email)
+        attributes = {"department": "Marketing" if email in BIG else "Legal", "division": "Growth"}
+        sso.member_attributes_set(
+            organization=placed, user=user, attributes=attributes, complete=True
+        )
+    return placed
+
+
+def test_exposure_is_the_size_and_the_gap_to_the_nearest_larger_group_holding_it(nested):
+    from huddle.insights.metrics.data.scope import Scope
+    from huddle.insights.privacy import exposure, groups_of
+
+    groups = groups_of(nested)
+    marketing = exposure(Scope(nested, nested.teams.get(slug="marketing")), groups)
+    assert (marketing.members, marketing.gap) == (5, 1)  # Growth holds them and pat
+    assert marketing.why_hidden() == "within 1 person of a larger group"
+    growth = exposure(Scope(nested, attribute=("division", "Growth")), groups)
+    everyone = Membership.objects.filter(organization=nested).count()
+    assert (growth.members, growth.gap) == (6, everyone - 6)
+    assert exposure(Scope(nested), groups) == exposure(Scope(nested), [])  # the organisation
+    legal = exposure(Scope(nested, nested.teams.get(slug="legal")), groups)
+    assert legal.why_hidden() == "fewer than 5 people"
+
+
+def test_a_group_a_person_short_of_a_larger_one_is_kept_from_members_everywhere(
+    nested, owner, member, login, api_client, capsys
+):
+    page = login(member).get(f"/o/acme/insights/{PERIOD}")
+    rows = _departments(page)
+    assert rows["Marketing"].hidden  # Growth minus Marketing would be pat
+    assert (rows["Marketing"].runs, rows["Marketing"].minutes_saved) == (0, 0)
+    html = page.content.decode()
+    assert "Within 1 person of a larger group: not shown" in html
+    assert '<option value="marketing" disabled>' in html
+    assert "(within 1 person of a larger group)" in html
+    divisions = next(t for t in page.context["idp_breakdowns"] if t.key == "division")
+    assert not divisions.rows[0].hidden  # Growth itself shows
+    assert divisions.rows[0].runs > 0
+    message = "A larger group holds this one and 1 person more"
+    refused = login(member).get(f"/o/acme/insights/{PERIOD}&team=marketing")
+    assert refused.status_code == 403
+    assert message in refused.content.decode()
+    answer = api_client(member).get(f"/api/v1/insights?as_of={AS_OF}&team=marketing")
+    assert answer.status_code == 403
+    assert message in answer.json()["error"]["message"]
+    assert login(owner).get(f"/o/acme/insights/{PERIOD}&team=marketing").status_code == 200
+    services.settings_update(actor=owner.actor, aggregate_only=True)
+    assert run(["insights", "--org", "acme", "--team", "marketing", "--json"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_team_of_all_but_a_few_is_kept_too_the_organisations_total_gives_them(
+    placed, member, login
+):
+    everyone = Membership.objects.filter(organization=placed)
+    almost = TeamFactory(organization=placed, slug="almost")
+    for membership in everyone.exclude(user__email__in=SMALL):
+        membership.teams.add(almost)
+    html = login(member).get(f"/o/acme/insights/{PERIOD}").content.decode()
+    assert '<option value="almost" disabled>' in html
+    assert "(within 2 people of a larger group)" in html

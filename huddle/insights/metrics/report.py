@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from huddle.accounts import policy
 from huddle.accounts.policy import Actor
 from huddle.core.errors import PermissionDenied
+from huddle.core.numbers import plural
 from huddle.insights.metrics import profiles as profiles_mod
 from huddle.insights.metrics.closing import Closing, closing
 from huddle.insights.metrics.data.scope import Scope
@@ -36,7 +37,7 @@ from huddle.insights.metrics.workflows import (
     institutionalisation,
     per_workflow,
 )
-from huddle.insights.privacy import aggregate_only, group_size
+from huddle.insights.privacy import aggregate_only, exposure
 from huddle.library.models import Workflow
 
 
@@ -161,16 +162,21 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
     """
     hidden = aggregate_only(scope.organization)
     individuals = policy.can_view_individuals(actor, aggregate_only=hidden)
-    if not policy.can_view_group_figures(actor, group_size(scope), aggregate_only=hidden):
+    seen = exposure(scope)
+    if not policy.can_view_group_figures(actor, seen.members, aggregate_only=hidden, gap=seen.gap):
         why = (
             "this organisation shows insights as aggregates only"
             if hidden
             else "they are for admins and owners"
         )
-        raise PermissionDenied(
-            f"Fewer than {policy.MIN_GROUP} people are in this group, so its figures would be "
-            f"individual figures, and {why}."
-        )
+        if 0 < seen.members < policy.MIN_GROUP:
+            what = f"Fewer than {policy.MIN_GROUP} people are in this group, so its figures"
+        else:
+            what = (
+                f"A larger group holds this one and {plural(seen.gap, 'person', 'people')} more, "
+                "so its figures minus this group's"
+            )
+        raise PermissionDenied(f"{what} would be individual figures, and {why}.")
     material = profiles_mod.load(scope, window)
     medians = score_members(material.profiles)
     figures = per_workflow(material)
