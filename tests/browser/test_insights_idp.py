@@ -14,6 +14,27 @@ from tests.browser.test_foundation import log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _members():
+    return (
+        Membership.objects.filter(organization__slug="acme")
+        .select_related("user", "organization")
+        .order_by("user__email")
+    )
+
+
+def _place(memberships, attributes: dict[str, str]) -> None:
+    """The identity provider provisions existing members with where they sit."""
+    for membership in memberships:
+        scim_user_create(
+            organization=membership.organization,
+            person=Person(
+                user_name=membership.user.email,
+                email=membership.user.email,
+                attributes=attributes,
+            ),
+        )
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_owner_sees_figures_by_department_and_by_region(page: Page, live_server, width):
     load_demo()
@@ -47,16 +68,7 @@ def test_a_member_sees_small_departments_and_teams_by_head_count_only(
     page: Page, live_server, width
 ):
     load_demo()
-    memberships = Membership.objects.filter(organization__slug="acme").select_related("user")
-    for membership in memberships.order_by("user__email")[:2]:
-        scim_user_create(
-            organization=membership.organization,
-            person=Person(
-                user_name=membership.user.email,
-                email=membership.user.email,
-                attributes={"department": "Legal"},
-            ),
-        )
+    _place(_members()[:2], {"department": "Legal"})
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server.url, "maya@acme.test", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/o/acme/insights/")
@@ -72,17 +84,8 @@ def test_a_member_does_not_see_a_department_two_people_short_of_the_organisation
     page: Page, live_server, width
 ):
     load_demo()
-    memberships = Membership.objects.filter(organization__slug="acme").select_related("user")
-    everyone = memberships.count()
-    for membership in memberships.order_by("user__email")[: everyone - 2]:
-        scim_user_create(
-            organization=membership.organization,
-            person=Person(
-                user_name=membership.user.email,
-                email=membership.user.email,
-                attributes={"department": "Marketing"},
-            ),
-        )
+    everyone = _members().count()
+    _place(_members()[: everyone - 2], {"department": "Marketing"})
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server.url, "maya@acme.test", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/o/acme/insights/")
