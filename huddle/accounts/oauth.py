@@ -108,12 +108,14 @@ def connection_revoke(*, actor: Actor, token: AccessToken) -> None:
         refresh.revoke()  # revokes the refresh token and deletes its access token
     else:
         token.revoke()
+    # Someone else's connection: the event names whose it was.
+    whose = {"member": token.user.email} if token.user_id != actor.user.pk else {}
     event_record(
         actor,
         "oauth.revoked",
         label=name,
         client_id=token.application.client_id if token.application else "",
-        member=token.user.email if token.user_id != actor.user.pk else None,
+        **whose,
     )
 
 

@@ -331,8 +331,8 @@ def get_oauth_connection(actor: Actor, token_id: int) -> AccessToken:
     from huddle.accounts import oauth  # oauth builds on this module's Actor
 
     mine = not actor.can(Action.MANAGE_MEMBERS)
-    token = oauth.live_connections(actor.organization, user=actor.user if mine else None)
-    found = token.filter(pk=token_id).first()
+    live = oauth.live_connections(actor.organization, user=actor.user if mine else None)
+    found = live.filter(pk=token_id).first()
     if found is None:
         raise NotFound()
     return found

@@ -2,7 +2,8 @@
 teams, and where people sit, their department, division and region (``sso.MemberAttributes``,
 from SCIM and sign-in assertions). Each row is that scope's own report, with the same privacy:
 a row whose figures ``policy.can_view_group_figures`` keeps from the viewer (fewer than
-``policy.MIN_GROUP`` people) shows its name and head count only. A group's row links to the
+``policy.MIN_GROUP`` people, or as few short of a larger group holding it: ``privacy.exposure``)
+shows its name, head count and why only. A group's row links to the
 overview filtered to its team."""
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ class Breakdown:
     heading: str
     rows: list[GroupRow]
     more: bool = False
-    min_group: int = policy.MIN_GROUP  # rows of fewer people may be hidden (``GroupRow.hidden``)
 
 
 def _row(

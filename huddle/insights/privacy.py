@@ -45,9 +45,14 @@ class Exposure:
     members: int
     gap: int
 
+    @property
+    def too_few(self) -> bool:
+        """Hidden for its own size (else, if at all, for its gap)."""
+        return 0 < self.members < policy.MIN_GROUP
+
     def why_hidden(self) -> str:
         """What keeps the figures from those who may not see individuals', for the page."""
-        if 0 < self.members < policy.MIN_GROUP:
+        if self.too_few:
             return SMALL.format(n=policy.MIN_GROUP)
         return NEAR.format(gap=plural(self.gap, "person", "people"))
 

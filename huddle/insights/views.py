@@ -65,7 +65,6 @@ def _report(request: HttpRequest, actor: Actor) -> tuple[Report, dict[str, Any]]
     context = {
         "report": report,
         "team_options": _team_options(actor),
-        "min_group": policy.MIN_GROUP,
         "team": team,
         "as_of": window.as_of.isoformat(),
         "weeks": window.weeks,

@@ -169,7 +169,7 @@ def build(actor: Actor | None, scope: Scope, window: Window) -> Report:
             if hidden
             else "they are for admins and owners"
         )
-        if 0 < seen.members < policy.MIN_GROUP:
+        if seen.too_few:
             what = f"Fewer than {policy.MIN_GROUP} people are in this group, so its figures"
         else:
             what = (
