@@ -10,9 +10,17 @@ it after each answer; http.client opens it again, as any client of a sync worker
   member of ``--org`` against ``GET /api/v1/workflows?limit=50`` (the same member's first page);
 - ``prompts/get`` of a workflow with 5 context references (``bench-mcp-five-refs`` in
   ``--context-org``, made here if missing) against ``POST /api/v1/workflows/<slug>/render`` with
-  the same inputs. ``prompts/get`` also records the run it opens (one insert and its event);
-  the render records nothing;
-- ``tools/list`` (no database): what the MCP layer itself costs per request;
+  the same inputs. ``prompts/get`` also records the run it opens (written once its answer is
+  sent: ``huddle/core/afterwards.py``); the render records nothing;
+- ``tools/list`` (no database): what the MCP layer itself costs per request.
+
+Each MCP call and its API counterpart alternate (which goes first alternates too), so both meet
+the host in the same state: on a shared 2-core machine the speed of the same work drifts twofold
+within minutes, and two loops run one after the other measured that drift as much as the calls.
+Before each timed request an untimed ``GET /healthz`` waits until the worker is free: the time is
+what a request meets at an idle server (a person's call), not the tail of the work the one
+before left for after its answer. That work is still done by the same worker: a server kept busy
+back to back pays it on the next request (``--back-to-back`` measures that).
 
 and how steady the host was meanwhile (``host_jitter``: fixed CPU work's p50 and p95).
 
@@ -29,7 +37,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.common import host_jitter, setup_django, summary, write_result
@@ -119,14 +127,26 @@ class Session:
         return answer["result"]
 
 
-def _timed(work: Callable[[], Any], repeat: int, warmup: int = 5) -> list[float]:
+def _timed(
+    calls: Sequence[Callable[[], Any]],
+    repeat: int,
+    settle: Callable[[], Any] | None,
+    warmup: int = 5,
+) -> list[list[float]]:
+    """Each call's times, the calls taking turns (and turns at going first), each timed request
+    after ``settle`` (untimed) when given."""
     for _ in range(warmup):
-        work()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
+        for work in calls:
+            work()
+    samples: list[list[float]] = [[] for _ in calls]
+    for i in range(repeat):
+        for turn in range(len(calls)):
+            which = (turn + i) % len(calls)
+            if settle is not None:
+                settle()
+            started = time.perf_counter()
+            calls[which]()
+            samples[which].append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -149,6 +169,12 @@ def main() -> None:
     parser.add_argument("--context-user", default="erin@acme.test")
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--name", default="mcp")
+    parser.add_argument(
+        "--back-to-back",
+        action="store_true",
+        help="no untimed /healthz before each request: each request waits for what the one "
+        "before left for after its answer (a worker kept busy)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HUDDLE_SECRET_KEY", "bench-" + "k" * 60)
     setup_django()
@@ -186,14 +212,25 @@ def main() -> None:
         listing, getting = Session(port, list_token), Session(port, get_token)
         page = listing.rpc("prompts/list", {})
         got = getting.rpc("prompts/get", {"name": slug, "arguments": INPUTS})
-        list_mcp = _timed(lambda: listing.rpc("prompts/list", {}), args.repeat)
-        list_api = _timed(lambda: listing.send("GET", "/api/v1/workflows?limit=50"), args.repeat)
-        get_mcp = _timed(
-            lambda: getting.rpc("prompts/get", {"name": slug, "arguments": INPUTS}), args.repeat
-        )
+        settle = None if args.back_to_back else (lambda: listing.send("GET", "/healthz"))
         render = f"/api/v1/workflows/{slug}/render"
-        get_api = _timed(lambda: getting.send("POST", render, {"inputs": INPUTS}), args.repeat)
-        tools = _timed(lambda: listing.rpc("tools/list", {}), args.repeat)
+        list_mcp, list_api = _timed(
+            (
+                lambda: listing.rpc("prompts/list", {}),
+                lambda: listing.send("GET", "/api/v1/workflows?limit=50"),
+            ),
+            args.repeat,
+            settle,
+        )
+        get_mcp, get_api = _timed(
+            (
+                lambda: getting.rpc("prompts/get", {"name": slug, "arguments": INPUTS}),
+                lambda: getting.send("POST", render, {"inputs": INPUTS}),
+            ),
+            args.repeat,
+            settle,
+        )
+        [tools] = _timed([lambda: listing.rpc("tools/list", {})], args.repeat, settle)
         jitter = host_jitter()
     finally:
         server.terminate()
@@ -207,6 +244,7 @@ def main() -> None:
         "prompts_get_five_refs": _compare(get_mcp, get_api, 10),
         "tools_list": summary(tools),
         "repeat": args.repeat,
+        "back_to_back": args.back_to_back,
         "host_jitter": jitter,
     }
     write_result(args.name, result)

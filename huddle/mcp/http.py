@@ -34,6 +34,7 @@ from huddle.accounts.oauth import oauth_authenticate
 from huddle.accounts.policy import Actor
 from huddle.accounts.services import token_authenticate
 from huddle.core.accesslog import keep_out
+from huddle.core.afterwards import collecting, run_after
 from huddle.mcp import exchange, tools
 from huddle.mcp.server import ACTOR, server
 
@@ -100,6 +101,12 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
         return _refusal(request, 401, -32001, UNAUTHENTICATED)
     if anonymous:
         keep_out(request)
+    # What the handlers leave for after the answer (a prompt's run) runs once it is sent.
+    with collecting() as later:
+        return run_after(_answer(request, actor, body), later)
+
+
+def _answer(request: HttpRequest, actor: Actor, body: bytes) -> HttpResponse:
     version = request.headers.get("mcp-protocol-version")
     if version is None or version in HANDSHAKE_PROTOCOL_VERSIONS:
         # The thread outlives the request (gunicorn): the member it acts as goes with it.

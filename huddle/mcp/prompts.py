@@ -3,13 +3,16 @@
 A prompt's name is the workflow's slug and its arguments are the declared inputs of the latest
 version. ``prompts/get`` renders that version as the copy-paste run does (system text, each step,
 context resolved with the member's rights) and opens a run of mode ``mcp`` for members who may
-record runs (viewers only get the text, as the workflow page shows it to them).
+record runs (viewers only get the text, as the workflow page shows it to them). Over HTTP that
+run is written once the answer has been sent (``core/afterwards.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
+from uuid import uuid4
 
 import mcp_types as types
 from django.core import signing
@@ -18,6 +21,7 @@ from django.db.models import Func, OuterRef, Subquery
 from huddle.accounts import policy
 from huddle.accounts.models import Visibility
 from huddle.accounts.policy import Action, Actor
+from huddle.core.afterwards import after_answer
 from huddle.core.errors import ValidationFailed
 from huddle.library import queries as library_queries
 from huddle.library import services as library_services
@@ -149,9 +153,20 @@ def get_prompt(
     workflow, version = _latest(actor, name)
     # Rendered before the run's transaction opens: on SQLite that takes the write lock.
     rendered = render_version(actor, version, dict(arguments or {}))
-    run = None
+    run_id = None
     if actor.can(Action.CREATE_CONTENT):
-        run = assistant.run_open(actor=actor, workflow=workflow, version=version, rendered=rendered)
+        # Recording the run is bookkeeping the member does not wait for: over HTTP it is written
+        # once this answer has gone out, under the id the answer gives (core/afterwards.py).
+        run_id = uuid4()
+        opening = partial(
+            assistant.run_open,
+            actor=actor,
+            workflow=workflow,
+            version=version,
+            rendered=rendered,
+            public_id=run_id,
+        )
+        after_answer(opening)
     prompts = prompts_of(rendered)
     texts = [text for _, text in prompts]
     if rendered.steps and rendered.system.strip():
@@ -162,7 +177,7 @@ def get_prompt(
             f" A chain of {len(rendered.steps)} steps: send each one after the answer to the "
             "one before; a step shows where the earlier answer goes."
         )
-    if run is not None:
+    if run_id is not None:
         description += " When you are done, tell Huddle how it went with the log_run tool."
     return types.GetPromptResult(
         description=description,
@@ -170,7 +185,7 @@ def get_prompt(
             types.PromptMessage(role="user", content=types.TextContent(type="text", text=text))
             for text in texts
         ],
-        meta={"huddle/run": str(run.public_id)} if run is not None else None,
+        meta={"huddle/run": str(run_id)} if run_id is not None else None,
     )
 
 

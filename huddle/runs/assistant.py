@@ -30,9 +30,15 @@ OPEN_HOURS = 24  # an open run older than this is left alone: the report is of a
 
 
 def run_open(
-    *, actor: Actor, workflow: Workflow, version: WorkflowVersion, rendered: Rendered
+    *,
+    actor: Actor,
+    workflow: Workflow,
+    version: WorkflowVersion,
+    rendered: Rendered,
+    public_id: UUID | None = None,
 ) -> Run:
-    """Record that ``actor`` took the rendered prompt of ``version`` into their assistant."""
+    """Record that ``actor`` took the rendered prompt of ``version`` into their assistant,
+    under ``public_id`` when the assistant has already been given the run's id."""
     return services.run_record(
         actor=actor,
         workflow=workflow,
@@ -44,6 +50,7 @@ def run_open(
         figures=Figures(baseline_minutes=version.baseline_minutes),
         mode=Mode.MCP,
         status=RunStatus.RUNNING,
+        public_id=public_id,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F
@@ -112,8 +113,12 @@ def run_record(
     duration_ms: int | None = None,
     started_at: datetime | None = None,
     import_key: str | None = None,
+    public_id: UUID | None = None,
 ) -> Run:
     """Record one use of a workflow (or of an ad-hoc prompt when ``workflow`` is None).
+
+    ``public_id`` is the run's id when the caller has already given it out (MCP's
+    ``prompts/get`` answers with it before the run is written: ``core/afterwards.py``).
 
     A completed run also gets what apps above ``runs`` do with one (``hooks.run_completed``: the
     brand check stores its score), in the same transaction, whichever door recorded it.
@@ -154,6 +159,7 @@ def run_record(
         started_at=started_at or now,
         finished_at=now if status != RunStatus.RUNNING else None,
         import_key=import_key,
+        **({"public_id": public_id} if public_id else {}),
     )
     RunStep.objects.bulk_create(
         [

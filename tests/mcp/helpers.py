@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.test import Client
+from django.test import Client, RequestFactory
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
 from huddle.context import services as context_services
 from huddle.library import services as library_services
@@ -17,13 +18,29 @@ PROTOCOL = "2025-11-25"
 
 
 def rpc(
-    client: Client, method: str, params: dict[str, Any] | None = None, *, token: str | None = None
+    client: Client | RequestFactory,
+    method: str,
+    params: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    protocol: str = PROTOCOL,
 ):
-    """POST one JSON-RPC request to /mcp; returns the Django response."""
-    headers = {"accept": "application/json, text/event-stream", "mcp-protocol-version": PROTOCOL}
+    """POST one JSON-RPC request to /mcp; returns the Django response (or, from a
+    ``RequestFactory``, the request to hand to the view)."""
+    headers = {"accept": "application/json, text/event-stream", "mcp-protocol-version": protocol}
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
-    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}}
+    params = dict(params or {})
+    if protocol not in HANDSHAKE_PROTOCOL_VERSIONS:
+        # No handshake in this era: each request names its method and says who the client is.
+        headers["mcp-method"] = method
+        if "name" in params:
+            headers["mcp-name"] = str(params["name"])
+        params["_meta"] = {
+            "io.modelcontextprotocol/protocolVersion": protocol,
+            "io.modelcontextprotocol/clientCapabilities": {},
+        }
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
     return client.post("/mcp", json.dumps(body), content_type="application/json", headers=headers)
 
 

@@ -4,15 +4,20 @@ library through it."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
-from django.test import Client
+from django.db import DatabaseError
+from django.test import Client, RequestFactory
 
 from huddle.accounts import services as accounts
 from huddle.accounts.models import ApiToken
 from huddle.core.accesslog import KEEP_OUT
+from huddle.core.models import Event
 from huddle.library.content import MAX_TEXT_INPUT
-from huddle.mcp.http import UNAUTHENTICATED
+from huddle.mcp.http import UNAUTHENTICATED, mcp_endpoint
+from huddle.runs import assistant
+from huddle.runs.models import Run
 from tests.mcp.helpers import error, result, rpc, small_library
 
 
@@ -223,3 +228,58 @@ def test_an_unknown_method_is_a_json_rpc_error_with_the_requests_id(library, mem
 def test_invalid_parameters_of_a_known_method_are_a_json_rpc_error(library, member):
     response = rpc(Client(), "prompts/get", {"arguments": {}}, token=token_of(member))
     assert error(response)["code"] == -32602
+
+
+ERAS = ["2025-11-25", "2026-07-28"]  # answered by exchange.py / by the SDK's own entry
+
+
+@pytest.mark.parametrize("protocol", ERAS)
+def test_a_prompt_is_answered_before_its_run_is_written_and_the_run_has_the_answers_id(
+    library, member, protocol
+):
+    slug = library["endorsed"].slug
+    request = rpc(
+        RequestFactory(), "prompts/get", {"name": slug}, token=token_of(member), protocol=protocol
+    )
+    response = mcp_endpoint(request)
+    run_id = json.loads(response.content)["result"]["_meta"]["huddle/run"]
+    # The answer is complete while nothing is written yet: the member does not wait for it.
+    assert not Run.objects.filter(public_id=run_id).exists()
+    response.close()  # the server has sent the answer
+    run = Run.objects.get(public_id=run_id)
+    assert (run.mode, run.status, run.user, run.workflow) == (
+        "mcp",
+        "running",
+        member.user,
+        library["endorsed"],
+    )
+    assert Event.objects.filter(kind="run.recorded", object_id=str(run.public_id)).count() == 1
+
+
+def test_a_failure_to_record_the_run_is_logged_and_the_member_still_gets_the_prompt(
+    library, member, monkeypatch, caplog
+):
+    def database_gone(**kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(assistant, "run_open", database_gone)
+    with caplog.at_level(logging.ERROR, logger="huddle.core.afterwards"):
+        response = rpc(
+            Client(), "prompts/get", {"name": library["endorsed"].slug}, token=token_of(member)
+        )
+    assert result(response)["messages"]
+    assert not Run.objects.exists()
+    assert "connection lost" in caplog.records[-1].exc_text
+
+
+@pytest.mark.parametrize("protocol", ERAS)
+def test_in_either_era_the_run_exists_once_the_answer_has_been_received(library, member, protocol):
+    response = rpc(
+        Client(),
+        "prompts/get",
+        {"name": library["endorsed"].slug},
+        token=token_of(member),
+        protocol=protocol,
+    )
+    run_id = result(response)["_meta"]["huddle/run"]
+    assert Run.objects.get(public_id=run_id).status == "running"
