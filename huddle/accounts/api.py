@@ -79,31 +79,7 @@ class AccessOut(Schema):
     summary="Every member's working API tokens and connected AI apps (admins)",
 )
 def access(request: HttpRequest) -> dict:
-    actor = request.actor  # type: ignore[attr-defined]
-    tokens = queries.organization_tokens(actor)
-    connections = oauth.organization_connections(actor)
-    return {
-        "tokens": [
-            {
-                "id": t.public_id,
-                "name": t.name,
-                "prefix": t.prefix,
-                "member": t.user.email,
-                "created_at": t.created_at,
-                "last_used_at": t.last_used_at,
-            }
-            for t in tokens
-        ],
-        "connections": [
-            {
-                "id": c.pk,
-                "app": c.application.name if c.application else "",
-                "member": c.user.email,
-                "granted_at": c.created,
-            }
-            for c in connections
-        ],
-    }
+    return queries.organization_access(request.actor)  # type: ignore[attr-defined]
 
 
 @router.delete(

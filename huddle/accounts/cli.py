@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
-from huddle.cli_support import Org, console, fail, organization_by_slug
+from huddle.cli_support import Json, Org, console, fail, member_of, organization_by_slug, to_json
 
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
-token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens and connected AI apps: create, list, revoke.", no_args_is_help=True
+)
 
 
 @org_app.command("create")
@@ -87,3 +90,68 @@ def token_create(
     _token, raw = services.token_create(actor=Actor(membership), name=name)
     # Only the token on stdout, so `TOKEN=$(huddle token create …)` works.
     typer.echo(raw)
+
+
+# The member the access commands act as: an admin or owner (a member may revoke only their own).
+Acting = Annotated[
+    str | None,
+    typer.Option("--user", help="Email of the member acting (default: the first owner)."),
+]
+
+
+def _acting(org: str, user: str | None) -> Any:
+    from huddle.accounts.policy import Actor
+
+    return Actor(member_of(organization_by_slug(org), user, owner_by_default=True))
+
+
+@token_app.command("list")
+def token_list(org: Org, user: Acting = None, as_json: Json = False) -> None:
+    """Every member's working API tokens and connected AI apps (as Settings shows admins)."""
+    from huddle.accounts import queries
+
+    access = queries.organization_access(_acting(org, user))
+    if as_json:
+        typer.echo(to_json(access))
+        return
+    tokens = Table("Token id", "Name", "Member", "Created", "Last used", title="API tokens")
+    for t in access["tokens"]:
+        used = f"{t['last_used_at']:%Y-%m-%d %H:%M}" if t["last_used_at"] else "never"
+        name = f"{t['name']} ({t['prefix']}…)"
+        tokens.add_row(str(t["id"]), name, t["member"], f"{t['created_at']:%Y-%m-%d}", used)
+    apps = Table("Connection id", "App", "Member", "Connected", title="Connected AI apps")
+    for c in access["connections"]:
+        apps.add_row(str(c["id"]), c["app"], c["member"], f"{c['granted_at']:%Y-%m-%d %H:%M}")
+    console.print(tokens if access["tokens"] else "No working API tokens.")
+    console.print(apps if access["connections"] else "No connected AI apps.")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id (huddle token list).")],
+    org: Org,
+    user: Acting = None,
+) -> None:
+    """Revoke a member's API token; it stops working at once."""
+    from huddle.accounts import policy, services
+
+    actor = _acting(org, user)
+    token = policy.get_api_token(actor, token_id)
+    services.token_revoke(actor=actor, token=token)
+    console.print(f"Revoked {token.user.email}'s token {token.name}; it stops working at once.")
+
+
+@token_app.command("disconnect")
+def token_disconnect(
+    connection_id: Annotated[int, typer.Argument(help="The connection's id (huddle token list).")],
+    org: Org,
+    user: Acting = None,
+) -> None:
+    """Disconnect a member's connected AI app; its access stops working at once."""
+    from huddle.accounts import oauth, policy
+
+    actor = _acting(org, user)
+    connection = policy.get_oauth_connection(actor, connection_id)
+    name = connection.application.name if connection.application else "The app"
+    oauth.connection_revoke(actor=actor, token=connection)
+    console.print(f"Disconnected {connection.user.email}'s {name}; its access stops at once.")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 
-from huddle.accounts import policy
+from huddle.accounts import oauth, policy
 from huddle.accounts.models import ApiToken, Invitation, Membership, Organization, Team, User
 from huddle.accounts.policy import Action, Actor
 from huddle.core.models import Event
@@ -117,6 +118,34 @@ def organization_tokens(actor: Actor) -> QuerySet[ApiToken]:
         .select_related("user")
         .order_by(F("last_used_at").desc(nulls_last=True), "-created_at")
     )
+
+
+def organization_access(actor: Actor) -> dict[str, list[dict[str, Any]]]:
+    """What reaches the organisation from outside, for those who manage members: every member's
+    working API tokens and connected AI apps (``oauth.live_connections``), as the API and the
+    CLI list them."""
+    return {
+        "tokens": [
+            {
+                "id": t.public_id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "member": t.user.email,
+                "created_at": t.created_at,
+                "last_used_at": t.last_used_at,
+            }
+            for t in organization_tokens(actor)
+        ],
+        "connections": [
+            {
+                "id": c.pk,
+                "app": c.application.name if c.application else "",
+                "member": c.user.email,
+                "granted_at": c.created,
+            }
+            for c in oauth.organization_connections(actor)
+        ],
+    }
 
 
 @dataclass(frozen=True)

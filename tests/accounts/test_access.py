@@ -1,7 +1,9 @@
 """Every member's API tokens and connected AI apps, for those who manage members: the page, the
-API and the queries, and revoking someone else's from there."""
+API, the CLI and the queries, and revoking someone else's from there."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from django.test import Client
@@ -10,6 +12,7 @@ from django.urls import reverse
 from huddle.accounts import oauth, queries
 from huddle.accounts.models import ApiToken
 from huddle.accounts.services import membership_remove, token_create, token_revoke
+from huddle.cli import run
 from huddle.core.errors import PermissionDenied
 from huddle.core.models import Event
 from tests.mcp.helpers import rpc
@@ -153,3 +156,71 @@ def test_the_api_refuses_members_the_list_and_others_tokens(reach, member, edito
     own = client.delete(f"/api/v1/access/tokens/{reach['member_token'].public_id}")
     assert own.status_code == 204
     assert ApiToken.objects.get(pk=reach["member_token"].pk).revoked_at is not None
+
+
+def _cli(capsys, *args: object) -> tuple[int, str, str]:
+    code = run([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, " ".join(captured.err.split())
+
+
+def test_the_cli_lists_them_as_the_first_owner(reach, owner, member, capsys):
+    code, out, _ = _cli(capsys, "token", "list", "--org", "acme", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert {t["name"] for t in listed["tokens"]} == {"Zapier sync", "Cursor"}
+    assert [(c["app"], c["member"]) for c in listed["connections"]] == [
+        ("ChatGPT", member.user.email)
+    ]
+    code, out, _ = _cli(capsys, "token", "list", "--org", "acme")
+    assert code == 0
+    for words in ("API tokens", "Zapier sync", "Connected AI apps", "ChatGPT", "never"):
+        assert words in out
+    assert "Globex" not in out
+
+
+def test_the_cli_refuses_to_list_as_a_plain_member(reach, member, capsys):
+    code, out, err = _cli(capsys, "token", "list", "--org", "acme", "--user", member.user.email)
+    assert (code, out) == (2, "")
+    assert err == "Error: This needs the admin role or higher."
+
+
+def test_the_cli_revokes_and_disconnects_and_the_events_name_the_member(
+    reach, owner, admin, member, capsys
+):
+    token_id = reach["member_token"].public_id
+    code, out, _ = _cli(capsys, "token", "revoke", token_id, "--org", "acme")
+    assert code == 0
+    assert f"Revoked {member.user.email}'s token Zapier sync" in out
+    assert not _works(reach["member_raw"])
+    assert _works(reach["editor_raw"])
+    event = Event.objects.get(kind="token.revoked", object_label__startswith="Zapier sync")
+    assert event.actor == owner.user
+    connection = oauth.organization_connections(admin.actor).get()
+    code, out, _ = _cli(capsys, "token", "disconnect", connection.pk, "--org", "acme")
+    assert code == 0
+    assert "ChatGPT" in out
+    assert rpc(Client(), "tools/list", token=reach["app"]["access_token"]).status_code == 401
+    assert Event.objects.get(kind="oauth.revoked").data["member"] == member.user.email
+
+
+def test_the_cli_finds_no_token_or_app_of_another_organisation(reach, admin, capsys):
+    token_id = reach["member_token"].public_id
+    code, _, err = _cli(capsys, "token", "revoke", token_id, "--org", "globex")
+    assert code == 2
+    assert "not found" in err.lower()
+    connection = oauth.organization_connections(admin.actor).get()
+    code, _, err = _cli(capsys, "token", "disconnect", connection.pk, "--org", "globex")
+    assert code == 2
+    assert _works(reach["member_raw"])
+    assert rpc(Client(), "tools/list", token=reach["app"]["access_token"]).status_code == 200
+    code, _, err = _cli(capsys, "token", "revoke", "not-an-id", "--org", "acme")
+    assert code == 2
+    assert "not found" in err.lower()
+
+
+def test_the_cli_says_when_there_is_nothing_to_list(org, owner, capsys):
+    code, out, _ = _cli(capsys, "token", "list", "--org", "acme")
+    assert code == 0
+    assert "No working API tokens." in out
+    assert "No connected AI apps." in out

@@ -100,6 +100,7 @@ def test_every_json_command_prints_json_alone(tmp_path, capsys, console_mail):
     as_owner = ["--org", "acme", "--user", OWNER, "--json"]
     commands = [
         ["stats", "--org", "acme", "--json"],
+        ["token", "list", "--org", "acme", "--json"],
         ["insights", "--org", "acme", "--json"],
         ["context", "list", "--org", "acme", "--json"],
         ["workflows", "list", "--org", "acme", "--json"],
