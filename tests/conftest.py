@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from huddle.accounts.models import Membership, Organization, Role, User
@@ -109,6 +111,22 @@ def api_client():
         return Client(headers={"authorization": f"Bearer {raw}"})
 
     return _client
+
+
+@pytest.fixture
+def server_close():
+    """``server_close(response)``: what the WSGI server does once it has sent ``response``,
+    without Django's end-of-request check of the database connection, which would close the
+    test's own (Django's test client leaves it out the same way)."""
+
+    def close(response) -> None:
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
+
+    return close
 
 
 @pytest.fixture(autouse=True)

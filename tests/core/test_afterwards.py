@@ -1,6 +1,5 @@
 """Work left for after the answer: it runs when the server closes the response it was tied to,
-at once where no answer is being built, and a failure of it is logged, not raised. (Closing a
-response ends Django's request, which looks at the database connection: hence ``db``.)"""
+at once where no answer is being built, and a failure of it is logged, not raised."""
 
 from __future__ import annotations
 
@@ -17,14 +16,14 @@ def test_without_an_answer_being_built_the_work_runs_at_once():
     assert done == ["now"]
 
 
-def test_collected_work_waits_for_the_response_to_be_closed_and_runs_in_order(db):
+def test_collected_work_waits_for_the_response_to_be_closed_and_runs_in_order(server_close):
     done: list[str] = []
     with collecting() as later:
         after_answer(lambda: done.append("first"))
         after_answer(lambda: done.append("second"))
         response = run_after(HttpResponse("the answer"), later)
     assert done == []  # the answer is built and not yet sent
-    response.close()  # what the WSGI server does once it has sent it
+    server_close(response)  # what the WSGI server does once it has sent it
     assert done == ["first", "second"]
 
 
@@ -36,7 +35,7 @@ def test_outside_the_collection_work_runs_at_once_again():
     assert done == ["now"]
 
 
-def test_a_failing_piece_is_logged_and_the_rest_still_runs(db, caplog):
+def test_a_failing_piece_is_logged_and_the_rest_still_runs(server_close, caplog):
     done: list[str] = []
 
     def broken() -> None:
@@ -47,7 +46,7 @@ def test_a_failing_piece_is_logged_and_the_rest_still_runs(db, caplog):
         after_answer(lambda: done.append("after"))
         response = run_after(HttpResponse("the answer"), later)
     with caplog.at_level(logging.ERROR, logger="huddle.core.afterwards"):
-        response.close()
+        server_close(response)
     assert done == ["after"]
     [record] = caplog.records
     assert "Work after the answer failed" in record.getMessage()

@@ -4,8 +4,11 @@ library with context for the personas."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client, RequestFactory
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
@@ -86,3 +89,22 @@ def small_library(editor, member):
     endorsed = library_services.workflow_endorse(actor=editor.actor, workflow=endorsed)
     private = make_workflow(member, title="My private notes", inputs=[], steps=["Notes."])
     return {"voice": voice, "launch": launch, "endorsed": endorsed, "private": private}
+
+
+def without_event_loop[T](work: Callable[[], T]) -> T:
+    """``work()`` in a thread of its own that shares this test's database connection (and so its
+    transaction). Playwright's sync API keeps an event loop running in the main thread once a
+    browser test ran there, and the SDK's own entry (``async_to_sync``) refuses to start beside
+    one; gunicorn's workers run none."""
+    connection = connections[DEFAULT_DB_ALIAS]
+
+    def run() -> T:
+        connections[DEFAULT_DB_ALIAS] = connection
+        return work()
+
+    connection.inc_thread_sharing()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(run).result()
+    finally:
+        connection.dec_thread_sharing()

@@ -18,7 +18,7 @@ from huddle.library.content import MAX_TEXT_INPUT
 from huddle.mcp.http import UNAUTHENTICATED, mcp_endpoint
 from huddle.runs import assistant
 from huddle.runs.models import Run
-from tests.mcp.helpers import error, result, rpc, small_library
+from tests.mcp.helpers import error, result, rpc, small_library, without_event_loop
 
 
 @pytest.fixture
@@ -235,17 +235,17 @@ ERAS = ["2025-11-25", "2026-07-28"]  # answered by exchange.py / by the SDK's ow
 
 @pytest.mark.parametrize("protocol", ERAS)
 def test_a_prompt_is_answered_before_its_run_is_written_and_the_run_has_the_answers_id(
-    library, member, protocol
+    library, member, protocol, server_close
 ):
     slug = library["endorsed"].slug
     request = rpc(
         RequestFactory(), "prompts/get", {"name": slug}, token=token_of(member), protocol=protocol
     )
-    response = mcp_endpoint(request)
+    response = without_event_loop(lambda: mcp_endpoint(request))
     run_id = json.loads(response.content)["result"]["_meta"]["huddle/run"]
     # The answer is complete while nothing is written yet: the member does not wait for it.
     assert not Run.objects.filter(public_id=run_id).exists()
-    response.close()  # the server has sent the answer
+    server_close(response)  # the server has sent the answer
     run = Run.objects.get(public_id=run_id)
     assert (run.mode, run.status, run.user, run.workflow) == (
         "mcp",
@@ -274,12 +274,9 @@ def test_a_failure_to_record_the_run_is_logged_and_the_member_still_gets_the_pro
 
 @pytest.mark.parametrize("protocol", ERAS)
 def test_in_either_era_the_run_exists_once_the_answer_has_been_received(library, member, protocol):
-    response = rpc(
-        Client(),
-        "prompts/get",
-        {"name": library["endorsed"].slug},
-        token=token_of(member),
-        protocol=protocol,
+    token, slug = token_of(member), library["endorsed"].slug
+    response = without_event_loop(
+        lambda: rpc(Client(), "prompts/get", {"name": slug}, token=token, protocol=protocol)
     )
     run_id = result(response)["_meta"]["huddle/run"]
     assert Run.objects.get(public_id=run_id).status == "running"
