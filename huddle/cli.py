@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from huddle.accounts.cli import org_app, token_app, user_app
 from huddle.brand.cli import brand_app
@@ -164,9 +165,14 @@ def demo() -> None:
 
     login = load_demo()
     console.print(
-        f"Demo organisation [bold]{login.organization.slug}[/] is ready.\n"
-        f"Log in at {settings.SITE_URL}/ as [bold]{login.owner_email}[/] "
-        f"with password [bold]{login.password}[/]",
+        Text.assemble(
+            "Demo organisation ",
+            (login.organization.slug, "bold"),
+            f" is ready.\nLog in at {settings.SITE_URL}/ as ",
+            (login.owner_email, "bold"),
+            " with password ",
+            (login.password, "bold"),
+        ),
         soft_wrap=True,
     )
 

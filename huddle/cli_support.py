@@ -14,8 +14,10 @@ from rich.console import Console
 
 from huddle.core.errors import HuddleError
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# No Rich markup in anything printed: titles, names and messages are people's own words, and a
+# "[/draft]" in a title made Rich raise. Emphasis is a Text's style.
+console = Console(highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
 
 # The options every command spells the same way, defined once: ``org: Org``, ``as_json: Json =
 # False`` (an optional organisation: ``org: Org = ""``).

@@ -6,7 +6,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from huddle.cli_support import Json, Org, console, fail, member_of, organization_by_slug, to_json
 
@@ -34,7 +34,11 @@ def org_create(
         if creator is None:
             fail(f"No user {owner}; add them first with: huddle user add {owner} --org …")
     organization = services.organization_create(creator=creator, slug=slug, name=name)
-    console.print(f"Created organisation [bold]{organization.slug}[/] ({organization.name}).")
+    console.print(
+        Text.assemble(
+            "Created organisation ", (organization.slug, "bold"), f" ({organization.name})."
+        )
+    )
 
 
 @user_app.command("add")
@@ -114,16 +118,27 @@ def token_list(org: Org, user: Acting = None, as_json: Json = False) -> None:
     if as_json:
         typer.echo(to_json(access))
         return
-    tokens = Table("Token id", "Name", "Member", "Created", "Last used", title="API tokens")
-    for t in access["tokens"]:
+    # One line each, the id first and whole (what revoke and disconnect take); names are the
+    # members' own words, printed as text, never as Rich markup.
+    tokens, apps = access["tokens"], access["connections"]
+    console.print(f"API tokens ({len(tokens)}):" if tokens else "No working API tokens.")
+    for t in tokens:
         used = f"{t['last_used_at']:%Y-%m-%d %H:%M}" if t["last_used_at"] else "never"
-        name = f"{t['name']} ({t['prefix']}…)"
-        tokens.add_row(str(t["id"]), name, t["member"], f"{t['created_at']:%Y-%m-%d}", used)
-    apps = Table("Connection id", "App", "Member", "Connected", title="Connected AI apps")
-    for c in access["connections"]:
-        apps.add_row(str(c["id"]), c["app"], c["member"], f"{c['granted_at']:%Y-%m-%d %H:%M}")
-    console.print(tokens if access["tokens"] else "No working API tokens.")
-    console.print(apps if access["connections"] else "No connected AI apps.")
+        console.print(
+            f"  {t['id']}  {t['name']} ({t['prefix']}…)  {t['member']}  "
+            f"created {t['created_at']:%Y-%m-%d}, last used {used}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"Connected AI apps ({len(apps)}):" if apps else "No connected AI apps.")
+    for c in apps:
+        console.print(
+            f"  {c['id']}  {c['app']}  {c['member']}  connected {c['granted_at']:%Y-%m-%d %H:%M}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @token_app.command("revoke")
@@ -138,7 +153,8 @@ def token_revoke(
     actor = _acting(org, user)
     token = policy.get_api_token(actor, token_id)
     services.token_revoke(actor=actor, token=token)
-    console.print(f"Revoked {token.user.email}'s token {token.name}; it stops working at once.")
+    said = f"Revoked {token.user.email}'s token {token.name}; it stops working at once."
+    console.print(said, markup=False, highlight=False)
 
 
 @token_app.command("disconnect")
@@ -154,4 +170,6 @@ def token_disconnect(
     connection = policy.get_oauth_connection(actor, connection_id)
     name = connection.application.name if connection.application else "The app"
     oauth.connection_revoke(actor=actor, token=connection)
-    console.print(f"Disconnected {connection.user.email}'s {name}; its access stops at once.")
+    # An app names itself when it registers: text, never Rich markup.
+    said = f"Disconnected {connection.user.email}'s {name}; its access stops at once."
+    console.print(said, markup=False, highlight=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
 from huddle.cli_support import (
     Json,
@@ -145,7 +146,7 @@ def add(
     if as_json:
         typer.echo(to_json(capture_data(capture)))
         return
-    console.print(f"Captured [bold]{capture.title}[/] ({capture.public_id}).")
+    console.print(Text.assemble("Captured ", (capture.title, "bold"), f" ({capture.public_id})."))
 
 
 @capture_app.command("list")
@@ -271,7 +272,7 @@ def promote(
         )
         return
     for i, step in enumerate(result["steps"], start=1):
-        console.print(f"[bold]Step {i}[/]", soft_wrap=True)
+        console.print(f"Step {i}", style="bold", soft_wrap=True)
         console.print(step["template"], markup=False, soft_wrap=True)
     for spec in result["inputs"]:
         console.print(f"input {spec['name']} (default: {spec['default']!r})", markup=False)
@@ -280,4 +281,6 @@ def promote(
     for note in result["notes"]:
         console.print(note, markup=False)
     if workflow is not None:
-        console.print(f"Promoted to the draft workflow [bold]{workflow.slug}[/].")
+        console.print(
+            Text.assemble("Promoted to the draft workflow ", (workflow.slug, "bold"), ".")
+        )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from huddle.cli_support import (
     Json,
@@ -127,7 +128,10 @@ def mine(
     if not patterns:
         console.print("No patterns yet: import a chat export, or keep chatting.")
     for pattern in patterns:
-        console.print(f"[bold]{pattern.size} prompts[/] {pattern.public_id}", soft_wrap=True)
+        console.print(
+            Text.assemble((f"{pattern.size} prompts", "bold"), f" {pattern.public_id}"),
+            soft_wrap=True,
+        )
         console.print(pattern.template, markup=False, soft_wrap=True)
 
 
@@ -150,4 +154,4 @@ def mine_promote(
             to_json({"id": workflow.public_id, "slug": workflow.slug, "kind": workflow.kind})
         )
         return
-    console.print(f"Promoted to the draft workflow [bold]{workflow.slug}[/].")
+    console.print(Text.assemble("Promoted to the draft workflow ", (workflow.slug, "bold"), "."))

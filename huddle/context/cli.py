@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
 from huddle.cli_support import Json, Org, console, fail, member_of, organization_by_slug
 
@@ -70,8 +71,12 @@ def add(
     version = asset.versions.get()
     rows = f", {version.row_count:,} rows" if version.row_count else ""
     console.print(
-        f"Added [bold]{asset.slug}[/] ({asset.get_kind_display()}{rows}, {asset.status}). "
-        f"Use it as {{{{ context.{asset.slug} }}}}.",
+        Text.assemble(
+            "Added ",
+            (asset.slug, "bold"),
+            f" ({asset.get_kind_display()}{rows}, {asset.status}). "
+            f"Use it as {{{{ context.{asset.slug} }}}}.",
+        ),
         soft_wrap=True,
     )
 
@@ -192,4 +197,4 @@ def pack(
     limit = f" of {export.target.limit:,}" if export.target.limit else ""
     console.print(f"Wrote {out}: {export.chars:,} characters{limit} ({export.target.label}).")
     for line in export.advice:
-        console.print(f"[yellow]{line}[/]", soft_wrap=True)
+        console.print(line, style="yellow", soft_wrap=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from huddle.cli_support import (
     Json,
@@ -99,7 +100,11 @@ def add(
                 visibility=visibility,
                 team=team_obj,
             )
-    console.print(f"Added [bold]{workflow.slug}[/] ({workflow.kind}, {workflow.visibility}).")
+    console.print(
+        Text.assemble(
+            "Added ", (workflow.slug, "bold"), f" ({workflow.kind}, {workflow.visibility})."
+        )
+    )
 
 
 @workflows_app.command("list")

@@ -174,8 +174,14 @@ def test_the_cli_lists_them_as_the_first_owner(reach, owner, member, capsys):
     ]
     code, out, _ = _cli(capsys, "token", "list", "--org", "acme")
     assert code == 0
-    for words in ("API tokens", "Zapier sync", "Connected AI apps", "ChatGPT", "never"):
-        assert words in out
+    lines = out.splitlines()
+    assert lines[0] == "API tokens (2):"
+    [zapier] = [line for line in lines if "Zapier sync" in line]
+    # The whole id first (what revoke takes), the member, and that it was never used.
+    assert zapier.split()[0] == str(reach["member_token"].public_id)
+    assert member.user.email in zapier
+    assert zapier.endswith("last used never")
+    assert "Connected AI apps (1):" in lines
     assert "Globex" not in out
 
 
@@ -224,3 +230,10 @@ def test_the_cli_says_when_there_is_nothing_to_list(org, owner, capsys):
     assert code == 0
     assert "No working API tokens." in out
     assert "No connected AI apps." in out
+
+
+def test_the_cli_prints_a_members_token_name_as_text_not_markup(org, owner, member, capsys):
+    token_create(actor=member.actor, name="[red]urgent[/red] [link=https://evil.test]x[/link]")
+    code, out, _ = _cli(capsys, "token", "list", "--org", "acme")
+    assert code == 0
+    assert "[red]urgent[/red] [link=https://evil.test]x[/link]" in out

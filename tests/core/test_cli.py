@@ -13,6 +13,7 @@ from django.utils import timezone
 from huddle.accounts.models import ApiToken, Membership, Organization, User
 from huddle.accounts.services import token_authenticate
 from huddle.cli import run
+from huddle.cli_support import console
 from huddle.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from huddle.library import services
 from huddle.library.models import Workflow
@@ -180,3 +181,24 @@ def test_a_long_running_worker_starts_the_periodic_tasks_once(monkeypatch):
     periodic = [rollup_task, tick_task, sweep_task, prune_task, oauth_prune_task]
     assert waiting() == sorted(task.module_path for task in periodic)
     assert served == [{"batch": True}, {"batch": False}, {"batch": False}]
+
+
+def test_peoples_words_are_printed_as_text_never_as_rich_markup(org, owner, capsys, monkeypatch):
+    # A "[/draft]" made Rich raise, so one title broke the listing for everyone; a "[link=…]"
+    # printed a hidden hyperlink in the operator's terminal.
+    title = "Q3 launch [/draft] [link=https://evil.test]notes[/link]"
+    added = run(
+        ["workflows", "add", "--org", "acme", "--owner", owner.user.email, "--title", title,
+         "--kind", "prompt", "--step", "Write it."]
+    )  # fmt: skip
+    assert added == 0
+    assert run(["capture", "add", "--org", "acme", "--user", owner.user.email, "--title", title,
+                "--step", "Summarise it."]) == 0  # fmt: skip
+    capsys.readouterr()
+    monkeypatch.setattr(console, "width", 250)  # a wide terminal: no title wrapped in its cell
+    assert run(["workflows", "list", "--org", "acme"]) == 0
+    assert run(["capture", "list", "--org", "acme"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("[/draft]") == 2
+    assert out.count("[link=https://evil.test]notes[/link]") == 2
+    assert "\x1b]8;" not in out  # no terminal hyperlink
