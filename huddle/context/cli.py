@@ -48,7 +48,7 @@ def add(
 
     The file is read in this process (DOCX, XLSX and PDF in a child process with the server's
     limits), outside any database transaction, with a progress bar; then the asset is saved."""
-    from huddle.context import services
+    from huddle.context import queries, services
     from huddle.core.uploads import max_upload_bytes, too_large
 
     organization = organization_by_slug(org)
@@ -68,7 +68,7 @@ def add(
     asset = services.asset_create(
         actor=None, title=title, data=data, parsed=parsed, draft=draft, **fields
     )
-    version = asset.versions.get()
+    version = queries.get_version(asset)  # its only one
     rows = f", {version.row_count:,} rows" if version.row_count else ""
     console.print(
         Text.assemble(

@@ -24,7 +24,8 @@ WRITES = frozenset(
 )  # fmt: skip
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 # QuerySet methods: called on an attribute of something (``workflow.versions.filter``), a read
-# through a related manager, which belongs in queries.py. Not ``get``: ``request.GET.get``.
+# through a related manager, which belongs in queries.py; and ``get`` without a positional
+# argument (below).
 READS = frozenset(
     {"all", "filter", "exclude", "order_by", "values", "values_list", "exists", "count",
      "first", "last", "select_related", "prefetch_related", "annotate", "aggregate", "only",
@@ -62,7 +63,9 @@ def direct_data_access(source: str) -> list[tuple[int, str]]:
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in READS
+            # ``get`` with no positional argument is a manager's (``asset.versions.get()``,
+            # ``.get(pk=…)``); a dict's ``get`` always names a key (``request.GET.get("q")``).
+            and (node.func.attr in READS or (node.func.attr == "get" and not node.args))
             and isinstance(node.func.value, ast.Attribute)
             and node.func.value.attr not in NOT_RELATED
             and not node.func.value.attr.isupper()
@@ -92,6 +95,7 @@ def remove(request, id):
     done = actor.organization.digests.filter(status="sent").first()
     kept = queries.versions_of(workflow).filter(number=2)
     shown = error.fields.values(), packs.TARGETS.values(), request.GET.get("q")
+    version, latest = asset.versions.get(), workflow.labels.get(name="latest")
 """
     found = sorted(code for _line, code in direct_data_access(source))
     assert found == [
@@ -101,10 +105,12 @@ def remove(request, id):
         "Team._default_manager",
         "Team._default_manager.create",
         "actor.organization.digests.filter",
+        "asset.versions.get",
         "from django.db.transaction import atomic",
         "run.save",
         "run.steps.all",
         "transaction.atomic",
+        "workflow.labels.get",
     ]
 
 
