@@ -118,8 +118,7 @@ def token_list(org: Org, user: Acting = None, as_json: Json = False) -> None:
     if as_json:
         typer.echo(to_json(access))
         return
-    # One line each, the id first and whole (what revoke and disconnect take); names are the
-    # members' own words, printed as text, never as Rich markup.
+    # One line each, the id first and whole (what revoke and disconnect take).
     tokens, apps = access["tokens"], access["connections"]
     console.print(f"API tokens ({len(tokens)}):" if tokens else "No working API tokens.")
     for t in tokens:
@@ -127,16 +126,12 @@ def token_list(org: Org, user: Acting = None, as_json: Json = False) -> None:
         console.print(
             f"  {t['id']}  {t['name']} ({t['prefix']}…)  {t['member']}  "
             f"created {t['created_at']:%Y-%m-%d}, last used {used}",
-            markup=False,
-            highlight=False,
             soft_wrap=True,
         )
     console.print(f"Connected AI apps ({len(apps)}):" if apps else "No connected AI apps.")
     for c in apps:
         console.print(
             f"  {c['id']}  {c['app']}  {c['member']}  connected {c['granted_at']:%Y-%m-%d %H:%M}",
-            markup=False,
-            highlight=False,
             soft_wrap=True,
         )
 
@@ -153,8 +148,7 @@ def token_revoke(
     actor = _acting(org, user)
     token = policy.get_api_token(actor, token_id)
     services.token_revoke(actor=actor, token=token)
-    said = f"Revoked {token.user.email}'s token {token.name}; it stops working at once."
-    console.print(said, markup=False, highlight=False)
+    console.print(f"Revoked {token.user.email}'s token {token.name}; it stops working at once.")
 
 
 @token_app.command("disconnect")
@@ -170,6 +164,4 @@ def token_disconnect(
     connection = policy.get_oauth_connection(actor, connection_id)
     name = connection.application.name if connection.application else "The app"
     oauth.connection_revoke(actor=actor, token=connection)
-    # An app names itself when it registers: text, never Rich markup.
-    said = f"Disconnected {connection.user.email}'s {name}; its access stops at once."
-    console.print(said, markup=False, highlight=False)
+    console.print(f"Disconnected {connection.user.email}'s {name}; its access stops at once.")
