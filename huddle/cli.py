@@ -239,7 +239,7 @@ def run(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except (HuddleError, ImproperlyConfigured, CommandError) as error:
         message = error.message if isinstance(error, HuddleError) else str(error)
-        err_console.print(f"Error: {message}", markup=False, soft_wrap=True)
+        err_console.print(f"Error: {message}", soft_wrap=True)
         return 2
     return 0
 

@@ -67,12 +67,11 @@ def check(
             where = f"line {finding.line}" if finding.line else "text"
             fix = f" → {finding.suggestion}" if finding.suggestion else ""
             origin = f" ({finding.source})" if finding.source else ""
-            console.print(f"{where}: [{finding.rule}] {finding.message}{fix}{origin}", markup=False)
+            console.print(f"{where}: [{finding.rule}] {finding.message}{fix}{origin}")
         counts = report.counts()
         console.print(
             f"Score {report.score}/100 · {counts['blocking']} blocking, {counts['warning']} "
             f"warning(s), {counts['info']} hint(s).",
-            markup=False,
         )
     if report.blocking:
         raise typer.Exit(1)

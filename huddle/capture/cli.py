@@ -273,13 +273,13 @@ def promote(
         return
     for i, step in enumerate(result["steps"], start=1):
         console.print(f"Step {i}", style="bold", soft_wrap=True)
-        console.print(step["template"], markup=False, soft_wrap=True)
+        console.print(step["template"], soft_wrap=True)
     for spec in result["inputs"]:
-        console.print(f"input {spec['name']} (default: {spec['default']!r})", markup=False)
+        console.print(f"input {spec['name']} (default: {spec['default']!r})")
     if result["context_to_attach"]:
         console.print("Context to attach: " + ", ".join(result["context_to_attach"]))
     for note in result["notes"]:
-        console.print(note, markup=False)
+        console.print(note)
     if workflow is not None:
         console.print(
             Text.assemble("Promoted to the draft workflow ", (workflow.slug, "bold"), ".")

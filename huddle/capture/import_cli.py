@@ -68,7 +68,7 @@ def _import(source: str, path: Path, org: str, user: str, as_json: bool) -> None
         soft_wrap=True,
     )
     for item in data["skipped"][:20]:
-        console.print(f"  skipped {item['title'] or item['id']}: {item['reason']}", markup=False)
+        console.print(f"  skipped {item['title'] or item['id']}: {item['reason']}")
 
 
 @import_app.command("chatgpt")
@@ -132,7 +132,7 @@ def mine(
             Text.assemble((f"{pattern.size} prompts", "bold"), f" {pattern.public_id}"),
             soft_wrap=True,
         )
-        console.print(pattern.template, markup=False, soft_wrap=True)
+        console.print(pattern.template, soft_wrap=True)
 
 
 @mine_app.command("promote")

@@ -56,7 +56,7 @@ def insights(
     console.print(table)
     for person in data["power_users"]:
         console.print(f"Power user {person['email']} ({person['score']}): " + "; ".join(
-            person["reasons"]), markup=False, soft_wrap=True)  # fmt: skip
+            person["reasons"]), soft_wrap=True)  # fmt: skip
 
 
 def rollup(org: Org = "") -> None:
@@ -96,5 +96,4 @@ def rollup(org: Org = "") -> None:
                 f"{organization.slug}: {rebuilt} week(s) rolled up."
                 if rebuilt
                 else f"{organization.slug}: up to date.",
-                markup=False,
             )

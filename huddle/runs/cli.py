@@ -84,7 +84,7 @@ def import_runs(
             soft_wrap=True,
         )
         for error in report.errors[:50]:
-            console.print(f"  line {error['line']}: {error['reason']}", markup=False)
+            console.print(f"  line {error['line']}: {error['reason']}")
         if len(report.errors) > 50:
             console.print(f"  … and {len(report.errors) - 50} more (use --json for all).")
     if report.errors and not report.imported and not report.duplicates:

@@ -29,7 +29,7 @@ def domain_add(domain: Domain, org: Org) -> None:
     organization = organization_by_slug(org)
     with explained():
         mapped = services.sso_domain_add(actor=None, domain=domain, organization=organization)
-    console.print(f"{mapped.domain} now signs in to {organization.slug}.", markup=False)
+    console.print(f"{mapped.domain} now signs in to {organization.slug}.")
 
 
 @domain_app.command("remove")
@@ -43,7 +43,7 @@ def domain_remove(domain: Domain, org: Org) -> None:
     if mapped is None:
         fail(f"{name} is not mapped to {organization.slug}.")
     services.sso_domain_remove(actor=None, domain=mapped)
-    console.print(f"{name} is no longer mapped to {organization.slug}.", markup=False)
+    console.print(f"{name} is no longer mapped to {organization.slug}.")
 
 
 @domain_app.command("list")
@@ -56,7 +56,7 @@ def domain_list(org: Org, as_json: Json = False) -> None:
     if as_json:
         typer.echo(json.dumps(domains))
     elif not domains:
-        console.print(f"No domain is mapped to {organization.slug}.", markup=False)
+        console.print(f"No domain is mapped to {organization.slug}.")
     else:
         for name in domains:
             typer.echo(name)
@@ -73,7 +73,7 @@ def status(org: Org, as_json: Json = False) -> None:
         typer.echo(json.dumps(summary, sort_keys=True))
         return
     for line in _status_lines(summary):
-        console.print(line, markup=False, soft_wrap=True)
+        console.print(line, soft_wrap=True)
 
 
 def _status_lines(summary: dict[str, Any]) -> list[str]:

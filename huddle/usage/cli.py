@@ -92,4 +92,4 @@ def usage_import_command(
             soft_wrap=True,
         )
         for email in report["unknown"][:20]:
-            console.print(f"  {email}", markup=False)
+            console.print(f"  {email}")
